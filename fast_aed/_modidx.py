@@ -23,4 +23,5 @@ d = { 'settings': { 'branch': 'main',
                                'fast_aed.core.save_json': ('core.html#save_json', 'fast_aed/core.py'),
                                'fast_aed.core.save_npz': ('core.html#save_npz', 'fast_aed/core.py'),
                                'fast_aed.core.seed_everything': ('core.html#seed_everything', 'fast_aed/core.py'),
-                               'fast_aed.core.torch_save_atomic': ('core.html#torch_save_atomic', 'fast_aed/core.py')}}}
+                               'fast_aed.core.torch_save_atomic': ('core.html#torch_save_atomic', 'fast_aed/core.py'),
+                               'fast_aed.core.work_dir': ('core.html#work_dir', 'fast_aed/core.py')}}}
