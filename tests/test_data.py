@@ -1,0 +1,189 @@
+"Integration tests of the dataset layer: `fast-aed data prepare` on fixtures in each official format, `fast-aed data info`, errors."
+import json, os, shutil, subprocess, warnings
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from fast_aed.convert import write_fixture, load_mat, save_mat, prepare_dataset
+from fast_aed.data import dataset_info, load_dataset, read_masks, read_labels, read_tracks, FrameStackDataset, DatasetWriter
+from fast_aed.core import FastAedError
+
+ENV = {**os.environ, 'FAST_AED_QUIET': '1', 'OMP_NUM_THREADS': '1'}
+REQUIRED_TEST_KEYS = ('video', 'frames', 'height', 'width', 'abnormal_frames', 'tracks')
+
+
+def run_cli(*args):
+    "Run the installed console script; return the completed process."
+    return subprocess.run(['fast-aed', *map(str, args)], capture_output=True, text=True, timeout=300, env=ENV)
+
+
+def prepare(kind, src, out, *extra):
+    proc = run_cli('data', 'prepare', kind, '--src', src, '--out', out, *extra)
+    assert proc.returncode == 0, f'prepare failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}'
+    return proc
+
+
+def info_json(out):
+    proc = run_cli('data', 'info', out, '--json')
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def check_info(info, name, exp):
+    "`data info --json` holds exactly the expected videos, in order, with the expected required fields."
+    assert info['name'] == name
+    assert set(info) >= {'name', 'train', 'test'}
+    assert info['train'] == exp['train']          # train entries carry exactly video/frames/height/width
+    assert [{k: v[k] for k in REQUIRED_TEST_KEYS} for v in info['test']] == exp['test']
+    for v in info['test']:
+        assert all(isinstance(i, int) for i in v['abnormal_frames']) and isinstance(v['tracks'], int)
+
+
+def prepare_api(kind, src, out, **kw):
+    "Convert through the library (faster than the CLI); official-count warnings silenced."
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return prepare_dataset(kind, src, out, quiet=True, **kw)
+
+
+def assert_api_fails(kind, src, out, *needles, **kw):
+    with pytest.raises(FastAedError) as e: prepare_api(kind, src, out, **kw)
+    for n in needles: assert n in str(e.value), f'{n!r} not in {e.value}'
+    assert not Path(out).exists() and not Path(str(out) + '.partial').exists()
+
+
+def assert_failed_cleanly(proc, out, *needles):
+    assert proc.returncode == 2, f'expected a user error, got {proc.returncode}:\n{proc.stdout}\n{proc.stderr}'
+    assert proc.stderr.startswith('fast-aed: error:'), proc.stderr
+    assert 'Traceback' not in proc.stderr
+    for n in needles: assert n in proc.stderr, f'{n!r} not in {proc.stderr!r}'
+    out = Path(out)
+    assert not (out / 'dataset.json').exists() and not out.exists()
+
+
+def test_avenue_official_v5_and_v73(tmp_path):
+    exp = write_fixture('avenue', tmp_path / 'src')               # 1_label.mat, 3_label.mat: v5; 2_label.mat: v7.3
+    (tmp_path / 'out.partial').mkdir(); (tmp_path / 'out.partial/junk').write_text('stale')   # left by a failed run
+    proc = prepare('avenue', tmp_path / 'src', tmp_path / 'out')
+    assert 'warning' in proc.stderr and 'official 16' in proc.stderr   # totals differ from the official ones: warnings only
+    assert not (tmp_path / 'out.partial').exists()
+    info = info_json(tmp_path / 'out')
+    check_info(info, 'avenue', exp)
+    assert [v['abnormal_frames'] for v in info['test']] == [[3, 4, 5, 6, 9, 10], list(range(10)), [2, 3, 4]]
+    assert [v['tracks'] for v in info['test']] == [2, 1, 1]
+    ds = load_dataset(tmp_path / 'out')
+    assert ds.meta['label_source']['kind'] == 'pixel-masks'
+    assert [f['file'] for f in ds.meta['label_source']['files']] == [f'testing_label_mask/{i}_label.mat' for i in (1, 2, 3)]
+    assert all(len(f['sha1']) == 40 for f in ds.meta['label_source']['files'])
+    assert ds.meta['single_class_test_videos'] == ['02']
+    for i, rec in enumerate(ds.test):                              # masks survive exactly, v5 and v7.3 alike
+        cells = load_mat(tmp_path / f'src/ground_truth_demo/testing_label_mask/{i + 1}_label.mat')['volLabel'].reshape(-1)
+        assert np.array_equal(read_masks(rec), np.stack([c > 0 for c in cells]))
+    x = FrameStackDataset(ds.test)[0]['x']
+    assert tuple(x.shape) == (9, 36, 64) and float(x.min()) >= -1 and float(x.max()) < 1
+    table = run_cli('data', 'info', tmp_path / 'out').stdout
+    assert 'test' in table and '03' in table and '6 (42.9%)' in table
+    # an existing complete dataset is refused without overwrite and replaced with it
+    with pytest.raises(FastAedError, match='already exists'): prepare_api('avenue', tmp_path / 'src', tmp_path / 'out')
+    prepare_api('avenue', tmp_path / 'src' / 'Avenue Dataset', tmp_path / 'out', overwrite=True)   # ROOT itself works too
+    assert dataset_info(tmp_path / 'out')['test'] == info['test']
+
+
+@pytest.mark.parametrize('schema', ['gt', 'vectors'])
+def test_avenue_anopred(tmp_path, schema):
+    exp = write_fixture('avenue', tmp_path / 'src', layout='anopred', label_schema=schema)
+    info = dataset_info(prepare_api('avenue', tmp_path / 'src', tmp_path / 'out'))
+    check_info(info, 'avenue', exp)
+    assert info['test'][0]['abnormal_frames'] == [3, 4, 5, 6, 7, 8, 9, 10]
+    src = load_dataset(tmp_path / 'out').meta['label_source']
+    assert src['file'] == 'avenue.mat' and src['schema'] == ('gt-intervals-f1' if schema == 'gt' else 'per-video-vectors')
+
+
+def test_shanghaitech_aed_tracks_and_derived(tmp_path):
+    exp = write_fixture('shanghaitech', tmp_path / 'src', tracks=True)
+    prepare('shanghaitech', tmp_path / 'src', tmp_path / 'out', '--tracks', tmp_path / 'src/aed_tracks')
+    info = info_json(tmp_path / 'out')
+    check_info(info, 'shanghaitech', exp)
+    assert [v['video'] for v in info['test']] == ['01_0014', '04_0011'] and [v['tracks'] for v in info['test']] == [2, 1]
+    tr = read_tracks(load_dataset(tmp_path / 'out').test[0])
+    assert tr[:, :2].tolist() == [[0, 4], [0, 5], [0, 6], [0, 7], [0, 8], [1, 5], [1, 6]]
+    # without --tracks, tracks come from the pixel masks
+    prepare_api('shanghaitech', tmp_path / 'src/shanghaitech', tmp_path / 'out2')
+    assert [v['tracks'] for v in dataset_info(tmp_path / 'out2')['test']] == [1, 1]
+
+
+@pytest.mark.parametrize('layout', ['official', 'anopred'])
+def test_ped2(tmp_path, layout):
+    exp = write_fixture('ped2', tmp_path / 'src', layout=layout)
+    if layout == 'official':
+        prepare('ped2', tmp_path / 'src', tmp_path / 'out')
+        info = info_json(tmp_path / 'out')
+    else:
+        info = dataset_info(prepare_api('ped2', tmp_path / 'src', tmp_path / 'out'))
+    check_info(info, 'ped2', exp)
+    ds = load_dataset(tmp_path / 'out')
+    assert ds.channels == 'gray'
+    if layout == 'official':
+        assert [v['tracks'] for v in info['test']] == [1, 1]
+        assert ds.meta['label_source']['file'] == 'Test/UCSDped2.m'
+        assert all(e['mask_label_disagreements'] == 0 for e in ds.meta['test'])
+
+
+def test_error_mask_count_mismatch_v73(tmp_path):
+    write_fixture('avenue', tmp_path / 'src')
+    p = tmp_path / 'src/ground_truth_demo/testing_label_mask/2_label.mat'
+    cells = list(load_mat(p)['volLabel'].reshape(-1))
+    save_mat(p, {'volLabel': cells[:-2]}, '7.3')
+    assert_failed_cleanly(run_cli('data', 'prepare', 'avenue', '--src', tmp_path / 'src', '--out', tmp_path / 'out'),
+                          tmp_path / 'out', '2_label.mat', '02.avi', '10 frames decoded, 8 expected')
+    assert not (tmp_path / 'out.partial').exists()
+
+
+def test_error_missing_frame_and_bad_masks(tmp_path):
+    write_fixture('ped2', tmp_path / 'src')
+    test = tmp_path / 'src/UCSD_Anomaly_Dataset.v1p2/UCSDped2/Test'
+    (test / 'Test002_gt/frame005.bmp').unlink()
+    assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'Test002_gt', 'missing frames [5]')
+    shutil.rmtree(test / 'Test002_gt'); (test / 'Test001/007.tif').unlink()
+    assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'Test001: missing frames [7]')
+
+
+def test_error_corrupt_video(tmp_path):
+    write_fixture('avenue', tmp_path / 'src')
+    (tmp_path / 'src/Avenue Dataset/training_videos/02.avi').write_bytes(b'\x00garbage' * 64)
+    assert_api_fails('avenue', tmp_path / 'src', tmp_path / 'out', '02.avi', 'unreadable video')
+    assert_api_fails('avenue', tmp_path / 'src', tmp_path / 'out', '02.avi', 'unreadable video', workers=3)   # parallel writers too
+
+
+def test_error_label_lengths(tmp_path):
+    write_fixture('shanghaitech', tmp_path / 'src')
+    np.save(tmp_path / 'src/shanghaitech/testing/test_frame_mask/04_0011.npy', np.zeros(7, np.uint8))
+    assert_api_fails('shanghaitech', tmp_path / 'src', tmp_path / 'out', '04_0011.npy', '7 labels for 8 frames')
+    write_fixture('ped2', tmp_path / 'p2', layout='anopred')
+    save_mat(tmp_path / 'p2/ped2/ped2.mat', {'gt': [np.array([[1], [12]]), np.array([[1], [10]])]}, '5')   # video 02 has 9 frames
+    assert_api_fails('ped2', tmp_path / 'p2', tmp_path / 'out', 'ped2.mat', 'ends after the last frame 9')
+
+
+def test_error_messages_without_layout_or_dataset(tmp_path):
+    (tmp_path / 'empty').mkdir()
+    assert_api_fails('shanghaitech', tmp_path / 'empty', tmp_path / 'out', 'no ShanghaiTech layout')
+    proc = run_cli('data', 'info', tmp_path / 'empty', '--json')
+    assert proc.returncode == 2 and 'dataset.json' in proc.stderr
+
+
+def test_writer_contract(tmp_path):
+    "DatasetWriter validates counts and leaves nothing complete-looking on failure."
+    with pytest.raises(FastAedError, match='labels for 4 frames'):
+        with DatasetWriter(tmp_path / 'd') as w:
+            w.add_video('test', 'a', np.zeros((4, 8, 8, 3), np.uint8), labels=[0, 1, 0])
+    assert not (tmp_path / 'd').exists() and not (tmp_path / 'd.partial').exists()
+    with DatasetWriter(tmp_path / 'd') as w:
+        w.add_video('train', 'a', np.zeros((3, 8, 8, 3), np.uint8))
+        w.add_video('test', 'b', (np.full((8, 8), 9 * t, np.uint8) for t in range(5)), labels=[0, 0, 1, 1, 0],
+                    tracks=np.array([[3, 2, 1, 1, 4, 4], [3, 3, 1, 1, 4, 5]]))
+        w.finish('mini', fps=10, channels='gray')
+    ds = load_dataset(tmp_path / 'd', verify=True)
+    assert read_labels(ds.test[0]).tolist() == [0, 0, 1, 1, 0] and ds.test[0].tracks == 1
+    assert read_tracks(ds.test[0]).tolist() == [[3, 2, 1, 1, 4, 4], [3, 3, 1, 1, 4, 5]]
