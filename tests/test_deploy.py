@@ -1,0 +1,116 @@
+"Integration tests of `fast-aed score` / `fast-aed export-onnx` (the `fast_aed.deploy` module)."
+import json, os, subprocess
+from pathlib import Path
+import numpy as np, pandas as pd, pytest, torch, cv2
+
+from fast_aed.deploy import write_test_video, export_onnx, OnnxStudent, SCALES
+from fast_aed.student import Student
+
+ENV = {**os.environ, 'OMP_NUM_THREADS': '1', 'FAST_AED_QUIET': '1'}
+
+
+def run_cli(*args, check=True):
+    "The installed console script in a subprocess (slow start-up: used for the main path only)."
+    proc = subprocess.run(['fast-aed', *map(str, args)], capture_output=True, text=True, timeout=300, env=ENV)
+    if check and proc.returncode: raise AssertionError(f'fast-aed {args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}')
+    return proc
+
+
+def main_cli(capsys, *args):
+    "The same command line in this process (`fast_aed.cli.main`): exit code, stdout, stderr."
+    from fast_aed.cli import main
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture(scope='module')
+def assets(tmp_path_factory):
+    "A tiny generated video, a frame folder and a randomly initialised Student exported to ONNX (non-square input)."
+    d = tmp_path_factory.mktemp('deploy')
+    vid = write_test_video(d / 'clip.avi', n_frames=23, size=(120, 80))
+    torch.manual_seed(0)
+    model = Student().eval()
+    onnx = export_onnx(model, d / 'student.onnx', input_size=(64, 48))
+    (d / 'frames').mkdir()
+    cap = cv2.VideoCapture(str(vid))
+    for i in range(9):
+        ok, f = cap.read(); assert ok
+        cv2.imwrite(str(d / 'frames' / f'{i:06d}.jpg'), f)
+    return {'dir': d, 'video': vid, 'onnx': onnx, 'model': model}
+
+
+def test_onnx_parity_with_torch(assets):
+    x = torch.randn(4, 9, 48, 64)
+    with torch.inference_mode(): ref = assets['model'](x)
+    got = OnnxStudent(assets['onnx'], threads=1)(x)
+    for s in SCALES:
+        assert got[s].shape == ref[s].shape
+        assert torch.allclose(got[s], ref[s], atol=1e-4), (s, (got[s] - ref[s]).abs().max())
+
+
+def test_score_video_cli(assets):
+    out = assets['dir'] / 'out_video'
+    proc = run_cli('score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
+                   '--batch-size', 8, '--sigma', 3, '--json')
+    summary = json.loads(proc.stdout)
+    df = pd.read_csv(out / 'scores.csv')
+    assert list(df.columns) == ['frame', 'S', 'M', 'L', 'MIX', 'smoothed']
+    assert df.frame.tolist() == list(range(23))  # one row per frame, the last 3 included (their t+3 is t)
+    assert np.allclose(df.MIX, (df.S + df.M + df.L) / 3, atol=1e-5)
+    assert df.smoothed.std() <= df.MIX.std() + 1e-9
+    assert (out / 'timeline.png').stat().st_size > 1000
+    cap = cv2.VideoCapture(str(out / 'overlay.avi'))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 23 and int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)) == 120
+    assert summary['frames'] == 23 and summary['end_to_end_fps'] > 0 and summary['model_fps'] > 0
+    assert json.loads((out / 'summary.json').read_text())['manifest']['versions']['torch']
+
+
+def test_score_matches_direct_inference(assets, capsys):
+    "The streamed scores equal the model run on stacks built with the dataset loader's neighbour rule."
+    from fast_aed.data import stack_indices
+    from fast_aed.deploy import preprocess
+    out = assets['dir'] / 'out_direct'
+    code, *_ = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
+                        '--batch-size', 5, '--no-overlay', '--no-benchmark')
+    assert code == 0
+    cap = cv2.VideoCapture(str(assets['video'])); frames = []
+    while (r := cap.read())[0]: frames.append(preprocess(r[1], (64, 48)).transpose(2, 0, 1))
+    x = np.stack([np.concatenate([frames[i] for i in stack_indices(t, len(frames))]) for t in range(len(frames))])
+    with torch.inference_mode(): m = assets['model'](torch.from_numpy(x))
+    mix = (m[1].flatten() + m[4].flatten(1).amax(1) + m[16].flatten(1).amax(1)).numpy() / 3
+    assert np.allclose(pd.read_csv(out / 'scores.csv').MIX, mix, atol=1e-4)
+    assert not (out / 'overlay.avi').exists()
+
+
+def test_score_folder_max_frames(assets, capsys):
+    out = assets['dir'] / 'out_folder'
+    code, *_ = main_cli(capsys, 'score', assets['dir'] / 'frames', '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
+                        '--max-frames', 6, '--no-overlay', '--no-benchmark')
+    assert code == 0
+    assert pd.read_csv(out / 'scores.csv').frame.tolist() == list(range(6))
+
+
+@pytest.mark.parametrize('make, expect', [
+    (lambda d: d / 'missing.avi', 'missing.avi'),
+    (lambda d: (d / 'junk.avi').write_bytes(b'\x00garbage' * 200) and d / 'junk.avi', 'junk.avi'),
+    (lambda d: (d / 'empty.avi').write_bytes(b'') or d / 'empty.avi', 'empty'),
+    (lambda d: (d / 'nothing').mkdir(exist_ok=True) or d / 'nothing', 'no image files'),
+    (lambda d: '97', 'camera 97'),
+])
+def test_score_bad_sources(assets, make, expect, capsys):
+    src = make(assets['dir'])
+    code, _, err = main_cli(capsys, 'score', src, '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', assets['dir'] / 'bad')
+    assert code == 2 and 'fast-aed: error:' in err and expect in err, err
+
+
+def test_score_bad_checkpoint(assets, capsys):
+    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['dir'] / 'nope.pt')
+    assert code == 2 and 'nope.pt' in err
+    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'])  # .onnx needs --backend onnx
+    assert code == 2 and '--backend onnx' in err
+
+
+def test_score_error_from_console_script(assets):
+    proc = run_cli('score', assets['dir'] / 'missing.avi', '--checkpoint', assets['onnx'], '--backend', 'onnx', check=False)
+    assert proc.returncode == 2 and 'missing.avi' in proc.stderr and 'Traceback' not in proc.stderr
