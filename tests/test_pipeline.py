@@ -1,0 +1,57 @@
+"End-to-end integration: the whole pipeline on the tiny synthetic benchmark through the `fast-aed` CLI."
+import json, subprocess
+from pathlib import Path
+import pytest
+from fast_aed.reproduce import TINY_OVERRIDES
+
+
+def cli(*args):
+    proc = subprocess.run(['fast-aed', *map(str, args)], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, f'fast-aed {args} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}'
+    return proc.stdout
+
+
+@pytest.fixture(scope='module')
+def tiny_run(tmp_path_factory):
+    data = tmp_path_factory.mktemp('pipe') / 'tiny'
+    cli('data', 'synth', '--out', data, '--preset', 'tiny', '--seed', 0)
+    cli('run', data, '--config', json.dumps(TINY_OVERRIDES))
+    return data
+
+
+def test_run_writes_every_stage(tiny_run):
+    work = tiny_run / 'work'
+    for path in ['teachers/A/model.pt', 'teachers/B/model.pt', 'student/student.pt', 'results.json', 'eval/student.json']:
+        assert (work / path).exists(), path
+    res = json.loads((work / 'results.json').read_text())
+    assert {'config', 'seed', 'versions', 'git_revision'} <= set(res['manifest'])
+
+
+def test_eval_json_shape(tiny_run):
+    res = json.loads(cli('eval', tiny_run, '--json', '--no-plots'))
+    assert {'micro_auc', 'macro_auc', 'rbdc', 'tbdc', 'heads', 'conventions'} <= set(res)
+    assert set(res['heads']) == {'S', 'M', 'L', 'MIX'}
+    assert 0 <= res['micro_auc'] <= 1 and res['conventions']['head'] == 'MIX'
+
+
+def test_teachers_eval_json_shape(tiny_run):
+    res = json.loads(cli('teachers', 'eval', tiny_run, '--json'))
+    assert {'A', 'B', 'ensemble', 'fps'} <= set(res)
+    for k in ('A', 'B', 'ensemble'):
+        assert {'micro_auc', 'macro_auc', 'rbdc', 'tbdc'} <= set(res[k])
+        assert 0 <= res[k]['micro_auc'] <= 1
+    assert res['fps']['detector'] > 0 and res['fps']['A'] > 0
+
+
+def test_run_resumes_without_refitting(tiny_run):
+    ckpt = tiny_run / 'work' / 'teachers' / 'A' / 'model.pt'
+    before = ckpt.stat().st_mtime_ns
+    cli('run', tiny_run, '--config', json.dumps(TINY_OVERRIDES))
+    assert ckpt.stat().st_mtime_ns == before
+
+
+def test_eval_without_student_names_the_file(tmp_path):
+    data = tmp_path / 'd'
+    cli('data', 'synth', '--out', data, '--preset', 'tiny', '--seed', 1)
+    proc = subprocess.run(['fast-aed', 'eval', str(data), '--json'], capture_output=True, text=True)
+    assert proc.returncode == 2 and 'student.pt' in proc.stderr
