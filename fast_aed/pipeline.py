@@ -14,9 +14,9 @@ from .core import (FastAedError, save_json, load_json, save_npz, load_npz, confi
 # %% auto #0
 __all__ = ['TEACHERS', 'teacher_names', 'teacher_classes', 'make_teacher_config', 'make_detector', 'run_detection', 'fit_teacher',
            'score_teacher', 'teacher_timing', 'load_object_scores', 'build_maps', 'normalise_scores',
-           'teacher_object_scores', 'detection_fps', 'eval_teachers', 'evaluate_student_run', 'run_pipeline',
-           'results_table', 'write_report', 'demo', 'demo_speed', 'add_convention_args', 'conventions_from_args',
-           'add_cli']
+           'teacher_object_scores', 'detection_fps', 'object_frame_scores', 'kind_report', 'eval_teachers',
+           'evaluate_student_run', 'run_pipeline', 'results_table', 'kind_table', 'write_report', 'demo', 'demo_speed',
+           'add_convention_args', 'conventions_from_args', 'add_cli']
 
 # %% ../nbs/14_pipeline.ipynb #0fd0b4fa
 TEACHERS = {'A': ('fast_aed.teacher_a', 'TeacherA', 'TeacherAConfig'),
@@ -171,6 +171,21 @@ def detection_fps(ds, detector='motion', weights=None, n_frames: int = 200) -> f
         if len(frames) >= n_frames: break
     t0 = time.perf_counter(); det.detect(frames); return len(frames) / (time.perf_counter() - t0)
 
+def object_frame_scores(d: dict, # one video's object scores {'frame', 'score'}
+                        n_frames: int, # frames of the video
+                       ) -> np.ndarray: # (T,) max object score per frame, 0 where no object
+    "Frame scores of an object-level scorer: the max over the frame's objects."
+    fs = np.zeros(n_frames)
+    if len(d['frame']): np.maximum.at(fs, np.asarray(d['frame'], np.int64), np.asarray(d['score'], np.float64))
+    return fs
+
+def kind_report(ds, scores_per_video: dict, conventions) -> dict:
+    "Frame-level AUC per anomaly kind (`{kind: auc}`) on datasets with synthetic events; `{}` elsewhere."
+    from fast_aed.data import read_events
+    from fast_aed.evaluate import per_kind_auc
+    if not any(read_events(r) for r in ds.test): return {}
+    return {k: v['auc'] for k, v in per_kind_auc(ds, scores_per_video, conventions).items()}
+
 def eval_teachers(ds, work: Path, teachers=('A', 'B'), conventions=None, normalisation: str = 'video_minmax',
                   detector='motion', weights=None) -> dict:
     "Evaluate each teacher, and their ensemble, as a detector on the test set; adds throughput (fps)."
@@ -178,8 +193,11 @@ def eval_teachers(ds, work: Path, teachers=('A', 'B'), conventions=None, normali
     from fast_aed.metrics import EvalConventions
     conventions = conventions or EvalConventions()
     teachers = list(teachers)
-    result = {name: evaluate_object_scores(ds, scores, conventions)
-              for name, scores in teacher_object_scores(ds, work, teachers, 'test', normalisation).items()}
+    result = {}
+    for name, scores in teacher_object_scores(ds, work, teachers, 'test', normalisation).items():
+        result[name] = evaluate_object_scores(ds, scores, conventions)
+        kinds = kind_report(ds, {r.name: object_frame_scores(scores[r.name], r.frames) for r in ds.test}, conventions)
+        if kinds: result[name]['per_kind'] = kinds
     fps = {'detector': detection_fps(ds, detector, weights)}
     for name in teachers: fps[name] = teacher_timing(ds, work, name)['fps']
     if all(fps.get(t) for t in teachers):
@@ -205,6 +223,11 @@ def evaluate_student_run(ds, work: Path, conventions=None, detector='motion', we
     secs = time.perf_counter() - t0
     dets = run_detection(ds, work, detector, weights, splits=('test',))
     result = evaluate_student_maps(ds, maps, dets, conventions)
+    from fast_aed.evaluate import heads_from_maps
+    heads = heads_from_maps(maps)
+    for head, r in result['heads'].items():
+        kinds = kind_report(ds, {v: h[head] for v, h in heads.items()}, conventions)
+        if kinds: r['per_kind'] = kinds
     result['inference'] = {'frames': sum(r.frames for r in ds.test), 'seconds': secs,
                            'scope': 'predict_maps over the test set: frame loading + preprocessing + student forward'}
     save_json({**result, 'manifest': run_manifest({'checkpoint': str(ckpt), 'conventions': conventions.to_dict()})},
@@ -301,6 +324,17 @@ def results_table(results: dict) -> str:
     if null: rows.append(f"| constant scorer (null baseline) | {_fmt(null.get('micro_auc'))} | {_fmt(null.get('macro_auc'))} | - | - |")
     return '\n'.join(rows)
 
+def kind_table(results: dict) -> str:
+    "Markdown table of frame-level AUC per anomaly kind (%): each teacher, the ensemble and every student head; '' without kinds."
+    cols = [(('teachers A+B' if n == 'ensemble' else f'teacher {n}'), r['per_kind']) for n, r in results['teachers'].items()
+            if isinstance(r, dict) and r.get('per_kind')]
+    cols += [(f'student {h}', r['per_kind']) for h, r in results['student'].get('heads', {}).items() if r.get('per_kind')]
+    if not cols: return ''
+    kinds = sorted({k for _, pk in cols for k in pk})
+    rows = ['| kind | ' + ' | '.join(c for c, _ in cols) + ' |', '|---' * (len(cols) + 1) + '|']
+    rows += [f'| {k} | ' + ' | '.join(_fmt(pk.get(k)) for _, pk in cols) + ' |' for k in kinds]
+    return '\n'.join(rows)
+
 def write_report(results: dict, out: Path, speed: dict = None, wall_seconds: float = None) -> Path:
     "Write `out/report.md` from pipeline results (and a speed comparison), copying the plots beside it."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -309,6 +343,8 @@ def write_report(results: dict, out: Path, speed: dict = None, wall_seconds: flo
              'Teachers are object-level (detector + per-object networks); the student is frame-level and distils their '
              '1x1/4x4/16x16 maps. All numbers were measured in this run.', '', '## Frame-level and region/track-level results (%)', '',
              results_table(results), '', f"Conventions: `{json.dumps(conv, default=str)}`", '']
+    kinds = kind_table(results)
+    if kinds: lines += ['## Frame-level AUC per anomaly kind (%)', '', 'Frames of one kind against every normal frame.', '', kinds, '']
     fps = results['teachers'].get('fps', {})
     lines += ['## Speed (frames per second, this machine)', '', '| stage | FPS |', '|---|---|']
     lines += [f'| {k} | {v:.1f} |' for k, v in fps.items() if isinstance(v, (int, float))]

@@ -9,9 +9,9 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import FastAedError
 
 # %% auto #0
-__all__ = ['ChannelLayerNorm', 'SepConv', 'AttentionCore', 'ConvAttention', 'FeedForward', 'PreNorm', 'CvTTransformer',
-           'StudentTrunk', 'ScalarHead', 'MapHead', 'Student', 'count_params', 'count_macs', 'mask_patches',
-           'StudentAE', 'transfer_ae_weights', 'StageDiscriminator']
+__all__ = ['MAP_ACTIVATIONS', 'ChannelLayerNorm', 'SepConv', 'AttentionCore', 'ConvAttention', 'FeedForward', 'PreNorm',
+           'CvTTransformer', 'StudentTrunk', 'ScalarHead', 'MapHead', 'Student', 'count_params', 'count_macs',
+           'mask_patches', 'StudentAE', 'transfer_ae_weights', 'StageDiscriminator']
 
 # %% ../nbs/08_student.ipynb #e3f16c27
 class ChannelLayerNorm(nn.Module):
@@ -168,16 +168,21 @@ class ScalarHead(nn.Module):
 
     def forward(self, x): return self.net(x)
 
+MAP_ACTIVATIONS = ('relu', 'softplus', 'sigmoid')
+
 class MapHead(nn.Module):
-    "An SxS head: conv3x3 -> ReLU -> conv3x3 (1 channel) -> ReLU -> AdaptiveMaxPool(S), giving (B, 1, S, S) >= 0."
+    "An SxS head: conv3x3 -> ReLU -> conv3x3 (1 channel) -> activation -> AdaptiveMaxPool(S), giving (B, 1, S, S) >= 0."
     def __init__(self, dim:int, # input channels
                  scale:int, # output grid size S
                  hidden:int=None, # channels between the convs (default dim // 4: 64 for the paper's 256)
+                 activation:str='softplus', # output activation: 'relu' (paper; can die and give a constant map), 'softplus' or 'sigmoid'
                 ):
         super().__init__()
+        if activation not in MAP_ACTIVATIONS: raise FastAedError(f"map head activation must be one of {MAP_ACTIVATIONS}, got {activation!r}")
         hidden = hidden or max(dim // 4, 1)
+        act = {'relu': nn.ReLU, 'softplus': nn.Softplus, 'sigmoid': nn.Sigmoid}[activation]()
         self.net = nn.Sequential(nn.Conv2d(dim, hidden, 3, padding=1), nn.ReLU(), nn.Conv2d(hidden, 1, 3, padding=1),
-                                 nn.ReLU(), nn.AdaptiveMaxPool2d(scale))
+                                 act, nn.AdaptiveMaxPool2d(scale))
 
     def forward(self, x): return self.net(x)
 
@@ -198,6 +203,7 @@ class Student(nn.Module):
                  dropout:float=0., # transformer dropout
                  cnn_only:bool=False, # drop the transformer (depth 0), the CNN-only ablation
                  ae_output_layer:bool=False, # also hold the AE's unused 1x1 output conv, as the official model does (+99 params at width 16)
+                 map_activation:str='softplus', # output activation of the SxS heads: 'relu' (paper), 'softplus' or 'sigmoid'
                 ):
         super().__init__()
         if isinstance(in_frames, (list, tuple)): in_frames = len(in_frames)
@@ -206,12 +212,13 @@ class Student(nn.Module):
             raise FastAedError(f"scales must be distinct positive grid sizes, got {scales}")
         self.hparams = dict(in_frames=in_frames, width=width, n_down=n_down, depth=0 if cnn_only else depth, heads=heads,
                             dim_head=dim_head, scales=scales, mlp_mult=mlp_mult, proj_kernel=proj_kernel,
-                            kv_stride=kv_stride, dropout=dropout, ae_output_layer=ae_output_layer)
+                            kv_stride=kv_stride, dropout=dropout, ae_output_layer=ae_output_layer,
+                            map_activation=map_activation)
         self.scales = scales
         self.trunk = StudentTrunk(3 * in_frames, width, n_down, self.hparams['depth'], heads, dim_head, mlp_mult,
                                   proj_kernel, kv_stride, dropout)
         dim = self.trunk.dim
-        self.heads = nn.ModuleDict({str(s): ScalarHead(dim) if s == 1 else MapHead(dim, s) for s in scales})
+        self.heads = nn.ModuleDict({str(s): ScalarHead(dim) if s == 1 else MapHead(dim, s, activation=map_activation) for s in scales})
         if ae_output_layer: self.out_image = nn.Conv2d(width * 2, 3, 1)  # never used in forward
 
     def forward(self, x) -> dict:

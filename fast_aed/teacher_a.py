@@ -12,9 +12,9 @@ from .core import (FastAedError, torch_save_atomic, seed_everything, run_manifes
                            resolve_device)
 
 # %% auto #0
-__all__ = ['STREAMS', 'TeacherAConfig', 'expand_boxes', 'crop_resize', 'optical_flow', 'motion_field', 'object_crops',
-           'procedural_textures', 'pseudo_appearance', 'pseudo_motion', 'GradReverse', 'ObjectAE', 'ObjectClassifier',
-           'background_crops', 'training_crops', 'TeacherA']
+__all__ = ['STREAMS', 'TeacherAConfig', 'expand_boxes', 'crop_resize', 'optical_flow', 'flow_crop', 'motion_field',
+           'object_crops', 'procedural_textures', 'pseudo_appearance', 'pseudo_motion', 'GradReverse', 'ObjectAE',
+           'ObjectClassifier', 'background_crops', 'training_crops', 'TeacherA']
 
 # %% ../nbs/05_teacher_a.ipynb #f482efc7
 @dataclass
@@ -24,6 +24,7 @@ class TeacherAConfig:
     temporal_offset: int = 5 # frames between t and the before/after frames of the motion inputs
     motion: str = 'flow' # motion representation: 'flow' (optical flow) or 'diff' (frame differences)
     flow_method: str = 'dis' # 'dis' or 'farneback' (OpenCV)
+    flow_region: str = 'frame' # 'frame': one dense flow per frame pair, shared by all objects (fast); 'context': a flow per object on a region around its box
     flow_scale: float = 32.0 # flow (in crop pixels) that maps to 1.0; larger values are clipped
     box_margin: float = 0.15 # fraction of the box side added on each side before cropping
     min_box_side: int = 6 # detections smaller than this are left out of training
@@ -57,6 +58,7 @@ class TeacherAConfig:
         "Raise `FastAedError` on invalid settings."
         if self.motion not in ('flow', 'diff'): raise FastAedError(f"teacher A: motion must be 'flow' or 'diff', not {self.motion!r}")
         if self.flow_method not in ('farneback', 'dis'): raise FastAedError(f"teacher A: flow_method must be 'farneback' or 'dis', not {self.flow_method!r}")
+        if self.flow_region not in ('frame', 'context'): raise FastAedError(f"teacher A: flow_region must be 'frame' or 'context', not {self.flow_region!r}")
         if self.crop_size % 8 or self.crop_size < 16: raise FastAedError(f"teacher A: crop_size must be a multiple of 8 >= 16, not {self.crop_size}")
         if self.temporal_offset < 1: raise FastAedError("teacher A: temporal_offset must be >= 1")
         return self
@@ -98,6 +100,19 @@ def optical_flow(a: np.ndarray, # (h,w) uint8 earlier image
         return _DIS['dis'].calc(np.ascontiguousarray(a), np.ascontiguousarray(b), None)
     return cv2.calcOpticalFlowFarneback(a, b, None, 0.5, 3, 15, 3, 5, 1.2, 0)
 
+def flow_crop(flow: np.ndarray, # (h,w,2) flow of a region whose top-left pixel is `origin`
+              box: np.ndarray, # int x1y1x2y2 (inclusive) object region, in frame pixels
+              cfg: TeacherAConfig, # crop size and flow scale
+              origin: tuple = (0, 0), # (x, y) frame position of `flow[0, 0]`
+             ) -> np.ndarray:
+    "Cut an object's box out of a flow field, resize it like the crop, in crop pixels / flow_scale, clipped to [-1, 1]."
+    S = cfg.crop_size
+    x1, y1, x2, y2 = (int(v) for v in box)
+    bw, bh = x2 - x1 + 1, y2 - y1 + 1
+    f = flow[y1 - origin[1]:y2 - origin[1] + 1, x1 - origin[0]:x2 - origin[0] + 1]
+    f = cv2.resize(f, (S, S), interpolation=cv2.INTER_LINEAR) * np.array([S / bw, S / bh], np.float32) / cfg.flow_scale
+    return np.clip(f.transpose(2, 0, 1), -1, 1)
+
 def motion_field(f0: np.ndarray, # (H,W) uint8 frame at the earlier time
                  f1: np.ndarray, # (H,W) uint8 frame at the later time
                  box: np.ndarray, # int x1y1x2y2 (inclusive) region of the object, already enlarged
@@ -111,13 +126,9 @@ def motion_field(f0: np.ndarray, # (H,W) uint8 frame at the earlier time
     # flow on a context region around the box (native resolution), then cut to the box and resized like the crop
     H, W = f0.shape[:2]
     x1, y1, x2, y2 = (int(v) for v in box)
-    bw, bh = x2 - x1 + 1, y2 - y1 + 1
-    pad = int(max(32, max(bw, bh)))  # context for the flow pyramid
+    pad = int(max(32, x2 - x1 + 1, y2 - y1 + 1))  # context for the flow pyramid
     cx1, cy1, cx2, cy2 = max(x1 - pad, 0), max(y1 - pad, 0), min(x2 + pad, W - 1), min(y2 + pad, H - 1)
-    f = optical_flow(f0[cy1:cy2 + 1, cx1:cx2 + 1], f1[cy1:cy2 + 1, cx1:cx2 + 1], cfg.flow_method)
-    f = cv2.resize(f[y1 - cy1:y2 - cy1 + 1, x1 - cx1:x2 - cx1 + 1], (S, S), interpolation=cv2.INTER_LINEAR)
-    f = f * np.array([S / bw, S / bh], np.float32) / cfg.flow_scale
-    return np.clip(f.transpose(2, 0, 1), -1, 1)
+    return flow_crop(optical_flow(f0[cy1:cy2 + 1, cx1:cx2 + 1], f1[cy1:cy2 + 1, cx1:cx2 + 1], cfg.flow_method), box, cfg, (cx1, cy1))
 
 # %% ../nbs/05_teacher_a.ipynb #fcfdce30
 def object_crops(frames: np.ndarray, # (T,H,W) uint8 grayscale video
@@ -131,13 +142,22 @@ def object_crops(frames: np.ndarray, # (T,H,W) uint8 grayscale video
     T, H, W = frames.shape[:3]
     k, S = offset or cfg.temporal_offset, cfg.crop_size
     eb = expand_boxes(boxes, cfg.box_margin, H, W)
+    frame_idx = np.asarray(frame_idx, int).reshape(-1)
     n = len(eb)
     app = np.zeros((n, S, S), np.uint8)
     prev, nxt = np.zeros((n, 2, S, S), np.float32), np.zeros((n, 2, S, S), np.float32)
-    for i, (t, b) in enumerate(zip(np.asarray(frame_idx, int), eb)):
+    shared = cfg.motion == 'flow' and cfg.flow_region == 'frame'
+    flows = {}   # (earlier, later) -> whole-frame flow; rows are visited in frame order, so old pairs are dropped
+    def motion(a, b, box):
+        if not shared: return motion_field(frames[a], frames[b], box, cfg)
+        if (a, b) not in flows: flows[(a, b)] = optical_flow(frames[a], frames[b], cfg.flow_method)
+        return flow_crop(flows[(a, b)], box, cfg)
+    for i in np.argsort(frame_idx, kind='stable'):
+        t, b = frame_idx[i], eb[i]
+        for key in [p for p in flows if p[0] < t - k]: del flows[key]
         if appearance: app[i] = crop_resize(frames[t], b, S)
-        prev[i] = motion_field(frames[max(t - k, 0)], frames[t], b, cfg)
-        nxt[i] = motion_field(frames[t], frames[min(t + k, T - 1)], b, cfg)
+        prev[i] = motion(max(t - k, 0), t, b)
+        nxt[i] = motion(t, min(t + k, T - 1), b)
     out = {'prev': prev, 'next': nxt}
     if appearance: out['app'] = app
     return out
