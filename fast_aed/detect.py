@@ -13,9 +13,10 @@ from .core import (FastAedError, ensure_torchvision, save_json, load_json, save_
 
 # %% auto #0
 __all__ = ['COCO_NAMES', 'PERSON_AND_VEHICLES', 'MOTION_CLASS', 'WEIGHTS_HELP', 'Detections', 'box_iou', 'merge_boxes',
-           'Detector', 'MotionDetector', 'load_yolo', 'YoloDetector', 'detections_dir', 'load_detections',
-           'detect_dataset', 'load_dataset_detections', 'detection_summary', 'track_recall', 'make_detector_from_args',
-           'add_cli', 'read_video_file', 'draw_detections']
+           'fit_perspective', 'perspective_heights', 'perspective_sides', 'Detector', 'MotionDetector', 'load_yolo',
+           'YoloDetector', 'detections_dir', 'load_detections', 'detect_dataset', 'load_dataset_detections',
+           'detection_summary', 'track_recall', 'make_detector_from_args', 'add_cli', 'read_video_file',
+           'draw_detections']
 
 # %% ../nbs/04_detect.ipynb #d4aa8ff3
 COCO_NAMES = {0: 'person', 1: 'bicycle', 2: 'car', 3: 'motorcycle', 5: 'bus', 7: 'truck'}
@@ -113,6 +114,42 @@ def merge_boxes(boxes: np.ndarray, # (N, 4) boxes x1y1x2y2
             out.append(a)
         boxes = out
     return np.array(sorted(boxes), np.float32).reshape(-1, 4)
+
+# %% ../nbs/04_detect.ipynb #49a3a1d4
+def fit_perspective(boxes: np.ndarray, # (N, 4) x1y1x2y2 detections of one camera
+                    min_boxes: int = 30, # fewer boxes than this: no model (None)
+                    bins: int = 12, # row bins (equal counts)
+                   ) -> tuple | None: # (a, b): expected height = a + b * bottom row, or None
+    "Fit `height = a + b * bottom_row` to the detections of one camera, robust to part boxes and outliers."
+    b = np.asarray(boxes, np.float64).reshape(-1, 4)
+    if len(b) < min_boxes: return None
+    y, h = b[:, 3], b[:, 3] - b[:, 1]
+    edges = np.unique(np.quantile(y, np.linspace(0, 1, bins + 1)))
+    ys, hs, ws = [], [], []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (y >= lo) & (y <= hi)
+        if m.sum() >= 3: ys.append(np.median(y[m])); hs.append(np.quantile(h[m], 0.75)); ws.append(np.sqrt(m.sum()))
+    if len(ys) < 2 or np.ptp(ys) < 1: return (float(np.quantile(h, 0.75)), 0.0)
+    slope, icpt = np.polyfit(ys, hs, 1, w=ws)
+    if slope < 0: return (float(np.quantile(h, 0.75)), 0.0)   # not a ground-plane view: one height everywhere
+    return (float(icpt), float(slope))
+
+def perspective_heights(boxes: np.ndarray, # (N, 4) x1y1x2y2 boxes
+                        model: tuple, # (a, b) from `fit_perspective`
+                        min_height: float = 4.0, # floor of the expected height (pixels)
+                       ) -> np.ndarray: # (N,) expected object height at each box's bottom row
+    "Expected object height (pixels) where each box stands."
+    b = np.asarray(boxes, np.float64).reshape(-1, 4)
+    return np.maximum(model[0] + model[1] * b[:, 3], min_height)
+
+def perspective_sides(boxes: np.ndarray, # (N, 4) x1y1x2y2 detections of ONE camera (a video, or a clip)
+                      fallback: tuple = None, # model to use when these boxes are too few to fit one
+                     ) -> np.ndarray | None: # (N,) crop sides, or None when no model is available
+    "Square crop sides at the scene's scale: the expected object height where each box stands, or the box's height if larger."
+    b = np.asarray(boxes, np.float64).reshape(-1, 4)
+    model = fit_perspective(b) or fallback
+    if model is None: return None
+    return np.maximum(perspective_heights(b, model), b[:, 3] - b[:, 1])
 
 # %% ../nbs/04_detect.ipynb #f4870062
 class Detector:

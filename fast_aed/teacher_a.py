@@ -12,7 +12,7 @@ from .core import (FastAedError, torch_save_atomic, seed_everything, run_manifes
                            resolve_device)
 
 # %% auto #0
-__all__ = ['STREAMS', 'TeacherAConfig', 'expand_boxes', 'crop_resize', 'optical_flow', 'flow_crop', 'motion_field',
+__all__ = ['STREAMS', 'TeacherAConfig', 'expand_boxes', 'crop_padded', 'crop_resize', 'optical_flow', 'flow_crop', 'motion_field',
            'object_crops', 'procedural_textures', 'pseudo_appearance', 'pseudo_motion', 'GradReverse', 'ObjectAE',
            'ObjectClassifier', 'background_crops', 'training_crops', 'TeacherA']
 
@@ -27,6 +27,8 @@ class TeacherAConfig:
     flow_region: str = 'frame' # 'frame': one dense flow per frame pair, shared by all objects (fast); 'context': a flow per object on a region around its box
     flow_scale: float = 32.0 # flow (in crop pixels) that maps to 1.0; larger values are clipped
     box_margin: float = 0.15 # fraction of the box side added on each side before cropping
+    border: str = 'pad' # boxes crossing the frame border: 'pad' (full-size crop, outside filled with edge pixels and zero motion) or 'clip' (clipped to the frame, then resized: distorts the object's scale)
+    crop_scale: str = 'perspective' # 'box': the box itself, resized (TPAMI); 'perspective': a square of the scene's expected object height where the box stands (or the box's height if larger)
     min_box_side: int = 6 # detections smaller than this are left out of training
     max_box_side: int = 300 # detections larger than this are left out of training (as in the TPAMI code)
     widths: tuple = (32, 32, 16) # encoder channels; latent = widths[-1] x (crop/8) x (crop/8)
@@ -58,6 +60,8 @@ class TeacherAConfig:
         "Raise `FastAedError` on invalid settings."
         if self.motion not in ('flow', 'diff'): raise FastAedError(f"teacher A: motion must be 'flow' or 'diff', not {self.motion!r}")
         if self.flow_method not in ('farneback', 'dis'): raise FastAedError(f"teacher A: flow_method must be 'farneback' or 'dis', not {self.flow_method!r}")
+        if self.border not in ('pad', 'clip'): raise FastAedError(f"teacher A: border must be 'pad' or 'clip', not {self.border!r}")
+        if self.crop_scale not in ('box', 'perspective'): raise FastAedError(f"teacher A: crop_scale must be 'box' or 'perspective', not {self.crop_scale!r}")
         if self.flow_region not in ('frame', 'context'): raise FastAedError(f"teacher A: flow_region must be 'frame' or 'context', not {self.flow_region!r}")
         if self.crop_size % 8 or self.crop_size < 16: raise FastAedError(f"teacher A: crop_size must be a multiple of 8 >= 16, not {self.crop_size}")
         if self.temporal_offset < 1: raise FastAedError("teacher A: temporal_offset must be >= 1")
@@ -68,24 +72,40 @@ def expand_boxes(boxes: np.ndarray, # (N,4) x1y1x2y2 boxes
                  margin: float, # fraction of each side added around the box
                  height: int, # frame height
                  width: int, # frame width
+                 clip: bool = True, # clip to the frame (False: boxes may cross the border; crops are padded)
                 ) -> np.ndarray:
-    "Enlarge boxes by `margin` and clip them to the frame; (N,4) int32 inclusive corners, at least 2 px wide."
+    "Enlarge boxes by `margin` (and clip them to the frame); (N,4) int32 inclusive corners, at least 2 px wide."
     b = np.asarray(boxes, np.float32).reshape(-1, 4)
     w, h = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
     out = np.stack([b[:, 0] - margin * w, b[:, 1] - margin * h, b[:, 2] + margin * w, b[:, 3] + margin * h], 1)
     out = np.round(out).astype(np.int32)
+    if not clip:
+        out[:, 2] = np.maximum(out[:, 2], out[:, 0] + 1); out[:, 3] = np.maximum(out[:, 3], out[:, 1] + 1)
+        return out
     out[:, [0, 2]] = out[:, [0, 2]].clip(0, width - 1); out[:, [1, 3]] = out[:, [1, 3]].clip(0, height - 1)
     out[:, 2] = np.maximum(out[:, 2], np.minimum(out[:, 0] + 1, width - 1)); out[:, 0] = np.minimum(out[:, 0], out[:, 2] - 1)
     out[:, 3] = np.maximum(out[:, 3], np.minimum(out[:, 1] + 1, height - 1)); out[:, 1] = np.minimum(out[:, 1], out[:, 3] - 1)
     return out
 
+def crop_padded(img: np.ndarray, # (H,W[,C]) image or flow field
+                box: np.ndarray, # int x1y1x2y2, inclusive; may cross the border
+                mode: str = 'edge', # np.pad mode for the part outside the image ('edge' or 'constant' = 0)
+               ) -> np.ndarray:
+    "Cut `box` out of `img`; the part outside the image is filled (edge pixels, or zeros)."
+    H, W = img.shape[:2]
+    x1, y1, x2, y2 = (int(v) for v in box)
+    cx1, cy1, cx2, cy2 = min(max(x1, 0), W - 1), min(max(y1, 0), H - 1), max(min(x2, W - 1), 0), max(min(y2, H - 1), 0)
+    part = img[cy1:cy2 + 1, cx1:cx2 + 1]
+    pads = ((cy1 - y1, y2 - cy2), (cx1 - x1, x2 - cx2)) + ((0, 0),) * (img.ndim - 2)
+    if all(a == 0 and b == 0 for a, b in pads): return part
+    return np.pad(part, [(max(a, 0), max(b, 0)) for a, b in pads], mode=mode)
+
 def crop_resize(frame: np.ndarray, # (H,W) grayscale frame
-                box: np.ndarray, # int x1y1x2y2, inclusive
+                box: np.ndarray, # int x1y1x2y2, inclusive (may cross the border: padded with edge pixels)
                 size: int, # output side
                ) -> np.ndarray:
     "Cut `box` out of `frame` and resize it to size x size."
-    x1, y1, x2, y2 = (int(v) for v in box)
-    return cv2.resize(frame[y1:y2 + 1, x1:x2 + 1], (size, size), interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(crop_padded(frame, box, 'edge'), (size, size), interpolation=cv2.INTER_LINEAR)
 
 # %% ../nbs/05_teacher_a.ipynb #f6f6c1f8
 _DIS = {}
@@ -109,7 +129,7 @@ def flow_crop(flow: np.ndarray, # (h,w,2) flow of a region whose top-left pixel 
     S = cfg.crop_size
     x1, y1, x2, y2 = (int(v) for v in box)
     bw, bh = x2 - x1 + 1, y2 - y1 + 1
-    f = flow[y1 - origin[1]:y2 - origin[1] + 1, x1 - origin[0]:x2 - origin[0] + 1]
+    f = crop_padded(flow, (x1 - origin[0], y1 - origin[1], x2 - origin[0], y2 - origin[1]), 'constant')   # no motion known outside
     f = cv2.resize(f, (S, S), interpolation=cv2.INTER_LINEAR) * np.array([S / bw, S / bh], np.float32) / cfg.flow_scale
     return np.clip(f.transpose(2, 0, 1), -1, 1)
 
@@ -137,11 +157,16 @@ def object_crops(frames: np.ndarray, # (T,H,W) uint8 grayscale video
                  cfg: TeacherAConfig, # crop settings
                  offset: int = None, # temporal offset (default `cfg.temporal_offset`)
                  appearance: bool = True, # also return the appearance crops
+                 sides: np.ndarray = None, # (N,) crop squares of these sides around the box centres instead of the boxes
                 ) -> dict:
     "Teacher A inputs of N detections: 'app' (N,S,S) uint8, 'prev' and 'next' (N,2,S,S) float32 motion before/after t."
     T, H, W = frames.shape[:3]
     k, S = offset or cfg.temporal_offset, cfg.crop_size
-    eb = expand_boxes(boxes, cfg.box_margin, H, W)
+    boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+    if sides is not None:   # squares at the scene's scale, centred on the boxes
+        c, h = (boxes[:, :2] + boxes[:, 2:]) / 2, np.asarray(sides, np.float32).reshape(-1, 1) / 2
+        boxes = np.concatenate([c - h, c + h], 1)
+    eb = expand_boxes(boxes, cfg.box_margin, H, W, clip=cfg.border == 'clip')
     frame_idx = np.asarray(frame_idx, int).reshape(-1)
     n = len(eb)
     app = np.zeros((n, S, S), np.uint8)
@@ -353,21 +378,25 @@ def training_crops(videos, # iterable of (T,H,W) uint8 grayscale (or BGR) videos
                    dets: list, # their detections (objects with `frame` and `boxes`)
                    cfg: TeacherAConfig, # settings
                    seed: int = 0, # sampling seed
+                   info: dict = None, # filled with 'perspective': the model fitted on every training box
                   ) -> dict:
     "Normal crops ('app', 'prev', 'next'), long-interval motion ('prev_fast', 'next_fast') and background crops ('bg')."
-    rng = np.random.default_rng([seed, 17])
+    from fast_aed.detect import fit_perspective, perspective_sides
+    rng = np.random.default_rng([seed, 17]); all_boxes = []
     parts = {k: [] for k in ('app', 'prev', 'next', 'prev_fast', 'next_fast', 'bg')}
     for frames, det in progress(zip(videos, dets), desc='teacher A crops', total=len(dets)):
         frames = _gray_video(frames)
-        b = np.asarray(det.boxes, np.float32).reshape(-1, 4)
+        b = np.asarray(det.boxes, np.float32).reshape(-1, 4); all_boxes.append(b)
+        sides = perspective_sides(b) if cfg.crop_scale == 'perspective' else None
         side = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])
         ok = np.flatnonzero((side >= cfg.min_box_side) & (side <= cfg.max_box_side))
         if cfg.max_crops_per_video is not None and len(ok) > cfg.max_crops_per_video:
             ok = np.sort(rng.choice(ok, cfg.max_crops_per_video, replace=False))
         if len(ok):
             fr = np.asarray(det.frame)[ok]
-            c = object_crops(frames, fr, b[ok], cfg)
-            f = object_crops(frames, fr, b[ok], cfg, offset=cfg.temporal_offset * cfg.long_offset_factor, appearance=False)
+            sd = None if sides is None else sides[ok]
+            c = object_crops(frames, fr, b[ok], cfg, sides=sd)
+            f = object_crops(frames, fr, b[ok], cfg, offset=cfg.temporal_offset * cfg.long_offset_factor, appearance=False, sides=sd)
             for k in ('app', 'prev', 'next'): parts[k].append(c[k])
             parts['prev_fast'].append(f['prev']); parts['next_fast'].append(f['next'])
         parts['bg'].append(background_crops(frames, det, cfg.n_background, cfg.crop_size, rng))
@@ -375,6 +404,7 @@ def training_crops(videos, # iterable of (T,H,W) uint8 grayscale (or BGR) videos
     empty = {'app': (0, S, S), 'bg': (0, S, S)}
     out = {k: (np.concatenate(v) if v else np.zeros(empty.get(k, (0, 2, S, S)), np.uint8 if k in empty else np.float32)) for k, v in parts.items()}
     if not len(out['app']): raise FastAedError('teacher A: no usable training detections (check the detector and min/max_box_side)')
+    if info is not None: info['perspective'] = fit_perspective(np.concatenate(all_boxes)) if all_boxes else None
     return out
 
 # %% ../nbs/05_teacher_a.ipynb #730a359c
@@ -398,6 +428,7 @@ class TeacherA:
         self.device = resolve_device(self.config.device)
         self._build()
         self.seed, self.log, self.fitted = None, [], False
+        self.perspective = None  # (a, b) perspective of the training videos, for clips too short to fit their own
 
     def _build(self):
         "Fresh networks (initialised from the current torch seed)."
@@ -418,12 +449,14 @@ class TeacherA:
                 'manifest': _plain(run_manifest(self.config.to_dict(), self.seed)), 'stage': stage, 'epoch': epoch,
                 'aes': self.aes.state_dict(), 'clfs': self.clfs.state_dict(),
                 'opt': opt.state_dict() if opt is not None else None,
-                'err_mean': {k: float(v) for k, v in self.err_mean.items()}, 'log': list(self.log)}
+                'err_mean': {k: float(v) for k, v in self.err_mean.items()}, 'log': list(self.log),
+                'perspective': None if self.perspective is None else [float(v) for v in self.perspective]}
 
     def _restore(self, ck: dict):
         self.aes.load_state_dict(ck['aes']); self.clfs.load_state_dict(ck['clfs'])
         self.err_mean = dict(ck.get('err_mean') or self.err_mean); self.log = list(ck.get('log') or [])
         self.seed = ck.get('seed'); self.fitted = ck.get('stage') == 'done'
+        self.perspective = ck.get('perspective')
 
     def _batches(self, n: int, rng: np.random.Generator):
         perm, B = rng.permutation(n), self.config.batch_size
@@ -501,7 +534,9 @@ class TeacherA:
             else: ck = None  # different settings: start again
         seed_everything(seed)
         if ck is None: self._build(); self.log = []
-        data = training_crops(videos, dets, c, seed)
+        info = {}
+        data = training_crops(videos, dets, c, seed, info)
+        self.perspective = info.get('perspective')
         t0 = time.time()
         if stage == 'ae':
             opt = torch.optim.Adam(self.aes.parameters(), lr=c.ae_lr)
@@ -584,8 +619,11 @@ class TeacherA:
         if len(frame_idx) and (frame_idx.min() < 0 or frame_idx.max() >= len(frames)):
             raise FastAedError(f'teacher A: detection frame {frame_idx.max()} outside a video of {len(frames)} frames')
         out, B = np.zeros(len(boxes), np.float32), self.config.score_batch
+        from fast_aed.detect import perspective_sides
+        sides = perspective_sides(boxes, self.perspective) if self.config.crop_scale == 'perspective' else None
         for i in range(0, len(boxes), B):
-            out[i:i + B] = self.score_crops(object_crops(frames, frame_idx[i:i + B], boxes[i:i + B], self.config))
+            sd = None if sides is None else sides[i:i + B]
+            out[i:i + B] = self.score_crops(object_crops(frames, frame_idx[i:i + B], boxes[i:i + B], self.config, sides=sd))
         return out
 
     def score_frames(self, frames: np.ndarray, # (T,H,W) gray or (T,H,W,3) BGR video

@@ -16,11 +16,13 @@ from .core import (FastAedError, torch_save_atomic, seed_everything, run_manifes
                            progress, resolve_device)
 
 # %% auto #0
-__all__ = ['TASKS', 'TeacherBConfig', 'enlarge_boxes', 'extract_tubes', 'window_offsets', 'sample_task_inputs', 'CvTBlock3d',
-           'TubeNet', 'task_terms', 'combine_terms', 'collect_training_tubes', 'TeacherB']
+__all__ = ['TASKS', 'AUTO_SCORE_TASKS', 'TeacherBConfig', 'enlarge_boxes', 'extract_tubes', 'crop_sides', 'window_offsets',
+           'pseudo_abnormal_tubes', 'sample_task_inputs', 'CvTBlock3d', 'TubeNet', 'task_terms', 'combine_terms',
+           'collect_training_tubes', 'TeacherB']
 
 # %% ../nbs/06_teacher_b.ipynb #c5bb2d6e
-TASKS = ('arrow', 'irregularity', 'middle', 'jigsaw')
+TASKS = ('arrow', 'irregularity', 'middle', 'jigsaw', 'pseudo')
+AUTO_SCORE_TASKS = ('irregularity', 'pseudo')  # scored by default: see "Which terms score an object" below
 
 @dataclass
 class TeacherBConfig:
@@ -29,6 +31,7 @@ class TeacherBConfig:
     crop: int = 32 # side of the square grayscale crops
     context: float = 1.2 # box enlargement factor before cropping (keeps the object inside while it moves)
     square: bool = True # crop a square around each box (keeps the object's shape, e.g. lying vs standing)
+    crop_scale: str = 'perspective' # square side: 'perspective' (the scene's expected object height where the box stands, or the box if taller) or 'box' (the box's longer side)
     width: int = 8 # channels of the first 3D conv stage (doubled at each stage)
     depth: int = 3 # number of 3D conv stages (each halves the crop side)
     use_cvt: bool = False # add CvT-style 3D self-attention blocks after the conv trunk (SSMTL++)
@@ -36,10 +39,10 @@ class TeacherBConfig:
     cvt_heads: int = 2 # attention heads per CvT block
     head_hidden: int = 64 # hidden units of each classification head
     tasks: tuple = TASKS # proxy tasks trained jointly
-    task_weights: tuple = (1.0, 1.0, 1.0, 1.0) # loss weight of each task, same order as `tasks`
-    score_tasks: tuple = None # tasks averaged into the object score (default: all of `tasks`)
+    task_weights: tuple = (1.0, 1.0, 1.0, 1.0, 1.0) # loss weight of each task, same order as `tasks`
+    score_tasks: tuple = 'auto' # tasks averaged into the object score: 'auto' (those of irregularity and pseudo that are trained, else all), None (all of `tasks`) or a tuple
     max_skip: int = 4 # largest gap between frames of an intermittent tube
-    epochs: int = 5 # training epochs
+    epochs: int = 8 # training epochs
     batch: int = 64 # tubes per batch (each tube gives one sample for every task)
     lr: float = 1e-3 # Adam learning rate
     weight_decay: float = 1e-5 # Adam weight decay
@@ -53,13 +56,14 @@ class TeacherBConfig:
     def __post_init__(self):
         self.offsets, self.tasks = tuple(self.offsets), tuple(self.tasks)
         self.task_weights = tuple(float(w) for w in self.task_weights)
-        if self.score_tasks is not None: self.score_tasks = tuple(self.score_tasks)
+        if self.score_tasks not in (None, 'auto'): self.score_tasks = tuple(self.score_tasks)
         bad = [t for t in self.tasks if t not in TASKS]
         if bad: raise FastAedError(f"TeacherBConfig: unknown task(s) {bad}; choose from {list(TASKS)}")
         if len(self.task_weights) != len(self.tasks):
             raise FastAedError(f"TeacherBConfig: {len(self.tasks)} tasks but {len(self.task_weights)} task_weights")
-        if any(t not in self.tasks for t in self.score_tasks or ()):
+        if any(t not in self.tasks for t in self.scored):
             raise FastAedError(f"TeacherBConfig: score_tasks {self.score_tasks} must be a subset of tasks {self.tasks}")
+        if self.crop_scale not in ('perspective', 'box'): raise FastAedError(f"TeacherBConfig: crop_scale must be 'perspective' or 'box', got {self.crop_scale!r}")
         if self.crop % 2**self.depth: raise FastAedError(f"TeacherBConfig: crop {self.crop} must be divisible by 2**depth = {2**self.depth}")
         if 0 not in self.offsets or list(self.offsets) != sorted(self.offsets) or len(self.offsets) % 2 == 0:
             raise FastAedError(f"TeacherBConfig: offsets {self.offsets} must be sorted, odd in number and contain 0")
@@ -78,6 +82,7 @@ class TeacherBConfig:
     @property
     def scored(self) -> tuple:
         "The tasks averaged into the object score."
+        if self.score_tasks == 'auto': return tuple(t for t in AUTO_SCORE_TASKS if t in self.tasks) or self.tasks
         return self.score_tasks or self.tasks
 
 # %% ../nbs/06_teacher_b.ipynb #1bbe56ff
@@ -86,13 +91,15 @@ def enlarge_boxes(boxes: np.ndarray, # (N, 4) x1y1x2y2 pixel boxes
                   width: int, # frame width
                   context: float = 1.2, # enlargement factor of each side
                   square: bool = False, # make each box a square of its longer side first
+                  sides: np.ndarray = None, # (N,) square sides to use instead (before `context`), e.g. from the perspective
                  ) -> np.ndarray: # (N, 4) int boxes, clipped, at least 2 px per side
-    "Enlarge boxes about their centres (optionally to squares) and clip them to the frame."
+    "Enlarge boxes about their centres (optionally to squares, or to squares of given sides) and clip them to the frame."
     b = np.asarray(boxes, np.float64).reshape(-1, 4)
     cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
     hw = np.maximum((b[:, 2] - b[:, 0] + 1) * context / 2, 1.0)
     hh = np.maximum((b[:, 3] - b[:, 1] + 1) * context / 2, 1.0)
     if square: hw = hh = np.maximum(hw, hh)
+    if sides is not None: hw = hh = np.maximum(np.asarray(sides, np.float64).reshape(-1) * context / 2, 1.0)
     x1 = np.clip(np.floor(cx - hw), 0, width - 2); y1 = np.clip(np.floor(cy - hh), 0, height - 2)
     x2 = np.clip(np.ceil(cx + hw), x1 + 2, width); y2 = np.clip(np.ceil(cy + hh), y1 + 2, height)
     return np.stack([x1, y1, x2, y2], 1).astype(np.int64)
@@ -104,6 +111,7 @@ def extract_tubes(frames: np.ndarray, # (T, H, W) uint8 grayscale video
                   crop: int = 32, # output side
                   context: float = 1.2, # box enlargement factor
                   square: bool = False, # crop squares around the boxes
+                  sides: np.ndarray = None, # (N,) square sides instead of the boxes' (see `enlarge_boxes`)
                  ) -> np.ndarray: # (N, len(offsets), crop, crop) uint8
     "Crop the same enlarged box of every detection from the frames around it: object-centric temporal tubes."
     frames = np.asarray(frames)
@@ -114,7 +122,7 @@ def extract_tubes(frames: np.ndarray, # (T, H, W) uint8 grayscale video
     if not len(frame_idx): return out
     if frame_idx.min() < 0 or frame_idx.max() >= T:
         raise FastAedError(f"extract_tubes: detection frames span {frame_idx.min()}..{frame_idx.max()} but the video has {T} frames")
-    eb = enlarge_boxes(boxes, H, W, context, square)
+    eb = enlarge_boxes(boxes, H, W, context, square, sides)
     offs = np.asarray(offsets, np.int64)
     for i, (t, (x1, y1, x2, y2)) in enumerate(zip(frame_idx, eb)):
         for j, ti in enumerate(np.clip(t + offs, 0, T - 1)):
@@ -122,6 +130,15 @@ def extract_tubes(frames: np.ndarray, # (T, H, W) uint8 grayscale video
     return out
 
 # %% ../nbs/06_teacher_b.ipynb #ab0db9b4
+def crop_sides(boxes: np.ndarray, # (N, 4) x1y1x2y2 detections of ONE video (or clip)
+               config: TeacherBConfig, # the teacher's settings
+               fallback: tuple = None, # perspective model used when these boxes are too few to fit one
+              ) -> np.ndarray | None: # (N,) square sides, or None for the boxes' own (crop_scale='box')
+    "Crop sides at the scene's scale (`fast_aed.detect.perspective_sides`), or None with crop_scale='box'."
+    if config.crop_scale == 'box': return None
+    from fast_aed.detect import perspective_sides
+    return perspective_sides(boxes, fallback)
+
 def window_offsets(config: TeacherBConfig) -> tuple:
     "Offsets of the crop window pre-extracted for training: wide enough for intermittent tubes."
     r = max(abs(config.offsets[0]), config.offsets[-1]) * config.max_skip
@@ -130,6 +147,35 @@ def window_offsets(config: TeacherBConfig) -> tuple:
 def _norm(x: torch.Tensor) -> torch.Tensor:
     "uint8 crops -> float in about [-1, 1], as the student's (x-127)/128."
     return (x.float() - 127.0) / 128.0
+
+def pseudo_abnormal_tubes(tubes: torch.Tensor, # (B, T, S, S) uint8 normal consecutive tubes
+                          gen: torch.Generator, # random generator
+                         ) -> torch.Tensor: # (B, T, S, S) uint8 pseudo-abnormal tubes
+    "Pseudo-abnormal tubes from normal ones: rotated ±90°, erratic per-frame shifts, zoomed, or half another object."
+    B, T, S, _ = tubes.shape
+    kind = torch.randint(0, 4, (B,), generator=gen)
+    out = tubes.clone()
+    r = lambda lo, hi: lo + (hi - lo) * torch.rand(1, generator=gen).item()
+    for i in range(B):
+        k = int(kind[i])
+        if k == 0: out[i] = torch.rot90(tubes[i], 1 if torch.rand(1, generator=gen).item() < 0.5 else 3, dims=(1, 2))
+        elif k == 1:
+            m = max(S // 5, 1)
+            sh = torch.randint(-m, m + 1, (T, 2), generator=gen)
+            out[i] = torch.stack([torch.roll(tubes[i, j], (int(sh[j, 0]), int(sh[j, 1])), (0, 1)) for j in range(T)])
+        elif k == 2:
+            x = tubes[i].float()[None]                                    # (1, T, S, S)
+            if torch.rand(1, generator=gen).item() < 0.5:                 # zoom in: the centre fills the crop
+                c = max(int(round(S / r(1.6, 2.2))), 2); o = (S - c) // 2
+                y = F.interpolate(x[:, :, o:o + c, o:o + c], size=(S, S), mode='bilinear', align_corners=False)
+            else:                                                         # zoom out: a small object in the middle
+                c = max(int(round(S * r(0.4, 0.6))), 2); p = S - c
+                y = F.pad(F.interpolate(x, size=(c, c), mode='bilinear', align_corners=False), (p // 2, p - p // 2, p // 2, p - p // 2), mode='replicate')
+            out[i] = y[0].round().clamp(0, 255).to(torch.uint8)
+        else:
+            j = (i + 1 + int(torch.randint(0, max(B - 1, 1), (1,), generator=gen))) % B
+            out[i, T // 2 + 1:] = tubes[j, T // 2 + 1:]
+    return out
 
 def sample_task_inputs(window: torch.Tensor, # (B, 2R+1, S, S) uint8 crop windows centred on t
                        config: TeacherBConfig, # the teacher's settings
@@ -163,6 +209,11 @@ def sample_task_inputs(window: torch.Tensor, # (B, 2R+1, S, S) uint8 crop window
         perm = torch.argsort(torch.rand(B, n, generator=gen), 1)    # slot j shows original position perm[j]
         x = window[:, cons][torch.arange(B)[:, None], perm]
         out['jigsaw'] = (_norm(x[:, None]), perm)
+    if 'pseudo' in config.tasks:
+        x = window[:, cons]
+        label = torch.rand(B, generator=gen) < 0.5
+        x = torch.where(label[:, None, None, None], pseudo_abnormal_tubes(x, gen), x)
+        out['pseudo'] = (_norm(x[:, None]), label.long())
     return out
 
 # %% ../nbs/06_teacher_b.ipynb #9e90b636
@@ -204,7 +255,7 @@ class TubeNet(nn.Module):
         self.n, self.dim, self.s = n, cin, S // 2**config.depth
         feat = cin * n
         head = lambda k: nn.Sequential(nn.Linear(feat, config.head_hidden), nn.ReLU(inplace=True), nn.Linear(config.head_hidden, k))
-        self.heads = nn.ModuleDict({'arrow': head(2), 'irregularity': head(2), 'jigsaw': head(n * n)})
+        self.heads = nn.ModuleDict({'arrow': head(2), 'irregularity': head(2), 'jigsaw': head(n * n), 'pseudo': head(2)})
         self.heads = nn.ModuleDict({k: v for k, v in self.heads.items() if k in config.tasks})
         if 'middle' in config.tasks:
             ups, ch = [nn.Conv2d(feat, cin, 1), nn.ReLU(inplace=True)], cin
@@ -237,9 +288,9 @@ def task_terms(net: TubeNet, # a trained network (set to eval mode here)
     out = {k: [] for k in config.tasks}
     for i in range(0, len(tubes), config.score_batch):
         x = _norm(torch.from_numpy(np.ascontiguousarray(tubes[i:i + config.score_batch])).to(device))[:, None]
-        if any(k in config.tasks for k in ('arrow', 'irregularity', 'jigsaw')):
+        if any(k in config.tasks for k in ('arrow', 'irregularity', 'jigsaw', 'pseudo')):
             f = net.features(x)
-            for k in ('arrow', 'irregularity'):
+            for k in ('arrow', 'irregularity', 'pseudo'):
                 if k in config.tasks: out[k].append(net.classify(f, k).softmax(1)[:, 1])
             if 'jigsaw' in config.tasks:
                 p = net.classify(f, 'jigsaw').reshape(-1, n, n).softmax(2)
@@ -268,16 +319,21 @@ def _split_rows(n_rows: int, keep: np.ndarray, n_train: int | None, n_norm: int,
 def collect_training_tubes(videos, # iterable of (frames (T,H,W) uint8 gray, frame_idx (N,), boxes (N,4))
                            config: TeacherBConfig, # the teacher's settings
                            seed: int = 0, # sampling seed
+                           info: dict = None, # filled with 'perspective': the model fitted on all training boxes
                           ) -> tuple: # (train windows (M, 2R+1, S, S) uint8, norm tubes (K, T, S, S) uint8)
     "Sample training crop windows and held-out normalisation tubes from training videos."
+    from fast_aed.detect import fit_perspective
     rng = np.random.default_rng(seed)
-    woffs, train, norm = window_offsets(config), [], []
+    woffs, train, norm, all_boxes = window_offsets(config), [], [], []
     for frames, frame_idx, boxes in videos:
-        boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+        boxes = np.asarray(boxes, np.float32).reshape(-1, 4); all_boxes.append(boxes)
+        sides = crop_sides(boxes, config)
         keep = ((boxes[:, 2] - boxes[:, 0]) >= config.min_box) & ((boxes[:, 3] - boxes[:, 1]) >= config.min_box)
         tr, nr = _split_rows(len(boxes), keep, config.max_tubes_per_video, config.norm_tubes_per_video, rng)
-        train.append(extract_tubes(frames, np.asarray(frame_idx)[tr], boxes[tr], woffs, config.crop, config.context, config.square))
-        norm.append(extract_tubes(frames, np.asarray(frame_idx)[nr], boxes[nr], config.offsets, config.crop, config.context, config.square))
+        pick = lambda rows: None if sides is None else sides[rows]
+        train.append(extract_tubes(frames, np.asarray(frame_idx)[tr], boxes[tr], woffs, config.crop, config.context, config.square, pick(tr)))
+        norm.append(extract_tubes(frames, np.asarray(frame_idx)[nr], boxes[nr], config.offsets, config.crop, config.context, config.square, pick(nr)))
+    if info is not None: info['perspective'] = fit_perspective(np.concatenate(all_boxes)) if all_boxes else None
     S, L, n = config.crop, len(woffs), len(config.offsets)
     train = np.concatenate(train) if train else np.zeros((0, L, S, S), np.uint8)
     norm = np.concatenate(norm) if norm else np.zeros((0, n, S, S), np.uint8)
@@ -306,6 +362,7 @@ class TeacherB:
                 ):
         self.config = config or TeacherBConfig()
         self.net, self.scale, self.log, self.manifest = None, None, [], None
+        self.perspective = None # perspective model (a, b) of the training videos, used for clips too short to fit their own
         self.device = resolve_device(self.config.device)
 
     # -- training ---------------------------------------------------------------------------------------------
@@ -340,7 +397,9 @@ class TeacherB:
                 self._restore(ck); return self
         seed_everything(seed)
         t0 = time.time()
-        windows, norm_tubes = collect_training_tubes(progress(videos, desc='teacher B tubes'), cfg, seed)
+        info = {}
+        windows, norm_tubes = collect_training_tubes(progress(videos, desc='teacher B tubes'), cfg, seed, info)
+        self.perspective = info.get('perspective')
         t_collect = time.time() - t0
         self.net = TubeNet(cfg).to(self.device)
         opt = torch.optim.Adam(self.net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -385,6 +444,9 @@ class TeacherB:
         if 'middle' in batch:
             x, target = (t.to(dev) for t in batch['middle'])
             out['middle'] = (self.net.predict_middle(self.net.features(x)) - target).abs().mean()
+        if 'pseudo' in batch:
+            x, label = (t.to(dev) for t in batch['pseudo'])
+            out['pseudo'] = F.cross_entropy(self.net.classify(self.net.features(x), 'pseudo'), label)
         if 'jigsaw' in batch:
             x, perm = (t.to(dev) for t in batch['jigsaw'])
             n = perm.shape[1]
@@ -399,7 +461,7 @@ class TeacherB:
     def _save(self, path: Path, opt, epoch: int, complete: bool):
         self.manifest = run_manifest(self.config.to_dict(), self.config.seed)
         ck = {'format': 'fast_aed.teacher_b/1', 'config': self.config.to_dict(), 'state_dict': self.net.state_dict(),
-              'optimizer': opt.state_dict(), 'epoch': epoch, 'complete': complete, 'scale': self.scale, 'log': self.log,
+              'optimizer': opt.state_dict(), 'epoch': epoch, 'complete': complete, 'scale': self.scale, 'log': self.log, 'perspective': self.perspective,
               'train_info': getattr(self, 'train_info', None), 'run_manifest': self.manifest}
         torch_save_atomic(ck, path)
 
@@ -409,6 +471,7 @@ class TeacherB:
         self.net = TubeNet(self.config).to(self.device)
         self.net.load_state_dict(ck['state_dict']); self.net.eval()
         self.scale, self.log, self.manifest = ck['scale'], list(ck['log']), ck['run_manifest']
+        self.perspective = ck.get('perspective')
         self.train_info = ck.get('train_info')
 
     @classmethod
@@ -431,7 +494,7 @@ class TeacherB:
         "Score detections of one video: tube extraction + network + combination of the task terms."
         if self.net is None: raise FastAedError("teacher B: not trained; call fit() or TeacherB.load()")
         cfg = self.config
-        tubes = extract_tubes(frames, frame_idx, boxes, cfg.offsets, cfg.crop, cfg.context, cfg.square)
+        tubes = extract_tubes(frames, frame_idx, boxes, cfg.offsets, cfg.crop, cfg.context, cfg.square, crop_sides(boxes, cfg, self.perspective))
         terms = task_terms(self.net, tubes, cfg, self.device)
         scores = combine_terms(terms, self.scale, cfg.scored) if len(tubes) else np.zeros(0, np.float32)
         return (scores, terms) if return_terms else scores
