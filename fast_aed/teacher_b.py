@@ -31,6 +31,7 @@ class TeacherBConfig:
     crop: int = 32 # side of the square grayscale crops
     context: float = 1.2 # box enlargement factor before cropping (keeps the object inside while it moves)
     square: bool = True # crop a square around each box (keeps the object's shape, e.g. lying vs standing)
+    border: str = 'pad' # boxes crossing the frame border: 'pad' (full-size crop, outside filled with edge pixels) or 'clip' (clipped, then resized)
     crop_scale: str = 'perspective' # square side: 'perspective' (the scene's expected object height where the box stands, or the box if taller) or 'box' (the box's longer side)
     width: int = 8 # channels of the first 3D conv stage (doubled at each stage)
     depth: int = 3 # number of 3D conv stages (each halves the crop side)
@@ -63,6 +64,7 @@ class TeacherBConfig:
             raise FastAedError(f"TeacherBConfig: {len(self.tasks)} tasks but {len(self.task_weights)} task_weights")
         if any(t not in self.tasks for t in self.scored):
             raise FastAedError(f"TeacherBConfig: score_tasks {self.score_tasks} must be a subset of tasks {self.tasks}")
+        if self.border not in ('pad', 'clip'): raise FastAedError(f"TeacherBConfig: border must be 'pad' or 'clip', got {self.border!r}")
         if self.crop_scale not in ('perspective', 'box'): raise FastAedError(f"TeacherBConfig: crop_scale must be 'perspective' or 'box', got {self.crop_scale!r}")
         if self.crop % 2**self.depth: raise FastAedError(f"TeacherBConfig: crop {self.crop} must be divisible by 2**depth = {2**self.depth}")
         if 0 not in self.offsets or list(self.offsets) != sorted(self.offsets) or len(self.offsets) % 2 == 0:
@@ -92,7 +94,8 @@ def enlarge_boxes(boxes: np.ndarray, # (N, 4) x1y1x2y2 pixel boxes
                   context: float = 1.2, # enlargement factor of each side
                   square: bool = False, # make each box a square of its longer side first
                   sides: np.ndarray = None, # (N,) square sides to use instead (before `context`), e.g. from the perspective
-                 ) -> np.ndarray: # (N, 4) int boxes, clipped, at least 2 px per side
+                  clip: bool = True, # clip to the frame (False: boxes may cross the border; crops are then padded)
+                 ) -> np.ndarray: # (N, 4) int boxes x1, y1, x2 (exclusive), y2 (exclusive), at least 2 px per side
     "Enlarge boxes about their centres (optionally to squares, or to squares of given sides) and clip them to the frame."
     b = np.asarray(boxes, np.float64).reshape(-1, 4)
     cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
@@ -100,6 +103,9 @@ def enlarge_boxes(boxes: np.ndarray, # (N, 4) x1y1x2y2 pixel boxes
     hh = np.maximum((b[:, 3] - b[:, 1] + 1) * context / 2, 1.0)
     if square: hw = hh = np.maximum(hw, hh)
     if sides is not None: hw = hh = np.maximum(np.asarray(sides, np.float64).reshape(-1) * context / 2, 1.0)
+    if not clip:
+        x1, y1 = np.floor(cx - hw), np.floor(cy - hh)
+        return np.stack([x1, y1, np.maximum(np.ceil(cx + hw), x1 + 2), np.maximum(np.ceil(cy + hh), y1 + 2)], 1).astype(np.int64)
     x1 = np.clip(np.floor(cx - hw), 0, width - 2); y1 = np.clip(np.floor(cy - hh), 0, height - 2)
     x2 = np.clip(np.ceil(cx + hw), x1 + 2, width); y2 = np.clip(np.ceil(cy + hh), y1 + 2, height)
     return np.stack([x1, y1, x2, y2], 1).astype(np.int64)
@@ -112,6 +118,7 @@ def extract_tubes(frames: np.ndarray, # (T, H, W) uint8 grayscale video
                   context: float = 1.2, # box enlargement factor
                   square: bool = False, # crop squares around the boxes
                   sides: np.ndarray = None, # (N,) square sides instead of the boxes' (see `enlarge_boxes`)
+                  border: str = 'clip', # boxes crossing the frame border: 'clip' them, or 'pad' the crop with edge pixels
                  ) -> np.ndarray: # (N, len(offsets), crop, crop) uint8
     "Crop the same enlarged box of every detection from the frames around it: object-centric temporal tubes."
     frames = np.asarray(frames)
@@ -122,11 +129,12 @@ def extract_tubes(frames: np.ndarray, # (T, H, W) uint8 grayscale video
     if not len(frame_idx): return out
     if frame_idx.min() < 0 or frame_idx.max() >= T:
         raise FastAedError(f"extract_tubes: detection frames span {frame_idx.min()}..{frame_idx.max()} but the video has {T} frames")
-    eb = enlarge_boxes(boxes, H, W, context, square, sides)
+    from fast_aed.teacher_a import crop_padded
+    eb = enlarge_boxes(boxes, H, W, context, square, sides, clip=border != 'pad')
     offs = np.asarray(offsets, np.int64)
     for i, (t, (x1, y1, x2, y2)) in enumerate(zip(frame_idx, eb)):
         for j, ti in enumerate(np.clip(t + offs, 0, T - 1)):
-            out[i, j] = cv2.resize(frames[ti, y1:y2, x1:x2], (crop, crop), interpolation=cv2.INTER_AREA)
+            out[i, j] = cv2.resize(crop_padded(frames[ti], (x1, y1, x2 - 1, y2 - 1)), (crop, crop), interpolation=cv2.INTER_AREA)
     return out
 
 # %% ../nbs/06_teacher_b.ipynb #ab0db9b4
@@ -331,8 +339,8 @@ def collect_training_tubes(videos, # iterable of (frames (T,H,W) uint8 gray, fra
         keep = ((boxes[:, 2] - boxes[:, 0]) >= config.min_box) & ((boxes[:, 3] - boxes[:, 1]) >= config.min_box)
         tr, nr = _split_rows(len(boxes), keep, config.max_tubes_per_video, config.norm_tubes_per_video, rng)
         pick = lambda rows: None if sides is None else sides[rows]
-        train.append(extract_tubes(frames, np.asarray(frame_idx)[tr], boxes[tr], woffs, config.crop, config.context, config.square, pick(tr)))
-        norm.append(extract_tubes(frames, np.asarray(frame_idx)[nr], boxes[nr], config.offsets, config.crop, config.context, config.square, pick(nr)))
+        train.append(extract_tubes(frames, np.asarray(frame_idx)[tr], boxes[tr], woffs, config.crop, config.context, config.square, pick(tr), config.border))
+        norm.append(extract_tubes(frames, np.asarray(frame_idx)[nr], boxes[nr], config.offsets, config.crop, config.context, config.square, pick(nr), config.border))
     if info is not None: info['perspective'] = fit_perspective(np.concatenate(all_boxes)) if all_boxes else None
     S, L, n = config.crop, len(woffs), len(config.offsets)
     train = np.concatenate(train) if train else np.zeros((0, L, S, S), np.uint8)
@@ -494,7 +502,7 @@ class TeacherB:
         "Score detections of one video: tube extraction + network + combination of the task terms."
         if self.net is None: raise FastAedError("teacher B: not trained; call fit() or TeacherB.load()")
         cfg = self.config
-        tubes = extract_tubes(frames, frame_idx, boxes, cfg.offsets, cfg.crop, cfg.context, cfg.square, crop_sides(boxes, cfg, self.perspective))
+        tubes = extract_tubes(frames, frame_idx, boxes, cfg.offsets, cfg.crop, cfg.context, cfg.square, crop_sides(boxes, cfg, self.perspective), cfg.border)
         terms = task_terms(self.net, tubes, cfg, self.device)
         scores = combine_terms(terms, self.scale, cfg.scored) if len(tubes) else np.zeros(0, np.float32)
         return (scores, terms) if return_terms else scores
