@@ -15,8 +15,9 @@ from .core import (FastAedError, save_json, load_json, save_npz, load_npz, confi
 __all__ = ['TEACHERS', 'teacher_names', 'teacher_classes', 'make_teacher_config', 'make_detector', 'run_detection', 'fit_teacher',
            'score_teacher', 'teacher_timing', 'load_object_scores', 'build_maps', 'normalise_scores',
            'teacher_object_scores', 'detection_fps', 'object_frame_scores', 'kind_report', 'eval_teachers',
-           'evaluate_student_run', 'run_pipeline', 'results_table', 'kind_table', 'write_report', 'demo', 'demo_speed',
-           'add_convention_args', 'conventions_from_args', 'add_cli']
+           'evaluate_student_run', 'speedup_dataset', 'distillation_dataset', 'run_pipeline', 'results_table',
+           'kind_table', 'write_report', 'demo', 'demo_speed', 'add_convention_args', 'conventions_from_args',
+           'parse_speedup', 'add_cli']
 
 # %% ../nbs/14_pipeline.ipynb #0fd0b4fa
 TEACHERS = {'A': ('fast_aed.teacher_a', 'TeacherA', 'TeacherAConfig'),
@@ -250,6 +251,36 @@ def _student_plots(ds, maps: dict, out: Path, conventions):
         fig.savefig(out / fname, dpi=80, bbox_inches='tight'); plt.close(fig)
 
 # %% ../nbs/14_pipeline.ipynb #aec45a5d
+def speedup_dataset(ds, # the dataset whose training videos are sped up
+                    out: Path, # folder of the sped-up dataset (rebuilt if its videos differ)
+                    factors: tuple = (2, 3), # speed-up factors k: every k-th frame is kept
+                   ):
+    "Sped-up copies of the normal training videos (every k-th frame, so everything moves k times faster), as a dataset of training videos."
+    from fast_aed.data import DatasetWriter, load_dataset
+    out, factors = Path(out), tuple(int(k) for k in factors)
+    if any(k < 2 for k in factors): raise FastAedError(f"speed-up factors must be integers >= 2, got {factors}")
+    want = [f'{r.name}_x{k}' for k in factors for r in ds.train]
+    if (out / 'dataset.json').exists():
+        fds = load_dataset(out)
+        if [r.name for r in fds.train] == want: return fds
+    with DatasetWriter(out, overwrite=True) as w:
+        for k in factors:
+            for r in progress(ds.train, desc=f'speed-up x{k}'):
+                w.add_video('train', f'{r.name}_x{k}', [r.frame_path(i) for i in range(0, r.frames, k)])
+        w.finish(f'{ds.name}-speedup', fps=ds.fps, channels=ds.channels,
+                 source={'kind': 'speedup', 'of': str(Path(ds.root).absolute()), 'factors': list(factors)})
+    return load_dataset(out)
+
+def distillation_dataset(ds, work: Path, names: list, dets_args: tuple = ('motion', None), factors: tuple = (2, 3), log=print):
+    "The student's training set: the training videos plus their sped-up copies scored by the teachers (`factors=()`: the training videos only)."
+    import dataclasses
+    if not factors: return ds
+    fds = speedup_dataset(ds, Path(work) / 'speedup' / 'data', factors)
+    fdets = run_detection(fds, work, *dets_args, splits=('train',))
+    for name in names: score_teacher(fds, work, name, fdets, splits=('train',))
+    log(f'[fast-aed] distilling on {len(ds.train)} training videos + {len(fds.train)} sped-up copies (x{", x".join(map(str, factors))})')
+    return dataclasses.replace(ds, train=list(ds.train) + list(fds.train))
+
 def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout)
                  work: str | Path = None, # work folder (default `DATA/work`)
                  detector: str = 'motion', # 'motion' or 'yolo'
@@ -259,7 +290,9 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
                  teacher_overrides: dict = None, # per-teacher config fields, e.g. {'A': {'epochs': 2}}
                  student_overrides: dict = None, # `DistillConfig` fields
                  conventions=None, # `EvalConventions` of the evaluation
-                 map_normalisation: str = 'video_minmax', # object-score normalisation for the maps
+                 map_normalisation: str = None, # object-score normalisation of the maps (default 'global_minmax' with speed-up, else 'video_minmax')
+                 speedup: tuple = (2, 3), # distil also on the training videos sped up by these factors, scored by the teachers; () for the paper's set-up
+                 object_normalisation: str = 'video_minmax', # object-score normalisation when the teachers are evaluated as detectors
                  log=print, # where stage messages go
                 ) -> dict:
     "detect -> fit teachers -> score -> maps -> train student -> evaluate; returns the results (also saved)."
@@ -279,13 +312,17 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
         timings[f'fit_{name}'] = time.perf_counter() - t
         t = stage(f'score objects with teacher {name}')
         score_teacher(ds, work, name, dets); timings[f'score_{name}'] = time.perf_counter() - t
+    speedup = tuple(speedup or ())
+    map_normalisation = map_normalisation or ('global_minmax' if speedup else 'video_minmax')
+    t = stage('sped-up training videos for distillation' if speedup else 'distillation set')
+    dds = distillation_dataset(ds, work, names, (detector, weights), speedup, log); timings['speedup'] = time.perf_counter() - t
     t = stage('build teacher maps')
-    build_maps(ds, work, names, normalisation=map_normalisation); timings['maps'] = time.perf_counter() - t
+    build_maps(dds, work, names, normalisation=map_normalisation); timings['maps'] = time.perf_counter() - t
     t = stage('train student')
     cfg = DistillConfig(**{'teachers': names, 'seed': seed, **(student_overrides or {})})
-    train_student(ds, work, cfg); timings['train'] = time.perf_counter() - t
+    train_student(dds, work, cfg); timings['train'] = time.perf_counter() - t
     t = stage('evaluate teachers')
-    teacher_result = eval_teachers(ds, work, names, conventions, map_normalisation, detector, weights)
+    teacher_result = eval_teachers(ds, work, names, conventions, object_normalisation, detector, weights)
     timings['eval_teachers'] = time.perf_counter() - t
     t = stage('evaluate student')
     student_result = evaluate_student_run(ds, work, conventions, detector, weights)
@@ -294,7 +331,8 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
     results = {'dataset': ds.name, 'teachers': teacher_result, 'student': student_result, 'stage_seconds': timings, 'plots': plots}
     save_json({**results, 'manifest': run_manifest({'data': str(data), 'detector': detector, 'teachers': names,
                'teacher_overrides': teacher_overrides, 'student': asdict(cfg) if hasattr(cfg, '__dataclass_fields__') else str(cfg),
-               'conventions': conventions.to_dict(), 'map_normalisation': map_normalisation}, seed)},
+               'conventions': conventions.to_dict(), 'map_normalisation': map_normalisation, 'speedup': list(speedup),
+               'object_normalisation': object_normalisation}, seed)},
               work / 'results.json')
     t = stage('evaluate the frame-difference reference scorer')
     from fast_aed.evaluate import reference_scorer, evaluate_frame_scores
@@ -472,8 +510,16 @@ def _cmd_run(args):
     overrides = json.loads(args.config) if args.config else {}
     res = run_pipeline(args.data, args.work, args.detector, args.weights, args.teachers, args.seed,
                        teacher_overrides={k: v for k, v in overrides.items() if k in TEACHERS},
-                       student_overrides=overrides.get('student'), conventions=conventions_from_args(args))
+                       student_overrides=overrides.get('student'), conventions=conventions_from_args(args),
+                       speedup=parse_speedup(args.speedup))
     print(results_table(res))
+
+def parse_speedup(text: str) -> tuple:
+    "'2,3' -> (2, 3); 'none', '' or '1' -> () (distil on the training videos only, as the paper)."
+    text = (text or '').strip().lower()
+    if text in ('', 'none', '1', '0'): return ()
+    try: return tuple(int(v) for v in text.split(','))
+    except ValueError: raise FastAedError(f"--speedup: expected comma-separated integers such as 2,3 (or none), got {text!r}") from None
 
 def _cmd_demo(args):
     demo(args.out, args.preset, args.seed, args.detector)
@@ -505,6 +551,7 @@ def add_cli(sub, groups):
     p = sub.add_parser('run', help='detect -> teachers fit -> maps -> train -> eval on a prepared dataset (resumes)')
     _common(p); p.add_argument('--teachers', default='all'); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--config', default=None, help='JSON of overrides: {"A": {...}, "B": {...}, "student": {...}}')
+    p.add_argument('--speedup', default='2,3', help="also distil on the training videos sped up by these factors, scored by the teachers ('none': the paper's training set)")
     add_convention_args(p); p.set_defaults(func=_cmd_run)
     p = sub.add_parser('demo', help='render the standard synthetic benchmark, run the whole pipeline, write a report')
     p.add_argument('--out', default='demo_output'); p.add_argument('--preset', default='standard', choices=['tiny', 'standard'])
