@@ -11,7 +11,7 @@ import numpy as np
 from .core import FastAedError, save_json, load_json, config_hash, run_manifest, git_revision, package_versions
 
 # %% auto #0
-__all__ = ['STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'TINY_OVERRIDES', 'TABLE_KEYS', 'table_grid',
+__all__ = ['STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'SPEEDUP', 'TINY_OVERRIDES', 'TABLE_KEYS', 'table_grid',
            'file_lock', 'default_cache_dir', 'resolve_data', 'prepare_teachers', 'train_and_evaluate_student',
            'student_cost', 'run_experiment', 'conventions_sensitivity', 'measure_speed', 'code_version',
            'papermill_dir', 'grid_points', 'run_grid_point', 'experiment_from_params', 'load_table_metrics', 'mean_std',
@@ -34,6 +34,7 @@ ABLATIONS = {
                       'one per teacher, single-scale': {'discriminator_scales': 'single_scale'}},
     'input frames': {'t only': {'offsets': [0]}, 't, t-3, t+3 (full)': {}},
     'detector': {'motion (full)': {}, 'YOLO': {'__detector__': 'yolo'}},
+    'distillation data': {'training videos only (paper)': {'__speedup__': []}, '+ sped-up copies x2, x3 (full)': {}},
 }
 
 CONVENTION_VARIANTS = {
@@ -72,6 +73,8 @@ def table_grid(table: str, # one of `TABLES`
 
 # %% ../nbs/15_reproduce.ipynb #08ab8322
 # Fast settings for the `tiny` preset (CI and smoke runs): short training everywhere, same code paths.
+SPEEDUP = (2, 3)   # the student also distils the teachers' maps of the training videos sped up by these factors
+
 TINY_OVERRIDES = {'A': {'ae_epochs': 1, 'clf_epochs': 1, 'max_crops_per_video': 40, 'n_background': 5},
                   'B': {'epochs': 1, 'max_tubes_per_video': 40},
                   'student': {'ae_epochs': 1, 'epochs': 1}}
@@ -117,7 +120,8 @@ def prepare_teachers(ds, data: Path, shared: Path, detector: str, weights: str, 
         for name in pipeline.TEACHERS:
             pipeline.fit_teacher(ds, shared, name, dets, pipeline.make_teacher_config(name, overrides.get(name)), seed=seed)
             pipeline.score_teacher(ds, shared, name, dets)
-        pipeline.build_maps(ds, shared, list(pipeline.TEACHERS))
+        dds = pipeline.distillation_dataset(ds, shared, list(pipeline.TEACHERS), (detector, weights), SPEEDUP, log=lambda *a: None)
+        pipeline.build_maps(dds, shared, list(pipeline.TEACHERS), normalisation='global_minmax' if SPEEDUP else 'video_minmax')
         path = shared / 'eval' / 'teachers.json'
         if not path.exists():
             save_json(pipeline.eval_teachers(ds, shared, list(pipeline.TEACHERS), detector=detector, weights=weights), path)
@@ -135,8 +139,10 @@ def train_and_evaluate_student(ds, shared: Path, student_cfg: dict, seed: int, d
     _link_shared(shared, work)
     with file_lock(work / '.lock'):
         t0 = time.perf_counter()
+        student_cfg = dict(student_cfg); speedup = tuple(student_cfg.pop('__speedup__', SPEEDUP))
         cfg = DistillConfig(**{'seed': seed, **student_cfg})
-        train_student(ds, work, cfg)
+        dds = pipeline.distillation_dataset(ds, shared, list(pipeline.TEACHERS), (detector, weights), speedup, log=lambda *a: None)
+        train_student(dds, work, cfg)
         train_s = time.perf_counter() - t0
         res = pipeline.evaluate_student_run(ds, work, conventions, detector, weights, plots=False)
         res.update(student_cost(ds, work / 'student' / 'student.pt'))
