@@ -291,6 +291,7 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
                  student_overrides: dict = None, # `DistillConfig` fields
                  conventions=None, # `EvalConventions` of the evaluation
                  map_normalisation: str = None, # object-score normalisation of the maps (default 'global_minmax' with speed-up, else 'video_minmax')
+                 distil: str = 'B', # teachers whose maps the student distils ('all': every fitted teacher, as the paper; see the note below)
                  speedup: tuple = (2, 3), # distil also on the training videos sped up by these factors, scored by the teachers; () for the paper's set-up
                  object_normalisation: str = 'video_minmax', # object-score normalisation when the teachers are evaluated as detectors
                  log=print, # where stage messages go
@@ -319,7 +320,9 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
     t = stage('build teacher maps')
     build_maps(dds, work, names, normalisation=map_normalisation); timings['maps'] = time.perf_counter() - t
     t = stage('train student')
-    cfg = DistillConfig(**{'teachers': names, 'seed': seed, **(student_overrides or {})})
+    distilled = names if distil in (None, 'all') else [t for t in teacher_names(distil) if t in names]
+    if not distilled: raise FastAedError(f"distil={distil!r}: none of these teachers is fitted (teachers: {names})")
+    cfg = DistillConfig(**{'teachers': distilled, 'seed': seed, **(student_overrides or {})})
     train_student(dds, work, cfg); timings['train'] = time.perf_counter() - t
     t = stage('evaluate teachers')
     teacher_result = eval_teachers(ds, work, names, conventions, object_normalisation, detector, weights)
@@ -332,7 +335,7 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
     save_json({**results, 'manifest': run_manifest({'data': str(data), 'detector': detector, 'teachers': names,
                'teacher_overrides': teacher_overrides, 'student': asdict(cfg) if hasattr(cfg, '__dataclass_fields__') else str(cfg),
                'conventions': conventions.to_dict(), 'map_normalisation': map_normalisation, 'speedup': list(speedup),
-               'object_normalisation': object_normalisation}, seed)},
+               'object_normalisation': object_normalisation, 'distil': distilled}, seed)},
               work / 'results.json')
     t = stage('evaluate the frame-difference reference scorer')
     from fast_aed.evaluate import reference_scorer, evaluate_frame_scores
@@ -511,7 +514,7 @@ def _cmd_run(args):
     res = run_pipeline(args.data, args.work, args.detector, args.weights, args.teachers, args.seed,
                        teacher_overrides={k: v for k, v in overrides.items() if k in TEACHERS},
                        student_overrides=overrides.get('student'), conventions=conventions_from_args(args),
-                       speedup=parse_speedup(args.speedup))
+                       speedup=parse_speedup(args.speedup), distil=args.distil)
     print(results_table(res))
 
 def parse_speedup(text: str) -> tuple:
@@ -551,6 +554,7 @@ def add_cli(sub, groups):
     p = sub.add_parser('run', help='detect -> teachers fit -> maps -> train -> eval on a prepared dataset (resumes)')
     _common(p); p.add_argument('--teachers', default='all'); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--config', default=None, help='JSON of overrides: {"A": {...}, "B": {...}, "student": {...}}')
+    p.add_argument('--distil', default='B', help="teachers the student distils: B (default), A, A,B or all (the paper)")
     p.add_argument('--speedup', default='2,3', help="also distil on the training videos sped up by these factors, scored by the teachers ('none': the paper's training set)")
     add_convention_args(p); p.set_defaults(func=_cmd_run)
     p = sub.add_parser('demo', help='render the standard synthetic benchmark, run the whole pipeline, write a report')

@@ -11,18 +11,18 @@ import numpy as np
 from .core import FastAedError, save_json, load_json, config_hash, run_manifest, git_revision, package_versions
 
 # %% auto #0
-__all__ = ['STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'SPEEDUP', 'TINY_OVERRIDES', 'TABLE_KEYS', 'table_grid',
-           'file_lock', 'default_cache_dir', 'resolve_data', 'prepare_teachers', 'train_and_evaluate_student',
-           'student_cost', 'run_experiment', 'conventions_sensitivity', 'measure_speed', 'code_version',
-           'papermill_dir', 'grid_points', 'run_grid_point', 'experiment_from_params', 'load_table_metrics', 'mean_std',
-           'table_frame', 'aggregate_table', 'markdown_table', 'reproduce', 'add_cli']
+__all__ = ['STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES',
+           'TABLE_KEYS', 'table_grid', 'file_lock', 'default_cache_dir', 'resolve_data', 'prepare_teachers',
+           'train_and_evaluate_student', 'student_cost', 'run_experiment', 'conventions_sensitivity', 'measure_speed',
+           'code_version', 'papermill_dir', 'grid_points', 'run_grid_point', 'experiment_from_params',
+           'load_table_metrics', 'mean_std', 'table_frame', 'aggregate_table', 'markdown_table', 'reproduce', 'add_cli']
 
 # %% ../nbs/15_reproduce.ipynb #6ccde2c1
 STUDENT_SIZES = {'student-small': {'width': 4, 'depth': 1, 'heads': 1, 'dim_head': 16},
                  'student-base': {}}
 
 ABLATIONS = {
-    'teachers': {'A only': {'teachers': ['A']}, 'B only': {'teachers': ['B']}, 'A + B (full)': {}},
+    'teachers': {'A only': {'teachers': ['A']}, 'B only (full)': {}, 'A + B (paper)': {'teachers': ['A', 'B']}},
     'losses': {'KD only': {'adversarial': False}, 'KD + AKD, lambda 0.05': {'lambda_adv': 0.05},
                'KD + AKD, lambda 0.1 (full)': {}, 'KD + AKD, lambda 0.2': {'lambda_adv': 0.2}},
     'scales': {'1x1': {'scales': [1]}, '4x4': {'scales': [4]}, '16x16': {'scales': [16]},
@@ -73,6 +73,7 @@ def table_grid(table: str, # one of `TABLES`
 
 # %% ../nbs/15_reproduce.ipynb #08ab8322
 # Fast settings for the `tiny` preset (CI and smoke runs): short training everywhere, same code paths.
+STUDENT_DEFAULTS = {'teachers': ['B']}   # as `fast_aed.pipeline.run_pipeline(distil='B')`: see its notes
 SPEEDUP = (2, 3)   # the student also distils the teachers' maps of the training videos sped up by these factors
 
 TINY_OVERRIDES = {'A': {'ae_epochs': 1, 'clf_epochs': 1, 'max_crops_per_video': 40, 'n_background': 5},
@@ -135,6 +136,7 @@ def train_and_evaluate_student(ds, shared: Path, student_cfg: dict, seed: int, d
     "Train (or reuse) the student of `student_cfg` on the shared teacher maps and evaluate it."
     from fast_aed.distill import DistillConfig, train_student
     from fast_aed import pipeline
+    student_cfg = {**STUDENT_DEFAULTS, **student_cfg}
     work = _student_work(shared, {**student_cfg, 'seed': seed})
     _link_shared(shared, work)
     with file_lock(work / '.lock'):
