@@ -325,9 +325,24 @@ def _average_grads(module:nn.Module, info):
             tdist.all_reduce(p.grad); p.grad /= info.world_size
 
 def _sum_over_ranks(values:list, info) -> list:
+    "Element-wise sum of `values` over ranks (every rank must call it, with a list of the same length)."
     if info is None or not info.enabled: return values
     from fast_aed.distributed import all_gather_object
-    return [sum(v) for v in zip(*all_gather_object(values, info))]
+    parts = all_gather_object(values, info)
+    if len({len(p) for p in parts}) > 1: raise RuntimeError(f"ranks summed lists of different lengths {[len(p) for p in parts]}")
+    return [sum(v) for v in zip(*parts)]
+
+def _load_on_main(path:Path, # a checkpoint written by rank 0
+                  info, dist_mod, # from `_dist_info`
+                  accept=None, # predicate on the loaded dict: a checkpoint it rejects counts as missing
+                  weights_only:bool=True, # passed to `torch.load`
+                 ):
+    "Rank 0's checkpoint `path` (None if missing or not accepted), on every rank, so that all ranks resume alike."
+    ck = None
+    if (info is None or info.rank == 0) and Path(path).exists():
+        ck = torch.load(path, map_location='cpu', weights_only=weights_only)
+        if accept is not None and not accept(ck): ck = None
+    return dist_mod.broadcast_object(ck, info) if dist_mod is not None and info is not None and info.enabled else ck
 
 def _loader(dataset, config, info, dist_mod, shuffle:bool, epoch:int, batch:int):
     sampler = dist_mod.make_sampler(dataset, info, shuffle=shuffle, seed=config.seed) if dist_mod is not None else None
@@ -350,16 +365,15 @@ def _val_kd(model, loader, config, device, info) -> dict:
     "Mean validation KD loss (and per teacher/scale MSE) over `loader`."
     model.eval()
     weights = dict(zip(config.teachers, config.teacher_weights))
-    keys = None; sums = None; n = 0
+    keys = ['kd'] + sorted(f'{t}/{s}' for t in config.teachers for s in config.scales)   # the same on every rank, even with no batch
+    sums, n = [0.] * len(keys), 0
     for b in loader:
         pred = model(b['x'].to(device))
         tot, parts = kd_loss(pred, _to(b['y'], device), weights)
-        if keys is None: keys = ['kd'] + sorted(parts); sums = [0.] * len(keys)
         bs = len(b['x'])
         vals = [tot.item()] + [parts[k].item() for k in keys[1:]]
         sums = [a + v * bs for a, v in zip(sums, vals)]; n += bs
     model.train()
-    if keys is None: keys, sums = ['kd'], [0.]
     sums = _sum_over_ranks(sums + [n], info); n = sums.pop()
     return {k: v / max(n, 1) for k, v in zip(keys, sums)}
 
@@ -380,28 +394,26 @@ def _plain(obj):
     return json.loads(json.dumps(obj, default=str))
 
 # %% ../nbs/09_distill.ipynb #b06dc88f
-def _train_ae(ds, work, config, train_set, val_set, device, info, dist_mod, out, stop_after, history, resume) -> tuple:
+def _train_ae(ds, work, config, train_set, val_set, device, info, dist_mod, out, stop_after, history, resume, manifest) -> tuple:
     "Phase 1: returns (ae, finished?, epochs trained in this call)."
     key = run_key(ds, work, config, 'ae')
     main = info is None or info.rank == 0
     ae_path, last_path = out / 'ae.pt', out / 'last.pt'
     seed_everything(config.seed)
     ae = StudentAE(**config.ae_args()).to(device)
-    if resume and ae_path.exists():
-        ck = torch.load(ae_path, map_location='cpu', weights_only=True)
-        if ck.get('run_key') == key:
-            ae.load_state_dict(ck['model']); history.extend(ck.get('history', []))
-            log.info("phase 1: reusing %s", ae_path)
-            return ae, True, 0
+    ck = _load_on_main(ae_path, info, dist_mod, lambda c: c.get('run_key') == key) if resume else None
+    if ck is not None:
+        ae.load_state_dict(ck['model']); history.extend(ck.get('history', []))
+        log.info("phase 1: reusing %s", ae_path)
+        return ae, True, 0
     opt = torch.optim.Adam(ae.parameters(), lr=config.ae_lr, weight_decay=config.ae_weight_decay)
     sched = torch.optim.lr_scheduler.StepLR(opt, config.lr_step, config.lr_gamma)
     start = 0
-    if resume and last_path.exists():
-        ck = torch.load(last_path, map_location='cpu', weights_only=False)
-        if ck.get('run_key') == key and ck.get('phase') == 'ae':
-            ae.load_state_dict(ck['model']); opt.load_state_dict(ck['optimiser']); sched.load_state_dict(ck['scheduler'])
-            start = ck['epoch']; history[:] = ck['history']; _set_rng_state(ck['rng'])
-            log.info("phase 1: resuming after epoch %d", start)
+    ck = _load_on_main(last_path, info, dist_mod, lambda c: c.get('run_key') == key and c.get('phase') == 'ae', weights_only=False) if resume else None
+    if ck is not None:
+        ae.load_state_dict(ck['model']); opt.load_state_dict(ck['optimiser']); sched.load_state_dict(ck['scheduler'])
+        start = ck['epoch']; history[:] = ck['history']; _set_rng_state(ck['rng'])
+        log.info("phase 1: resuming after epoch %d", start)
     model = dist_mod.wrap_ddp(ae, info) if dist_mod is not None else ae
     if info is not None and info.enabled: seed_everything(dist_mod.seed_for_rank(config.seed, info) + 7919 * start)
     per_rank = max(1, config.batch_size // (info.world_size if info is not None and info.enabled else 1))
@@ -421,7 +433,7 @@ def _train_ae(ds, work, config, train_set, val_set, device, info, dist_mod, out,
         s = _sum_over_ranks([tot, n], info)
         row = {'phase': 'ae', 'epoch': epoch + 1, 'train_loss': s[0] / max(s[1], 1), 'val_loss': None,
                'lr': opt.param_groups[0]['lr'], 'seconds': round(time.perf_counter() - t0, 2)}
-        if val_set is not None and len(val_set):
+        if val_set is not None:   # on every rank, even one whose shard of the held-out frames is empty
             ae.eval(); vs = vn = 0
             with torch.no_grad():
                 for b in _loader(val_set, config, None, None, False, 0, per_rank):   # val items are already sharded
@@ -439,7 +451,7 @@ def _train_ae(ds, work, config, train_set, val_set, device, info, dist_mod, out,
     if main:
         torch_save_atomic({'kind': 'fast_aed_student_ae', 'format': 1, 'model': _state_cpu(ae), 'hparams': ae.hparams, 'run_key': key,
                            'config': config.to_dict(), 'history': [r for r in history if r['phase'] == 'ae'],
-                           'manifest': _plain(run_manifest(config.to_dict(), config.seed))}, ae_path)
+                           'manifest': manifest}, ae_path)
     if dist_mod is not None: dist_mod.barrier(info)
     return ae, True, done_now
 
@@ -469,11 +481,13 @@ def _train_student(ds, work, config, resume, stop_after, out) -> Path:
     device = info.device if info is not None and info.enabled and info.backend == 'nccl' else resolve_device(config.device)
     key = run_key(ds, work, config, 'kd')
     best_path, last_path = out / 'student.pt', out / 'last.pt'
-    if resume and best_path.exists():
-        ck = torch.load(best_path, map_location='cpu', weights_only=True)
-        if ck.get('run_key') == key and ck.get('complete'):
-            log.info("%s is up to date", best_path); return best_path
+    ck = _load_on_main(best_path, info, dist_mod, lambda c: c.get('run_key') == key and c.get('complete')) if resume else None
+    if ck is not None:
+        log.info("%s is up to date", best_path); return best_path
     if not ds.train: raise FastAedError(f"{ds.root}: no training videos")
+    # computed here on every rank: its imports may run collectives (ultralytics' first import inside a process group)
+    manifest = _plain(run_manifest(config.to_dict(), config.seed))
+    maps_settings = {t: load_maps_meta(work, t).get('settings') for t in config.teachers}
     # data: frames of the training videos, teacher maps, held-out validation frames
     train_items, val_items, split_info = split_train_val(ds.train, config)
     stacks = frame_stacks(ds.train, config)
@@ -485,7 +499,7 @@ def _train_student(ds, work, config, resume, stop_after, out) -> Path:
     # phase 1
     ae = None
     if config.pretraining != 'none':
-        ae, finished, n_done = _train_ae(ds, work, config, train_set, val_set, device, info, dist_mod, out, stop_after, history, resume)
+        ae, finished, n_done = _train_ae(ds, work, config, train_set, val_set, device, info, dist_mod, out, stop_after, history, resume, manifest)
         if not finished: return last_path
         if stop_after is not None:
             stop_after -= n_done
@@ -501,14 +515,13 @@ def _train_student(ds, work, config, resume, stop_after, out) -> Path:
     d_opts = {k: torch.optim.Adam(D.parameters(), lr=config.d_lr, weight_decay=config.d_weight_decay) for k, D in discs.items()}
     best = {'epoch': None, 'score': None, 'criterion': 'test_micro_auc_mix' if config.select_on_test else config.selection}
     best_state, start = None, 0
-    if resume and last_path.exists():
-        ck = torch.load(last_path, map_location='cpu', weights_only=False)
-        if ck.get('run_key') == key and ck.get('phase') == 'kd':
-            student.load_state_dict(ck['model']); opt.load_state_dict(ck['optimiser']); sched.load_state_dict(ck['scheduler'])
-            for k, D in discs.items(): D.load_state_dict(ck['discriminators'][k]); d_opts[k].load_state_dict(ck['d_optimisers'][k])
-            start, best, best_state, history = ck['epoch'], ck['best'], ck['best_state'], ck['history']
-            _set_rng_state(ck['rng'])
-            log.info("phase 2: resuming after epoch %d", start)
+    ck = _load_on_main(last_path, info, dist_mod, lambda c: c.get('run_key') == key and c.get('phase') == 'kd', weights_only=False) if resume else None
+    if ck is not None:
+        student.load_state_dict(ck['model']); opt.load_state_dict(ck['optimiser']); sched.load_state_dict(ck['scheduler'])
+        for k, D in discs.items(): D.load_state_dict(ck['discriminators'][k]); d_opts[k].load_state_dict(ck['d_optimisers'][k])
+        start, best, best_state, history = ck['epoch'], ck['best'], ck['best_state'], ck['history']
+        _set_rng_state(ck['rng'])
+        log.info("phase 2: resuming after epoch %d", start)
     history = [r for r in history if r['phase'] == 'ae'] + [r for r in history if r['phase'] == 'kd' and r['epoch'] <= start]
     model = dist_mod.wrap_ddp(student, info) if dist_mod is not None else student
     if info is not None and info.enabled: seed_everything(dist_mod.seed_for_rank(config.seed, info) + 7919 * start)
@@ -549,6 +562,7 @@ def _train_student(ds, work, config, resume, stop_after, out) -> Path:
             row['val_loss'] = val['kd']; row.update({f'val_{k}': v for k, v in val.items() if k != 'kd'})
         if config.select_on_test:
             score = _test_selection_score(student, config, ds) if main else None
+            if dist_mod is not None: score = dist_mod.broadcast_object(score, info)   # every rank keeps the same best epoch
             row['test_micro_auc_mix'] = score
             better = score is not None and (best['score'] is None or score > best['score'])
         elif config.selection == 'val_kd' and row['val_loss'] is not None:
@@ -577,8 +591,7 @@ def _train_student(ds, work, config, resume, stop_after, out) -> Path:
         torch_save_atomic({'kind': 'fast_aed_student', 'format': 1, 'complete': True, 'model': best_state, 'hparams': dict(student.hparams),
                            'config': config.to_dict(), 'run_key': key, 'selection': best, 'validation': split_info,
                            'transferred_from_ae': len(copied), 'history': history, 'params': count_params(student),
-                           'maps': {t: load_maps_meta(work, t).get('settings') for t in config.teachers},
-                           'manifest': _plain(run_manifest(config.to_dict(), config.seed))}, best_path)
+                           'maps': maps_settings, 'manifest': manifest}, best_path)
     if dist_mod is not None: dist_mod.barrier(info)
     return best_path
 

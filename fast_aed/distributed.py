@@ -9,9 +9,9 @@ from dataclasses import dataclass, asdict
 from .core import FastAedError
 
 # %% auto #0
-__all__ = ['DistInfo', 'launched_by_torchrun', 'init_from_env', 'is_main', 'barrier', 'shard', 'all_gather_object',
-           'broadcast_object', 'gather_shards', 'reduce_mean', 'wrap_ddp', 'unwrap', 'make_sampler', 'seed_for_rank',
-           'cleanup']
+__all__ = ['DistInfo', 'import_shared_packages', 'launched_by_torchrun', 'init_from_env', 'is_main', 'barrier', 'shard',
+           'all_gather_object', 'broadcast_object', 'gather_shards', 'reduce_mean', 'wrap_ddp', 'unwrap',
+           'make_sampler', 'seed_for_rank', 'cleanup']
 
 # %% ../nbs/13_distributed.ipynb #594b6bfd
 @dataclass(frozen=True)
@@ -38,6 +38,11 @@ def _env_int(name: str, default: int) -> int:
     try: return int(v)
     except ValueError: raise FastAedError(f"environment variable {name}={v!r} is not an integer (set by torchrun)") from None
 
+def import_shared_packages():
+    "Import the packages a run manifest records (`core.package_versions`), on every rank at the same point."
+    from fast_aed.core import package_versions
+    return package_versions()
+
 def launched_by_torchrun() -> bool:
     "Whether torchrun (or another launcher using its variables) started this process."
     return 'RANK' in os.environ and 'WORLD_SIZE' in os.environ
@@ -62,6 +67,7 @@ def init_from_env(backend: str = 'auto', # 'auto' (nccl with CUDA, else gloo), '
     if not dist.is_initialized():
         dist.init_process_group(backend=backend, init_method='env://', rank=rank, world_size=world,
                                 timeout=datetime.timedelta(seconds=timeout_s))
+    import_shared_packages()   # some run collectives on import: do it on every rank now, never later on rank 0 alone
     return DistInfo(rank=rank, world_size=world, local_rank=local, backend=dist.get_backend(), enabled=True)
 
 # %% ../nbs/13_distributed.ipynb #cc9b428f

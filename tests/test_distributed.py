@@ -80,3 +80,82 @@ def test_single_process_without_torchrun():
             'from fast_aed.distributed import *; i = init_from_env(); print(i.enabled, i.world_size, shard([1,2,3], i))')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ['False', '1', '[1,', '2,', '3]'], out.stderr
+
+
+# --- `fast-aed train` under torchrun: auto-encoder pre-training, then distillation, on two CPU ranks ---------------------
+TRAIN = {"input_size": [64, 48], "width": 4, "n_down": 2, "depth": 1, "heads": 1, "dim_head": 8, "batch_size": 16,
+         "frame_stride": 4, "val_fraction": 0.2, "ae_epochs": 1, "epochs": 1}
+
+
+@pytest.fixture(scope='module')
+def bench(tmp_path_factory):
+    "The tiny synthetic benchmark with maps of two fake teachers (random boxes and scores; tests only)."
+    import numpy as np
+    from fast_aed.synth import render_benchmark
+    from fast_aed.data import load_dataset
+    from fast_aed.core import save_npz
+    from fast_aed.maps import build_teacher_maps, scores_path
+    data = render_benchmark(tmp_path_factory.mktemp('ddp') / 'data', 'tiny', seed=0)
+    ds = load_dataset(data)
+    for i, t in enumerate('AB'):
+        g = np.random.default_rng(i)
+        for r in ds.train + ds.test:
+            xy = g.uniform(0, [r.width - 30, r.height - 40], (2 * r.frames, 2))
+            save_npz(scores_path(data / 'work', t, r.split, r.name), frame=np.repeat(np.arange(r.frames), 2).astype(np.int32),
+                     boxes=np.concatenate([xy, xy + [20, 40]], 1).astype(np.float32), score=g.normal(size=2 * r.frames).astype(np.float32))
+        build_teacher_maps(ds, data / 'work', t, quiet=True)
+    return data
+
+
+def torchrun_train(data, work, config, timeout=180):
+    "`torchrun --standalone --nproc_per_node 2 -m fast_aed.cli train`; a hang is stopped after `timeout` s and fails."
+    import shutil, signal
+    if not (work / 'maps').exists(): shutil.copytree(data / 'work' / 'maps', work / 'maps')
+    env = {**os.environ, 'OMP_NUM_THREADS': '1', 'FAST_AED_QUIET': '1'}
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2', '-m', 'fast_aed.cli',
+           'train', str(data), '--work', str(work), '--config', json.dumps(config)]
+    log_out, log_err = work.parent / 'torchrun.out', work.parent / 'torchrun.err'
+    with open(log_out, 'w') as fo, open(log_err, 'w') as fe:   # files, not pipes: a stray worker cannot block the reader
+        proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, env=env, start_new_session=True)
+        try: proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGTERM)   # torchrun stops its workers (they run in sessions of their own)
+            try: proc.wait(timeout=30)
+            except subprocess.TimeoutExpired: os.killpg(proc.pid, signal.SIGKILL); proc.wait()
+            pytest.fail(f'two-process training did not finish in {timeout} s (deadlock?)\n{log_err.read_text()[-3000:]}')
+    out, err = log_out.read_text(), log_err.read_text()
+    assert proc.returncode == 0, out[-3000:] + err[-3000:]
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_torchrun_train_with_ae_pretraining(bench, tmp_path):
+    "Both phases finish on two ranks (this deadlocked after pre-training) and a rerun reuses the checkpoint on every rank."
+    import torch
+    from fast_aed.distill import load_student
+    work = tmp_path / 'work'
+    res = torchrun_train(bench, work, TRAIN)
+    ckpt = work / 'student' / 'student.pt'
+    assert res['checkpoint'] == str(ckpt) and res['epochs'] == 1 and res['selection']['criterion'] == 'val_kd'
+    ck = torch.load(ckpt, weights_only=True)
+    assert ck['complete'] and ck['transferred_from_ae'] > 0 and ck['manifest']['versions']['torch']
+    assert [(r['phase'], r['epoch']) for r in ck['history']] == [('ae', 1), ('kd', 1)]
+    assert all(r['val_loss'] is not None for r in ck['history'])
+    assert (work / 'student' / 'ae.pt').exists()
+    model, cfg = load_student(ckpt)
+    assert cfg.pretraining == 'ae' and cfg.input_size == (64, 48)
+    with torch.no_grad(): out = model(torch.zeros(1, 9, 48, 64))
+    assert set(out) == {1, 4, 16}
+    mtime = ckpt.stat().st_mtime_ns
+    torchrun_train(bench, work, TRAIN)   # up to date: every rank returns at once
+    assert ckpt.stat().st_mtime_ns == mtime
+
+
+def test_torchrun_train_with_an_empty_validation_shard(bench, tmp_path):
+    "One held-out frame for two ranks: rank 1's validation shard is empty, yet both ranks reach every collective."
+    import torch
+    cfg = {**TRAIN, 'val_split': 'video', 'frame_stride': 64, 'pretraining': 'masked_ae'}   # one frame per video
+    res = torchrun_train(bench, tmp_path / 'work', cfg)
+    ck = torch.load(res['checkpoint'], weights_only=True)
+    assert ck['validation']['n_val'] == 1 and [r['phase'] for r in ck['history']] == ['ae', 'kd']
+    assert all(r['val_loss'] is not None and r['val_loss'] > 0 for r in ck['history'])
+    assert set(k for k in ck['history'][1] if k.startswith('val_')) == {'val_loss'} | {f'val_{t}/{s}' for t in 'AB' for s in (1, 4, 16)}
