@@ -39,7 +39,7 @@ class DistillConfig:
     input_size: tuple = (160, 96) # student input (W, H); frames are resized to it
     offsets: tuple = (0, -3, 3) # input frames relative to t, in channel order (the paper: t, t-3, t+3)
     # teachers and targets
-    teachers: tuple = ('A', 'B') # teacher names (WORK/maps/<name>)
+    teachers: tuple = ('B',) # teacher names (WORK/maps/<name>); ('A', 'B') is the paper's (see fast_aed.pipeline's notes on why B alone is the default)
     teacher_weights: tuple = None # one weight per teacher (default 1.0 each)
     scales: tuple = (1, 4, 16) # distilled grids
     # student architecture
@@ -121,7 +121,7 @@ class DistillConfig:
     @classmethod
     def paper_scale(cls, **kw) -> DistillConfig:
         "The official settings (method.md §1.9), overridable by keyword."
-        return cls(**{**dict(input_size=(640, 360), width=16, n_down=4, depth=5, heads=5, dim_head=64, ae_epochs=35,
+        return cls(**{**dict(teachers=('A', 'B'), input_size=(640, 360), width=16, n_down=4, depth=5, heads=5, dim_head=64, ae_epochs=35,
                              ae_lr=1e-3, epochs=35, lr=1e-4, weight_decay=5e-6, batch_size=48, lr_step=10, lr_gamma=0.5,
                              lambda_adv=0.1, d_lr=1e-4, frame_stride=1, cache_frames='auto'), **kw})
 
