@@ -250,7 +250,7 @@ def grid_points(tables: list, dataset: str, data: str, preset: str, seeds: int, 
 
 def _is_done(metrics_path: Path, key: str) -> bool:
     if not metrics_path.exists(): return False
-    try: return load_json(metrics_path).get('grid_key') == key
+    try: return str(load_json(metrics_path).get('grid_key')) == str(key)
     except FastAedError: return False
 
 def run_grid_point(point: dict, reports: Path, nb_dir: Path, cache_dir: Path, log=print) -> str:
@@ -263,7 +263,7 @@ def run_grid_point(point: dict, reports: Path, nb_dir: Path, cache_dir: Path, lo
     params = {**point['params'], 'metrics_path': str(metrics.resolve()), 'grid_key': key, 'cache_dir': str(cache_dir)}
     cmd = [sys.executable, '-m', 'papermill', str(nb_dir / 'experiment.ipynb'), str(nb_out), '--kernel', 'python3',
            '--no-progress-bar', '--cwd', str(Path.cwd())]
-    for k, v in params.items(): cmd += ['-p', k, str(v)] if not isinstance(v, int) else ['-p', k, str(v)]
+    for k, v in params.items(): cmd += ['-p', k, str(v)] if isinstance(v, int) else ['-r', k, str(v)]   # -r: strings stay strings (a hash of digits only would become an int)
     t0 = time.time()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode or not _is_done(metrics, key):
@@ -283,7 +283,7 @@ def experiment_from_params(dataset='synthetic', data='', preset='standard', seed
                   detector=detector, table=table, run=run, label=label, axis=axis)
     result = run_experiment(dataset, data or None, preset, int(seed), kind, params['student'], detector, weights or None,
                             cache_dir or None, None, params)
-    result['grid_key'] = grid_key
+    result['grid_key'] = str(grid_key)
     if metrics_path: save_json(result, metrics_path)
     return result
 
