@@ -18,7 +18,7 @@ from .evaluate import HEADS, heads_from_maps
 __all__ = ['SCALES', 'OUTPUT_NAMES', 'IMAGE_EXTS', 'ExportableAdaptivePool2d', 'exportable', 'export_onnx', 'OnnxStudent',
            'TorchStudent', 'load_runner', 'FrameSource', 'open_source', 'write_test_video', 'preprocess', 'StackBuffer',
            'BatchReader', 'model_fps', 'write_scores_csv', 'plot_timeline', 'overlay_frame', 'OverlayWriter',
-           'ScoreResult', 'score_source', 'add_cli']
+           'ScoreResult', 'stream_threads', 'score_source', 'add_cli']
 
 # %% ../nbs/12_deploy.ipynb #807b8617
 SCALES = (1, 4, 16)
@@ -105,6 +105,7 @@ class OnnxStudent:
     def __init__(self, path: str | Path, # the .onnx file written by `export_onnx`
                  threads: int = None, # intra-op threads (None: onnxruntime's default, one per core)
                  providers: list = None, # execution providers (default: CUDA when available, else CPU)
+                 spinning: bool = False, # let idle intra-op threads busy-wait (a little faster alone, but they then steal the reader thread's core)
                 ):
         import onnxruntime as ort
         self.path = Path(path)
@@ -112,6 +113,8 @@ class OnnxStudent:
         so = ort.SessionOptions()
         if threads: so.intra_op_num_threads = int(threads)
         so.inter_op_num_threads = 1
+        for k in ('session.intra_op.allow_spinning', 'session.inter_op.allow_spinning'): so.add_session_config_entry(k, '1' if spinning else '0')
+        self.threads, self.spinning = (int(threads) if threads else None), bool(spinning)
         avail = ort.get_available_providers()
         if providers is None:
             providers = [p for p in ('CUDAExecutionProvider', 'CPUExecutionProvider') if p in avail]
@@ -136,7 +139,8 @@ class OnnxStudent:
             outs = [torch.from_numpy(o) for o in outs]
         return dict(zip(SCALES, outs))
 
-    def __repr__(self): return f"OnnxStudent({self.path.name}, input_size={self.input_size}, providers={self.session.get_providers()})"
+    def __repr__(self): return (f"OnnxStudent({self.path.name}, input_size={self.input_size}, providers={self.session.get_providers()}, "
+                                f"threads={self.threads or 'default'}, spinning={self.spinning})")
 
 # %% ../nbs/12_deploy.ipynb #5d549374
 class TorchStudent:
@@ -152,6 +156,7 @@ class TorchStudent:
         self.device = resolve_device(device)
         self.model = model.eval().to(self.device)
         self.input_size, self.in_channels = tuple(int(s) for s in input_size), int(in_channels)
+        self.threads = torch.get_num_threads()  # process-wide in torch
 
     def __call__(self, x: np.ndarray) -> dict:
         import torch
@@ -159,7 +164,7 @@ class TorchStudent:
             out = self.model(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(self.device, non_blocking=True))
             return {s: out[s].float().cpu().numpy() for s in SCALES}
 
-    def __repr__(self): return f"TorchStudent({type(self.model).__name__}, input_size={self.input_size}, device={self.device})"
+    def __repr__(self): return f"TorchStudent({type(self.model).__name__}, input_size={self.input_size}, device={self.device}, threads={self.threads})"
 
 # %% ../nbs/12_deploy.ipynb #783ee6c1
 _SIZE_KEYS = ('input_size', 'size', 'image_size', 'frame_size')
@@ -192,6 +197,7 @@ def load_runner(checkpoint, # .pt checkpoint, .onnx file, an nn.Module, or a (mo
                 device: str = 'auto', # torch device
                 threads: int = None, # intra-op threads for either backend
                 onnx_path: str | Path = None, # where to write the exported ONNX file (backend 'onnx' from a .pt or a model)
+                spinning: bool = False, # onnxruntime: let idle intra-op threads busy-wait
                ):
     "A runner (`TorchStudent` or `OnnxStudent`) for `checkpoint`, with `.input_size` and `.in_channels`."
     if backend not in ('torch', 'onnx'): raise FastAedError(f"unknown backend {backend!r} (use torch or onnx)")
@@ -201,7 +207,7 @@ def load_runner(checkpoint, # .pt checkpoint, .onnx file, an nn.Module, or a (mo
         if not path.exists(): raise FastAedError(f"{path}: checkpoint not found")
         if path.suffix == '.onnx':
             if backend != 'onnx': raise FastAedError(f"{path}: an ONNX file needs --backend onnx")
-            run = OnnxStudent(path, threads=threads)
+            run = OnnxStudent(path, threads=threads, spinning=spinning)
             if size is not None and tuple(size) != run.input_size:
                 raise FastAedError(f"{path}: exported for input size {run.input_size}, not {tuple(size)}")
             return run
@@ -218,7 +224,7 @@ def load_runner(checkpoint, # .pt checkpoint, .onnx file, an nn.Module, or a (mo
     if backend == 'torch': return TorchStudent(model, size, ch, device=device, threads=threads)
     if onnx_path is None: raise FastAedError("backend 'onnx' from a PyTorch model needs onnx_path (where to export it)")
     export_onnx(model, onnx_path, input_size=size, in_channels=ch, metadata={'config': cfg, 'checkpoint': str(source)})
-    return OnnxStudent(onnx_path, threads=threads)
+    return OnnxStudent(onnx_path, threads=threads, spinning=spinning)
 
 # %% ../nbs/12_deploy.ipynb #e9b3d299
 @dataclass
@@ -230,6 +236,7 @@ class FrameSource:
     n_frames: int | None # known length, None for a camera
     _cap: object = None
     _files: list = None
+    where: str = None # the file or camera, as named in errors (default: `name`)
 
     def frames(self, max_frames: int = None):
         "Yield frames until the source ends (or `max_frames`)."
@@ -247,7 +254,7 @@ class FrameSource:
                 if not ok or img is None: break
                 if img.ndim == 2: img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
                 n += 1; yield img
-            if n == 0: raise FastAedError(f"{self.name}: no frame could be decoded (empty video, unsupported codec or camera without signal)")
+            if n == 0: raise FastAedError(f"{self.where or self.name}: no frame could be decoded (empty video, unsupported codec or camera without signal)")
         finally: self._cap.release()
 
 @contextlib.contextmanager
@@ -266,18 +273,18 @@ def open_source(source, # video path, folder of frames, or camera index (int or 
         idx = int(source)
         with _quiet_cv2(): cap = cv2.VideoCapture(idx)
         if not cap.isOpened(): raise FastAedError(f"camera {idx} could not be opened")
-        return FrameSource('camera', f'camera{idx}', fps or cap.get(cv2.CAP_PROP_FPS) or 25.0, None, _cap=cap)
+        return FrameSource('camera', f'camera{idx}', fps or cap.get(cv2.CAP_PROP_FPS) or 25.0, None, _cap=cap, where=f'camera {idx}')
     path = Path(source)
     if not path.exists(): raise FastAedError(f"{path}: no such video file or frame folder")
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_EXTS and not p.name.startswith('.'))
         if not files: raise FastAedError(f"{path}: folder holds no image files ({', '.join(IMAGE_EXTS)})")
-        return FrameSource('folder', path.name, fps or 25.0, len(files), _files=files)
+        return FrameSource('folder', path.name, fps or 25.0, len(files), _files=files, where=str(path))
     if path.stat().st_size == 0: raise FastAedError(f"{path}: empty file")
     with _quiet_cv2(): cap = cv2.VideoCapture(str(path))
     if not cap.isOpened(): raise FastAedError(f"{path}: cannot be opened as a video (unknown container or codec)")
     n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-    return FrameSource('video', path.stem, fps or cap.get(cv2.CAP_PROP_FPS) or 25.0, n if n > 0 else None, _cap=cap)
+    return FrameSource('video', path.stem, fps or cap.get(cv2.CAP_PROP_FPS) or 25.0, n if n > 0 else None, _cap=cap, where=str(path))
 
 # %% ../nbs/12_deploy.ipynb #b20e5086
 def write_test_video(path: str | Path, # .avi file to write
@@ -301,12 +308,13 @@ def write_test_video(path: str | Path, # .avi file to write
 # %% ../nbs/12_deploy.ipynb #7a98b11b
 def preprocess(frame: np.ndarray, # uint8 BGR (h, w, 3)
                size: tuple, # (W, H) model input size
+               chw: bool = False, # return (3, H, W), the model's layout (one pass less than transposing the result)
               ) -> np.ndarray:
-    "Resize (INTER_AREA, as the dataset loader) and normalise to (x-127)/128: float32 (H, W, 3)."
+    "Resize (INTER_AREA, as the dataset loader) and normalise to (x-127)/128: float32 (H, W, 3), or (3, H, W) with `chw`."
     W, H = size
     if (frame.shape[1], frame.shape[0]) != (W, H): frame = cv2.resize(frame, (W, H), interpolation=cv2.INTER_AREA)
-    x = frame.astype(np.float32)
-    cv2.subtract(x, 127.0, x); x *= np.float32(1 / 128)
+    x = (frame.transpose(2, 0, 1) if chw else frame).astype(np.float32)  # astype copies into C order
+    x -= np.float32(127); x *= np.float32(1 / 128)  # exact in float32: the same values either way
     return x
 
 class StackBuffer:
@@ -347,12 +355,22 @@ class BatchReader(threading.Thread):
                  keep_originals: bool = False, # also ship the original frames (for the overlay)
                  prefetch: int = 2, # batches waiting in the queue
                  offsets: tuple = (0, -3, 3), # stack offsets
+                 reuse_buffers: bool = False, # recycle `prefetch + 2` batch arrays (only for a consumer done with a batch when it asks for the next)
                 ):
         super().__init__(daemon=True)
         self.source, self.size, self.bs, self.max_frames, self.keep = source, tuple(size), int(batch_size), max_frames, keep_originals
-        self.offsets = offsets
+        self.offsets, self.reuse = tuple(offsets), reuse_buffers
         self.q, self.stop, self.error, self.n_read = queue.Queue(maxsize=prefetch), threading.Event(), None, 0
-        self.decode_s = 0.0
+        self.decode_s = 0.0 # the thread's wall time from its first frame to its last batch
+        self.busy_s = 0.0 # of which decoding, preprocessing and batching (not waiting for room in the queue)
+        self.wait_s = 0.0 # time the consumer waited for a batch (the pipeline is reader-bound when this is large)
+        self.cpu_s = 0.0 # CPU time of the reader thread itself (what it needs of a core, whatever the machine's load)
+        W, H = self.size
+        # recycled arrays are touched now, so the stream does not pay the page faults of fresh memory (setup_s)
+        t0 = time.perf_counter()
+        self._pool = [np.full((self.bs, 3 * len(self.offsets), H, W), 0, np.float32) for _ in range(prefetch + 2)] if reuse_buffers else None
+        self.setup_s = time.perf_counter() - t0
+        self._n_emit = 0
 
     def _put(self, item):
         while not self.stop.is_set():
@@ -363,20 +381,27 @@ class BatchReader(threading.Thread):
     def _emit(self, ready: list):
         W, H = self.size
         C = 3 * len(self.offsets)
-        x = np.empty((len(ready), C, H, W), np.float32)
+        if self._pool is not None: x = self._pool[self._n_emit % len(self._pool)][:len(ready)]
+        else: x = np.empty((len(ready), C, H, W), np.float32)
+        self._n_emit += 1
         for b, (t, items) in enumerate(ready):
-            for k, (_, pre) in enumerate(items): x[b, 3 * k:3 * k + 3] = pre.transpose(2, 0, 1)
+            for k, (_, pre) in enumerate(items): x[b, 3 * k:3 * k + 3] = pre  # `pre` is already (3, H, W): plain copies
         origs = [items[0][0] for _, items in ready] if self.keep else None
-        return self._put(([t for t, _ in ready], x, origs))
+        item = ([t for t, _ in ready], x, origs)
+        self.busy_s += time.perf_counter() - self._tb
+        ok = self._put(item)
+        self._tb = time.perf_counter()
+        return ok
 
     def run(self):
         try:
             buf, ready = StackBuffer(self.offsets), []
-            t0 = time.perf_counter()
+            t0, self._tb, c0 = time.perf_counter(), time.perf_counter(), time.thread_time()
             for frame in self.source.frames(self.max_frames):
                 if self.stop.is_set(): return
                 self.n_read += 1
-                ready += buf.push((frame if self.keep else None, preprocess(frame, self.size)))
+                pre = preprocess(frame, self.size, chw=True)  # CHW once per frame, not once per stack
+                ready += buf.push((frame if self.keep else None, pre))
                 if len(ready) >= self.bs:
                     if not self._emit(ready[:self.bs]): return
                     ready = ready[self.bs:]
@@ -386,14 +411,18 @@ class BatchReader(threading.Thread):
                 ready = ready[self.bs:]
             self.decode_s = time.perf_counter() - t0
         except BaseException as e: self.error = e
-        finally: self._put(_END)
+        finally:
+            with contextlib.suppress(NameError): self.cpu_s = time.thread_time() - c0
+            self._put(_END)
 
     def batches(self):
         "Iterate over the batches in the calling thread; re-raises the reader's error."
         self.start()
         try:
             while True:
+                tw = time.perf_counter()
                 item = self.q.get()
+                self.wait_s += time.perf_counter() - tw
                 if item is _END: break
                 yield item
             if self.error is not None: raise self.error
@@ -403,16 +432,21 @@ class BatchReader(threading.Thread):
 # %% ../nbs/12_deploy.ipynb #c0c85f5b
 def model_fps(runner, # TorchStudent or OnnxStudent
               batch_size: int = 32, # frames per call, as in the stream
-              iters: int = 5, # timed calls
+              iters: int = 5, # timed calls (at least)
               warmup: int = 2, # untimed calls first
+              min_s: float = 0.0, # keep timing calls until this many seconds have passed (steadier on a busy machine)
+              max_iters: int = 10_000, # but never more calls than this
+              detail: bool = False, # return `(fps, frames, seconds)` instead of fps
              ) -> float:
     "Frames per second of `runner` alone on a random (batch_size, C, H, W) batch."
     W, H = runner.input_size
     x = np.random.default_rng(0).standard_normal((batch_size, runner.in_channels, H, W)).astype(np.float32)
     for _ in range(warmup): runner(x)
-    t0 = time.perf_counter()
-    for _ in range(iters): runner(x)
-    return batch_size * iters / (time.perf_counter() - t0)
+    t0, k = time.perf_counter(), 0
+    while k < max(1, iters) or (time.perf_counter() - t0 < min_s and k < max_iters):
+        runner(x); k += 1
+    dt = time.perf_counter() - t0
+    return (batch_size * k / dt, batch_size * k, dt) if detail else batch_size * k / dt
 
 # %% ../nbs/12_deploy.ipynb #32b03ed6
 def write_scores_csv(path: Path, # CSV to write (atomically)
@@ -509,6 +543,20 @@ class ScoreResult:
     summary: dict # throughput numbers, settings, manifest (also `summary.json`)
     scores: dict # 'frame', 'S', 'M', 'L', 'MIX', 'smoothed' arrays
 
+def stream_threads() -> int:
+    "Default model threads while streaming on the CPU: every core this process may use but one, left to the reader thread."
+    n = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    return max(1, n - 1)
+
+def _is_cpu(runner) -> bool:
+    if isinstance(runner, OnnxStudent): return runner.session.get_providers()[0] == 'CPUExecutionProvider'
+    return torch.device(runner.device).type == 'cpu'
+
+def _overlay_pass(source, fps, n: int, maps16: np.ndarray, scores: np.ndarray, writer: OverlayWriter):
+    "Second pass over a re-readable source: decode its first `n` frames again and feed them with their maps to `writer`."
+    src = open_source(source, fps=fps)
+    for i, frame in enumerate(src.frames(max_frames=n)): writer.put(frame, maps16[i], scores[i])
+
 def score_source(source, # video file, frame folder or camera index
                  checkpoint, # .pt checkpoint, .onnx file, nn.Module or (model, config)
                  out_dir: str | Path = None, # output folder (default: `./score_<name>`)
@@ -521,81 +569,118 @@ def score_source(source, # video file, frame folder or camera index
                  overlay: bool = True, # write the overlay video
                  max_frames: int = None, # stop after this many frames (needed for endless cameras, or Ctrl-C)
                  device: str = 'auto', # torch device
-                 threads: int = None, # intra-op threads of the model
+                 threads: int = None, # intra-op threads of the model (None: `stream_threads()` on the CPU, all cores but the reader's)
                  fps: float = None, # frame-rate override (folders default to 25)
                  benchmark: bool = True, # also time the model alone at the same batch size
                  plot: bool = True, # write the timeline PNG
+                 spinning: bool = False, # onnxruntime: let idle intra-op threads busy-wait (see `OnnxStudent`)
+                 bench_s: float = 1.0, # model-only timing: at least this many seconds, half before and half after the stream
                 ) -> ScoreResult:
     "Score every frame of `source` with the student; write scores CSV, timeline PNG, overlay video and summary.json."
     from fast_aed.metrics import gaussian_smooth
     if head not in HEADS: raise FastAedError(f"head must be one of {HEADS}, got {head!r}")
     if batch_size < 1: raise FastAedError(f"batch size must be positive, got {batch_size}")
-    src = open_source(source, fps=fps)
-    out_dir = Path(out_dir) if out_dir is not None else Path(f'score_{src.name}')
-    try: runner = load_runner(checkpoint, backend, size=size, device=device, threads=threads, onnx_path=out_dir / 'student.onnx')
-    except BaseException:
-        if src._cap is not None: src._cap.release()
-        raise
-    out_dir.mkdir(parents=True, exist_ok=True)
-    W, H = runner.input_size
-    tw = time.perf_counter(); runner(np.zeros((batch_size, runner.in_channels, H, W), np.float32)); warmup_s = time.perf_counter() - tw
-    reader = BatchReader(src, runner.input_size, batch_size, max_frames, keep_originals=overlay)
-    writer = OverlayWriter(out_dir / 'overlay.avi', src.fps) if overlay else None
-    if writer: writer.start()
-    idx, maps_s = [], {h: [] for h in HEADS}
-    model_s, interrupted = 0.0, False
-    t0, c0 = time.perf_counter(), time.process_time()
+    if threads is not None and threads < 1: raise FastAedError(f"threads must be positive, got {threads}")
+    torch_threads = torch.get_num_threads()  # TorchStudent sets torch's process-wide thread count: restored at the end
     try:
-        for frames_b, x, origs in reader.batches():
-            tm = time.perf_counter(); maps = runner(x); model_s += time.perf_counter() - tm
-            hs = heads_from_maps(maps)
-            idx += frames_b
-            for h in HEADS: maps_s[h].append(hs[h])
+        src = open_source(source, fps=fps)
+        out_dir = Path(out_dir) if out_dir is not None else Path(f'score_{src.name}')
+        n_threads = threads or stream_threads()
+        try:
+            runner = load_runner(checkpoint, backend, size=size, device=device, threads=n_threads, onnx_path=out_dir / 'student.onnx',
+                                 spinning=spinning)
+        except BaseException:
+            if src._cap is not None: src._cap.release()
+            raise
+        out_dir.mkdir(parents=True, exist_ok=True)
+        W, H = runner.input_size
+        tw = time.perf_counter(); runner(np.zeros((batch_size, runner.in_channels, H, W), np.float32)); warmup_s = time.perf_counter() - tw
+        # model alone, same runner (threads, spinning, batch size): half the timing before the stream, half after it,
+        # so that a change in the machine's load during the run weighs on both numbers alike
+        n_bench = max(3, -(-min(src.n_frames or 256, max_frames or 256, 256) // batch_size))
+        bench = [model_fps(runner, batch_size, iters=-(-n_bench // 2), min_s=bench_s / 2, detail=True)] if benchmark else []
+        # the overlay (JET blend + MJPG encoding costs more than decoding + model for a small student) is rendered in a
+        # second pass over files and folders, so the stream measures decode + preprocess + model; a camera is rendered inline
+        inline = overlay and src.kind == 'camera'
+        reader = BatchReader(src, runner.input_size, batch_size, max_frames, keep_originals=inline, reuse_buffers=True)
+        writer = OverlayWriter(out_dir / 'overlay.avi', src.fps) if inline else None
+        if writer: writer.start()
+        idx, maps_s, map16_s = [], {h: [] for h in HEADS}, []
+        model_s, interrupted = 0.0, False
+        t0, c0 = time.perf_counter(), time.process_time()
+        try:
+            for frames_b, x, origs in reader.batches():
+                tm = time.perf_counter(); maps = runner(x); model_s += time.perf_counter() - tm
+                hs = heads_from_maps(maps)
+                idx += frames_b
+                for h in HEADS: maps_s[h].append(hs[h])
+                if overlay: map16_s.append(np.asarray(maps[16][:, 0], np.float32))
+                if writer:
+                    for b, o in enumerate(origs): writer.put(o, maps[16][b, 0], hs[head][b])
+        except KeyboardInterrupt: interrupted = True
+        except BaseException:
             if writer:
-                for b, o in enumerate(origs): writer.put(o, maps[16][b, 0], hs[head][b])
-    except KeyboardInterrupt: interrupted = True
-    except BaseException:
-        if writer:
-            with contextlib.suppress(BaseException): writer.close(keep=False)
-        raise
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    n = len(idx)
-    ov = writer.close(keep=n > 0) if writer else None
-    total = time.perf_counter() - t0
-    if n == 0: raise FastAedError(f"{source}: no frames were scored")
-    heads = {h: np.concatenate(v) for h, v in maps_s.items()}
-    frames_a = np.asarray(idx, np.int64)
-    smoothed = gaussian_smooth(heads[head], sigma=smoothing, padding=padding) if smoothing > 0 else heads[head].copy()
-    csv = write_scores_csv(out_dir / 'scores.csv', frames_a, heads, smoothed)
-    png = plot_timeline(out_dir / 'timeline.png', frames_a, heads, smoothed, head, src.fps, f'{src.name}: {head} score') if plot else None
-    bench = model_fps(runner, batch_size, iters=max(3, min(10, -(-n // batch_size)))) if benchmark else None
-    e2e = n / wall
-    summary = {'source': str(source), 'kind': src.kind, 'frames': n, 'interrupted': interrupted,
-               'backend': backend, 'runner': repr(runner), 'batch_size': batch_size, 'input_size': list(runner.input_size),
-               'head': head, 'smoothing_sigma': smoothing, 'smoothing_padding': padding, 'stack_offsets': [0, -3, 3],
-               'stack_delay_frames': 3, 'normalisation': '(x-127)/128', 'resize': 'INTER_AREA',
-               'end_to_end_fps': e2e, 'model_fps': bench, 'end_to_end_over_model': e2e / bench if bench else None,
-               'in_stream_model_fps': n / model_s if model_s else None, 'wall_s': wall, 'warmup_s': warmup_s,
-               'stream_cpu_s': cpu, 'cpu_count': os.cpu_count(), 'load_average': list(os.getloadavg()) if hasattr(os, 'getloadavg') else None,
-               'with_overlay_fps': n / total, 'overlay_frames': writer.n if writer else 0,
-               'manifest': run_manifest({'checkpoint': str(checkpoint) if isinstance(checkpoint, (str, Path)) else type(checkpoint).__name__,
-                                         'batch_size': batch_size, 'backend': backend, 'head': head, 'smoothing': smoothing,
-                                         'padding': padding, 'threads': threads, 'device': device})}
-    save_json(summary, out_dir / 'summary.json')
-    return ScoreResult(out_dir, csv, png, ov, summary, {'frame': frames_a, **heads, 'smoothed': smoothed})
+                with contextlib.suppress(BaseException): writer.close(keep=False)
+            raise
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        n = len(idx)
+        ov, overlay_s = None, 0.0
+        if writer: ov = writer.close(keep=n > 0); overlay_s = time.perf_counter() - t0 - wall
+        if n == 0: raise FastAedError(f"{source}: no frames were scored")
+        heads = {h: np.concatenate(v) for h, v in maps_s.items()}
+        frames_a = np.asarray(idx, np.int64)
+        if benchmark: bench.append(model_fps(runner, batch_size, iters=n_bench // 2 or 1, warmup=1, min_s=bench_s / 2, detail=True))
+        if overlay and not inline:
+            to = time.perf_counter()
+            writer = OverlayWriter(out_dir / 'overlay.avi', src.fps); writer.start()
+            try: _overlay_pass(source, fps, n, np.concatenate(map16_s), heads[head], writer)
+            except KeyboardInterrupt: interrupted = True
+            except BaseException:
+                with contextlib.suppress(BaseException): writer.close(keep=False)
+                raise
+            ov = writer.close(keep=True); overlay_s = time.perf_counter() - to
+        smoothed = gaussian_smooth(heads[head], sigma=smoothing, padding=padding) if smoothing > 0 else heads[head].copy()
+        csv = write_scores_csv(out_dir / 'scores.csv', frames_a, heads, smoothed)
+        png = plot_timeline(out_dir / 'timeline.png', frames_a, heads, smoothed, head, src.fps, f'{src.name}: {head} score') if plot else None
+        mfps = sum(b[1] for b in bench) / sum(b[2] for b in bench) if bench else None
+        e2e = n / wall
+        summary = {'source': str(source), 'kind': src.kind, 'frames': n, 'interrupted': interrupted,
+                   'source_frames': src.n_frames, 'backend': backend, 'runner': repr(runner), 'batch_size': batch_size, 'input_size': list(runner.input_size),
+                   'head': head, 'smoothing_sigma': smoothing, 'smoothing_padding': padding, 'stack_offsets': [0, -3, 3],
+                   'stack_delay_frames': 3, 'normalisation': '(x-127)/128', 'resize': 'INTER_AREA',
+                   'end_to_end_fps': e2e, 'model_fps': mfps, 'end_to_end_over_model': e2e / mfps if mfps else None,
+                   'model_fps_before': bench[0][0] if bench else None, 'model_fps_after': bench[1][0] if len(bench) > 1 else None,
+                   'model_bench_frames': sum(b[1] for b in bench) if bench else 0,
+                   'model_threads': runner.threads if _is_cpu(runner) else None, 'threads_requested': threads,
+                   'onnx_spinning': runner.spinning if isinstance(runner, OnnxStudent) else None,
+                   'in_stream_model_fps': n / model_s if model_s else None, 'wall_s': wall, 'warmup_s': warmup_s,
+                   'reader_fps': reader.n_read / reader.busy_s if reader.busy_s else None, 'reader_busy_s': reader.busy_s,
+                   'model_waited_for_reader_s': reader.wait_s, 'reader_setup_s': reader.setup_s,
+                   'reader_cpu_ms_per_frame': 1e3 * reader.cpu_s / max(reader.n_read, 1),
+                   'stream_cpu_s': cpu, 'stream_cores_used': cpu / wall, 'cpu_count': os.cpu_count(), 'load_average': list(os.getloadavg()) if hasattr(os, 'getloadavg') else None,
+                   'overlay_mode': ('inline' if inline else 'second pass') if overlay else None, 'overlay_s': overlay_s,
+                   'with_overlay_fps': n / (wall + overlay_s), 'overlay_frames': writer.n if writer else 0,
+                   'manifest': run_manifest({'checkpoint': str(checkpoint) if isinstance(checkpoint, (str, Path)) else type(checkpoint).__name__,
+                                             'batch_size': batch_size, 'backend': backend, 'head': head, 'smoothing': smoothing,
+                                             'padding': padding, 'threads': threads, 'model_threads': n_threads, 'spinning': spinning,
+                                             'device': device})}
+        save_json(summary, out_dir / 'summary.json')
+        return ScoreResult(out_dir, csv, png, ov, summary, {'frame': frames_a, **heads, 'smoothed': smoothed})
+    finally: torch.set_num_threads(torch_threads)
 
 # %% ../nbs/12_deploy.ipynb #1aba6953
 def _cmd_score(args) -> int:
     res = score_source(args.source, args.checkpoint, args.out, batch_size=args.batch_size, backend=args.backend,
                        size=tuple(args.size) if args.size else None, head=args.head, smoothing=args.sigma,
                        padding=args.padding, overlay=not args.no_overlay, max_frames=args.max_frames, device=args.device,
-                       threads=args.threads, fps=args.fps, benchmark=not args.no_benchmark)
+                       threads=args.threads, fps=args.fps, benchmark=not args.no_benchmark, spinning=args.spinning)
     s = res.summary
     if args.json: print(json.dumps({k: v for k, v in s.items() if k != 'manifest'}, indent=2, default=str))
     else:
         print(f"scored {s['frames']} frames of {s['source']} -> {res.out_dir}")
-        print(f"end-to-end {s['end_to_end_fps']:.1f} fps (decode + preprocess + model, batch {s['batch_size']}, {s['backend']})"
-              + (f"; model alone {s['model_fps']:.1f} fps ({100 * s['end_to_end_over_model']:.0f}%)" if s['model_fps'] else ''))
+        th = f", {s['model_threads']} model thread{'s' * (s['model_threads'] != 1)}" if s['model_threads'] else ''
+        print(f"end-to-end {s['end_to_end_fps']:.1f} fps (decode + preprocess + model, batch {s['batch_size']}, {s['backend']}{th})"
+              + (f"; model alone {s['model_fps']:.1f} fps, same batch and threads ({100 * s['end_to_end_over_model']:.0f}%)" if s['model_fps'] else ''))
         print(f"outputs: {res.csv.name}" + (f", {res.plot.name}" if res.plot else '') + (f", {res.overlay.name}" if res.overlay else '') + ", summary.json")
     return 0
 
@@ -634,7 +719,8 @@ def add_cli(sub, # top-level subparsers of `fast-aed`
     p.add_argument('--no-overlay', action='store_true', help='skip the overlay video')
     p.add_argument('--max-frames', type=int, default=None, help='stop after N frames')
     p.add_argument('--device', default='auto', help='torch device (default: cuda if available)')
-    p.add_argument('--threads', type=int, default=None, help='model intra-op threads')
+    p.add_argument('--threads', type=int, default=None, help='model intra-op threads (default on the CPU: all cores but one, left to the decoding thread)')
+    p.add_argument('--spinning', action='store_true', help='onnxruntime: let idle model threads busy-wait (steals the decoding thread\'s core)')
     p.add_argument('--fps', type=float, default=None, help='frame rate of the source (folders default to 25)')
     p.add_argument('--no-benchmark', action='store_true', help='skip the model-only timing')
     p.add_argument('--json', action='store_true', help='print the summary as JSON')

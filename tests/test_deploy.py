@@ -63,6 +63,12 @@ def test_score_video_cli(assets):
     cap = cv2.VideoCapture(str(out / 'overlay.avi'))
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 23 and int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)) == 120
     assert summary['frames'] == 23 and summary['end_to_end_fps'] > 0 and summary['model_fps'] > 0
+    # both throughputs come from the same run, batch size and threads; the ratio is theirs
+    assert summary['end_to_end_over_model'] == pytest.approx(summary['end_to_end_fps'] / summary['model_fps'])
+    assert summary['model_threads'] >= 1 and summary['onnx_spinning'] is False and summary['batch_size'] == 8
+    assert summary['model_fps_before'] > 0 and summary['model_fps_after'] > 0 and summary['model_bench_frames'] >= 3 * 8
+    assert summary['overlay_mode'] == 'second pass' and summary['overlay_frames'] == 23
+    assert summary['with_overlay_fps'] <= summary['end_to_end_fps'] and summary['reader_fps'] > 0
     assert json.loads((out / 'summary.json').read_text())['manifest']['versions']['torch']
 
 
@@ -91,17 +97,47 @@ def test_score_folder_max_frames(assets, capsys):
     assert pd.read_csv(out / 'scores.csv').frame.tolist() == list(range(6))
 
 
+def _random_bytes(d):
+    (d / 'x.avi').write_bytes(np.random.default_rng(0).integers(0, 256, 20_000, dtype=np.uint8).tobytes())
+    return d / 'x.avi'
+
+def _bad_frame_dir(d):
+    (d / 'badframes').mkdir(exist_ok=True)
+    cv2.imwrite(str(d / 'badframes' / '000000.png'), np.zeros((8, 8, 3), np.uint8))
+    (d / 'badframes' / '000001.jpg').write_bytes(b'\xff\xd8 not a jpeg' * 50)
+    return d / 'badframes'
+
 @pytest.mark.parametrize('make, expect', [
-    (lambda d: d / 'missing.avi', 'missing.avi'),
-    (lambda d: (d / 'junk.avi').write_bytes(b'\x00garbage' * 200) and d / 'junk.avi', 'junk.avi'),
-    (lambda d: (d / 'empty.avi').write_bytes(b'') or d / 'empty.avi', 'empty'),
-    (lambda d: (d / 'nothing').mkdir(exist_ok=True) or d / 'nothing', 'no image files'),
-    (lambda d: '97', 'camera 97'),
+    (lambda d: d / 'missing.avi', ['missing.avi', 'no such']),
+    (lambda d: (d / 'junk.avi').write_bytes(b'\x00garbage' * 200) and d / 'junk.avi', ['junk.avi']),
+    (_random_bytes, ['x.avi']),  # unreadable: random bytes
+    (lambda d: (d / 'empty.avi').write_bytes(b'') or d / 'empty.avi', ['empty.avi', 'empty']),
+    (lambda d: write_test_video(d / 'zero.avi', n_frames=0), ['zero.avi']),  # a container without a frame
+    (lambda d: (d / 'nothing').mkdir(exist_ok=True) or d / 'nothing', ['nothing', 'no image files']),
+    (_bad_frame_dir, ['000001.jpg', 'unreadable']),
+    (lambda d: '97', ['camera 97']),
 ])
 def test_score_bad_sources(assets, make, expect, capsys):
+    "Each bad source gives exit code 2 and one error line naming the file (the full path) and the problem."
     src = make(assets['dir'])
     code, _, err = main_cli(capsys, 'score', src, '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', assets['dir'] / 'bad')
-    assert code == 2 and 'fast-aed: error:' in err and expect in err, err
+    assert code == 2 and 'fast-aed: error:' in err and 'Traceback' not in err, err
+    for e in expect: assert e in err, err
+    if isinstance(src, Path): assert str(src) in err, err  # the full path, not just a stem
+    assert not (assets['dir'] / 'bad' / 'scores.csv').exists()
+
+
+def test_score_threads_and_spinning(assets, capsys):
+    "`--threads` and `--spinning` reach the runner and are logged in summary.json."
+    out = assets['dir'] / 'out_threads'
+    code, stdout, _ = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
+                               '--batch-size', 4, '--threads', 2, '--spinning', '--no-overlay')
+    assert code == 0 and '2 model threads' in stdout and 'same batch and threads' in stdout
+    s = json.loads((out / 'summary.json').read_text())
+    assert (s['model_threads'], s['threads_requested'], s['onnx_spinning']) == (2, 2, True)
+    assert 'threads=2, spinning=True' in s['runner'] and s['manifest']['config']['model_threads'] == 2
+    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--threads', 0)
+    assert code == 2 and 'threads' in err
 
 
 def test_score_bad_checkpoint(assets, capsys):
