@@ -153,7 +153,7 @@ def test_torchrun_train_with_ae_pretraining(bench, tmp_path):
 def test_torchrun_train_with_an_empty_validation_shard(bench, tmp_path):
     "One held-out frame for two ranks: rank 1's validation shard is empty, yet both ranks reach every collective."
     import torch
-    cfg = {**TRAIN, 'val_split': 'video', 'frame_stride': 64, 'pretraining': 'masked_ae'}   # one frame per video
+    cfg = {**TRAIN, 'val_split': 'video', 'frame_stride': 64, 'pretraining': 'masked_ae', 'teachers': ['A', 'B']}   # one frame per video
     res = torchrun_train(bench, tmp_path / 'work', cfg)
     ck = torch.load(res['checkpoint'], weights_only=True)
     assert ck['validation']['n_val'] == 1 and [r['phase'] for r in ck['history']] == ['ae', 'kd']
