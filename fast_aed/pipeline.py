@@ -315,13 +315,16 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
         score_teacher(ds, work, name, dets); timings[f'score_{name}'] = time.perf_counter() - t
     speedup = tuple(speedup or ())
     map_normalisation = map_normalisation or ('global_minmax' if speedup else 'video_minmax')
-    t = stage('sped-up training videos for distillation' if speedup else 'distillation set')
-    dds = distillation_dataset(ds, work, names, (detector, weights), speedup, log); timings['speedup'] = time.perf_counter() - t
-    t = stage('build teacher maps')
-    build_maps(dds, work, names, normalisation=map_normalisation); timings['maps'] = time.perf_counter() - t
-    t = stage('train student')
     distilled = names if distil in (None, 'all') else [t for t in teacher_names(distil) if t in names]
     if not distilled: raise FastAedError(f"distil={distil!r}: none of these teachers is fitted (teachers: {names})")
+    t = stage('sped-up training videos for distillation' if speedup else 'distillation set')
+    dds = distillation_dataset(ds, work, distilled, (detector, weights), speedup, log); timings['speedup'] = time.perf_counter() - t
+    t = stage('build teacher maps')   # the sped-up copies are scored (and mapped) by the distilled teachers only
+    build_maps(dds, work, distilled, normalisation=map_normalisation)
+    others = [n for n in names if n not in distilled]
+    if others: build_maps(ds, work, others, normalisation=map_normalisation)
+    timings['maps'] = time.perf_counter() - t
+    t = stage('train student')
     cfg = DistillConfig(**{'teachers': distilled, 'seed': seed, **(student_overrides or {})})
     train_student(dds, work, cfg); timings['train'] = time.perf_counter() - t
     t = stage('evaluate teachers')
