@@ -12,12 +12,12 @@ from .core import (FastAedError, save_json, load_json, save_npz, load_npz, confi
                            work_dir, progress, seed_everything)
 
 # %% auto #0
-__all__ = ['TEACHERS', 'teacher_names', 'teacher_classes', 'make_teacher_config', 'make_detector', 'run_detection', 'fit_teacher',
-           'score_teacher', 'teacher_timing', 'load_object_scores', 'build_maps', 'normalise_scores',
+__all__ = ['TEACHERS', 'JITTER', 'teacher_names', 'teacher_classes', 'make_teacher_config', 'make_detector', 'run_detection',
+           'fit_teacher', 'score_teacher', 'teacher_timing', 'load_object_scores', 'build_maps', 'normalise_scores',
            'teacher_object_scores', 'detection_fps', 'object_frame_scores', 'kind_report', 'eval_teachers',
-           'evaluate_student_run', 'speedup_dataset', 'distillation_dataset', 'run_pipeline', 'results_table',
-           'kind_table', 'write_report', 'demo', 'demo_speed', 'add_convention_args', 'conventions_from_args',
-           'parse_speedup', 'add_cli']
+           'evaluate_student_run', 'jitter_indices', 'speedup_dataset', 'distillation_dataset', 'run_pipeline',
+           'results_table', 'kind_table', 'write_report', 'demo', 'demo_speed', 'add_convention_args',
+           'conventions_from_args', 'parse_speedup', 'add_cli']
 
 # %% ../nbs/14_pipeline.ipynb #0fd0b4fa
 TEACHERS = {'A': ('fast_aed.teacher_a', 'TeacherA', 'TeacherAConfig'),
@@ -251,34 +251,54 @@ def _student_plots(ds, maps: dict, out: Path, conventions):
         fig.savefig(out / fname, dpi=80, bbox_inches='tight'); plt.close(fig)
 
 # %% ../nbs/14_pipeline.ipynb #aec45a5d
-def speedup_dataset(ds, # the dataset whose training videos are sped up
-                    out: Path, # folder of the sped-up dataset (rebuilt if its videos differ)
+JITTER = ()   # default jitter amplitudes of the distillation copies (see the note above)
+
+def jitter_indices(n_frames: int, # frames of the source video
+                   amplitude: int, # largest jump J: frame t of the copy shows source frame t + u, u uniform in [-J, J]
+                   rng: np.random.Generator, # random generator (seeded by the caller)
+                  ) -> np.ndarray:
+    "Source frame of every frame of a jittered copy: t plus a random jump in [-J, J], clipped to the video."
+    return np.clip(np.arange(n_frames) + rng.integers(-amplitude, amplitude + 1, n_frames), 0, n_frames - 1)
+
+def speedup_dataset(ds, # the dataset whose training videos are copied
+                    out: Path, # folder of the copies (rebuilt if its videos differ)
                     factors: tuple = (2, 3), # speed-up factors k: every k-th frame is kept
+                    jitter: tuple = (), # jitter amplitudes J: frame t shows source frame t + u, u in [-J, J] (everything shakes back and forth)
+                    seed: int = 0, # seed of the jitter
                    ):
-    "Sped-up copies of the normal training videos (every k-th frame, so everything moves k times faster), as a dataset of training videos."
+    "Sped-up (`<video>_x<k>`) and jittered (`<video>_j<J>`) copies of the normal training videos, as a dataset of training videos."
     from fast_aed.data import DatasetWriter, load_dataset
-    out, factors = Path(out), tuple(int(k) for k in factors)
+    out, factors, jitter = Path(out), tuple(int(k) for k in factors), tuple(int(j) for j in jitter)
     if any(k < 2 for k in factors): raise FastAedError(f"speed-up factors must be integers >= 2, got {factors}")
-    want = [f'{r.name}_x{k}' for k in factors for r in ds.train]
+    if any(j < 1 for j in jitter): raise FastAedError(f"jitter amplitudes must be integers >= 1, got {jitter}")
+    want = [f'{r.name}_x{k}' for k in factors for r in ds.train] + [f'{r.name}_j{j}' for j in jitter for r in ds.train]
+    source = {'kind': 'speedup', 'of': str(Path(ds.root).absolute()), 'factors': list(factors), 'jitter': list(jitter), 'seed': int(seed)}
     if (out / 'dataset.json').exists():
         fds = load_dataset(out)
-        if [r.name for r in fds.train] == want: return fds
+        if [r.name for r in fds.train] == want and (not jitter or fds.meta.get('source', {}).get('seed') == int(seed)): return fds
+    rng = np.random.default_rng(seed)
     with DatasetWriter(out, overwrite=True) as w:
         for k in factors:
             for r in progress(ds.train, desc=f'speed-up x{k}'):
                 w.add_video('train', f'{r.name}_x{k}', [r.frame_path(i) for i in range(0, r.frames, k)])
-        w.finish(f'{ds.name}-speedup', fps=ds.fps, channels=ds.channels,
-                 source={'kind': 'speedup', 'of': str(Path(ds.root).absolute()), 'factors': list(factors)})
+        for j in jitter:
+            for r in progress(ds.train, desc=f'jitter {j}'):
+                w.add_video('train', f'{r.name}_j{j}', [r.frame_path(int(i)) for i in jitter_indices(r.frames, j, rng)])
+        w.finish(f'{ds.name}-speedup', fps=ds.fps, channels=ds.channels, source=source)
     return load_dataset(out)
 
-def distillation_dataset(ds, work: Path, names: list, dets_args: tuple = ('motion', None), factors: tuple = (2, 3), log=print):
-    "The student's training set: the training videos plus their sped-up copies scored by the teachers (`factors=()`: the training videos only)."
+def distillation_dataset(ds, work: Path, names: list, dets_args: tuple = ('motion', None), factors: tuple = (2, 3), log=print,
+                         jitter: tuple = (), # jitter amplitudes of the jittered copies (see `speedup_dataset`)
+                         seed: int = 0, # seed of the jitter
+                        ):
+    "The student's training set: the training videos plus their sped-up and jittered copies scored by the teachers (none: the training videos only)."
     import dataclasses
-    if not factors: return ds
-    fds = speedup_dataset(ds, Path(work) / 'speedup' / 'data', factors)
+    if not factors and not jitter: return ds
+    fds = speedup_dataset(ds, Path(work) / 'speedup' / 'data', factors, jitter, seed)
     fdets = run_detection(fds, work, *dets_args, splits=('train',))
     for name in names: score_teacher(fds, work, name, fdets, splits=('train',))
-    log(f'[fast-aed] distilling on {len(ds.train)} training videos + {len(fds.train)} sped-up copies (x{", x".join(map(str, factors))})')
+    what = ', '.join([f'x{k}' for k in factors] + [f'jitter {j}' for j in jitter])
+    log(f'[fast-aed] distilling on {len(ds.train)} training videos + {len(fds.train)} copies ({what})')
     return dataclasses.replace(ds, train=list(ds.train) + list(fds.train))
 
 def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout)
@@ -293,6 +313,7 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
                  map_normalisation: str = None, # object-score normalisation of the maps (default 'global_minmax' with speed-up, else 'video_minmax')
                  distil: str = 'B', # teachers whose maps the student distils ('all': every fitted teacher, as the paper; see the note below)
                  speedup: tuple = (2, 3), # distil also on the training videos sped up by these factors, scored by the teachers; () for the paper's set-up
+                 jitter: tuple = JITTER, # distil also on jittered copies of the training videos with these amplitudes (see `speedup_dataset`); () for none
                  object_normalisation: str = 'video_minmax', # object-score normalisation when the teachers are evaluated as detectors
                  log=print, # where stage messages go
                 ) -> dict:
@@ -313,12 +334,12 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
         timings[f'fit_{name}'] = time.perf_counter() - t
         t = stage(f'score objects with teacher {name}')
         score_teacher(ds, work, name, dets); timings[f'score_{name}'] = time.perf_counter() - t
-    speedup = tuple(speedup or ())
-    map_normalisation = map_normalisation or ('global_minmax' if speedup else 'video_minmax')
+    speedup, jitter = tuple(speedup or ()), tuple(jitter or ())
+    map_normalisation = map_normalisation or ('global_minmax' if speedup or jitter else 'video_minmax')
     distilled = names if distil in (None, 'all') else [t for t in teacher_names(distil) if t in names]
     if not distilled: raise FastAedError(f"distil={distil!r}: none of these teachers is fitted (teachers: {names})")
-    t = stage('sped-up training videos for distillation' if speedup else 'distillation set')
-    dds = distillation_dataset(ds, work, distilled, (detector, weights), speedup, log); timings['speedup'] = time.perf_counter() - t
+    t = stage('sped-up and jittered training videos for distillation' if speedup or jitter else 'distillation set')
+    dds = distillation_dataset(ds, work, distilled, (detector, weights), speedup, log, jitter, seed); timings['speedup'] = time.perf_counter() - t
     t = stage('build teacher maps')   # the sped-up copies are scored (and mapped) by the distilled teachers only
     build_maps(dds, work, distilled, normalisation=map_normalisation)
     others = [n for n in names if n not in distilled]
@@ -337,7 +358,7 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
     results = {'dataset': ds.name, 'teachers': teacher_result, 'student': student_result, 'stage_seconds': timings, 'plots': plots}
     save_json({**results, 'manifest': run_manifest({'data': str(data), 'detector': detector, 'teachers': names,
                'teacher_overrides': teacher_overrides, 'student': asdict(cfg) if hasattr(cfg, '__dataclass_fields__') else str(cfg),
-               'conventions': conventions.to_dict(), 'map_normalisation': map_normalisation, 'speedup': list(speedup),
+               'conventions': conventions.to_dict(), 'map_normalisation': map_normalisation, 'speedup': list(speedup), 'jitter': list(jitter),
                'object_normalisation': object_normalisation, 'distil': distilled}, seed)},
               work / 'results.json')
     t = stage('evaluate the frame-difference reference scorer')
@@ -520,15 +541,20 @@ def _cmd_run(args):
     res = run_pipeline(args.data, args.work, args.detector, args.weights, args.teachers, args.seed,
                        teacher_overrides={k: v for k, v in overrides.items() if k in TEACHERS},
                        student_overrides=overrides.get('student'), conventions=conventions_from_args(args),
-                       speedup=parse_speedup(args.speedup), distil=args.distil)
+                       speedup=parse_speedup(args.speedup), distil=args.distil, jitter=parse_speedup(args.jitter, '--jitter', minimum=1))
     print(results_table(res))
 
-def parse_speedup(text: str) -> tuple:
-    "'2,3' -> (2, 3); 'none', '' or '1' -> () (distil on the training videos only, as the paper)."
+def parse_speedup(text: str, # e.g. '2,3', or 'none'
+                  flag: str = '--speedup', # the flag, for the error message
+                  minimum: int = 2, # smallest value that means a copy ('1' is no speed-up; a jitter of 1 is a copy)
+                 ) -> tuple:
+    "'2,3' -> (2, 3); 'none', '' or '0' (and '1' for speed-up) -> () (no copies: the training videos only, as the paper)."
     text = (text or '').strip().lower()
-    if text in ('', 'none', '1', '0'): return ()
-    try: return tuple(int(v) for v in text.split(','))
-    except ValueError: raise FastAedError(f"--speedup: expected comma-separated integers such as 2,3 (or none), got {text!r}") from None
+    if text in ('', 'none', '0') or (minimum == 2 and text == '1'): return ()
+    try: vals = tuple(int(v) for v in text.split(','))
+    except ValueError: raise FastAedError(f"{flag}: expected comma-separated integers such as 2,3 (or none), got {text!r}") from None
+    if any(v < minimum for v in vals): raise FastAedError(f"{flag}: values must be integers >= {minimum}, got {text!r}")
+    return vals
 
 def _cmd_demo(args):
     demo(args.out, args.preset, args.seed, args.detector)
@@ -562,6 +588,7 @@ def add_cli(sub, groups):
     p.add_argument('--config', default=None, help='JSON of overrides: {"A": {...}, "B": {...}, "student": {...}}')
     p.add_argument('--distil', default='B', help="teachers the student distils: B (default), A, A,B or all (the paper)")
     p.add_argument('--speedup', default='2,3', help="also distil on the training videos sped up by these factors, scored by the teachers ('none': the paper's training set)")
+    p.add_argument('--jitter', default=','.join(map(str, JITTER)) or 'none', help="also distil on jittered copies of the training videos (frame t shows t+u, |u| <= J) with these amplitudes J ('none': no jittered copies)")
     add_convention_args(p); p.set_defaults(func=_cmd_run)
     p = sub.add_parser('demo', help='render the standard synthetic benchmark, run the whole pipeline, write a report')
     p.add_argument('--out', default='demo_output'); p.add_argument('--preset', default='standard', choices=['tiny', 'standard'])

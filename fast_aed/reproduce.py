@@ -13,11 +13,13 @@ from .core import FastAedError, save_json, load_json, config_hash, run_manifest,
 # %% auto #0
 __all__ = ['STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES',
            'TABLE_KEYS', 'table_grid', 'file_lock', 'default_cache_dir', 'resolve_data', 'prepare_teachers',
-           'train_and_evaluate_student', 'student_cost', 'run_experiment', 'conventions_sensitivity', 'measure_speed',
-           'code_version', 'papermill_dir', 'grid_points', 'run_grid_point', 'experiment_from_params',
+           'select_copies', 'train_and_evaluate_student', 'student_cost', 'run_experiment', 'conventions_sensitivity',
+           'measure_speed', 'code_version', 'papermill_dir', 'grid_points', 'run_grid_point', 'experiment_from_params',
            'load_table_metrics', 'mean_std', 'table_frame', 'aggregate_table', 'markdown_table', 'reproduce', 'add_cli']
 
 # %% ../nbs/15_reproduce.ipynb #6ccde2c1
+from .pipeline import JITTER   # jitter amplitudes of the distillation copies (`fast_aed.pipeline.speedup_dataset`)
+
 STUDENT_SIZES = {'student-small': {'width': 4, 'depth': 1, 'heads': 1, 'dim_head': 16},
                  'student-base': {}}
 
@@ -30,11 +32,15 @@ ABLATIONS = {
     'architecture': {'CNN only': {'depth': 0}, 'depth 1, 1 head': {'depth': 1, 'heads': 1},
                      'depth 1, 2 heads (full)': {}, 'depth 3, 3 heads': {'depth': 3, 'heads': 3}},
     'pretraining': {'none': {'pretraining': 'none'}, 'auto-encoder (full)': {}, 'masked auto-encoder': {'pretraining': 'masked_ae'}},
-    'discriminator': {'one per teacher, multi-scale (full)': {}, 'shared, multi-scale': {'discriminator': 'shared'},
-                      'one per teacher, single-scale': {'discriminator_scales': 'single_scale'}},
+    # one teacher has one discriminator either way: per-teacher vs shared is compared on the paper's two teachers
+    'discriminator': {'one per teacher, multi-scale (A + B)': {'teachers': ['A', 'B']},
+                      'shared, multi-scale (A + B)': {'teachers': ['A', 'B'], 'discriminator': 'shared'},
+                      'multi-scale (full)': {}, 'single-scale': {'discriminator_scales': 'single_scale'}},
     'input frames': {'t only': {'offsets': [0]}, 't, t-3, t+3 (full)': {}},
     'detector': {'motion (full)': {}, 'YOLO': {'__detector__': 'yolo'}},
-    'distillation data': {'training videos only (paper)': {'__speedup__': []}, '+ sped-up copies x2, x3 (full)': {}},
+    'distillation data': {'training videos only (paper)': {'__speedup__': [], '__jitter__': []},
+                          **({'+ sped-up copies x2, x3': {'__jitter__': []}, '+ jittered copies': {'__speedup__': []},
+                              '+ sped-up and jittered copies (full)': {}} if JITTER else {'+ sped-up copies x2, x3 (full)': {}})},
 }
 
 CONVENTION_VARIANTS = {
@@ -74,7 +80,7 @@ def table_grid(table: str, # one of `TABLES`
 # %% ../nbs/15_reproduce.ipynb #08ab8322
 # Fast settings for the `tiny` preset (CI and smoke runs): short training everywhere, same code paths.
 STUDENT_DEFAULTS = {'teachers': ['B']}   # as `fast_aed.pipeline.run_pipeline(distil='B')`: see its notes
-SPEEDUP = (2, 3)   # the student also distils the teachers' maps of the training videos sped up by these factors
+SPEEDUP = (2, 3)   # the student also distils the teachers' maps of the training videos sped up by these factors (and of the jittered copies, JITTER)
 
 TINY_OVERRIDES = {'A': {'ae_epochs': 1, 'clf_epochs': 1, 'max_crops_per_video': 40, 'n_background': 5},
                   'B': {'epochs': 1, 'max_tubes_per_video': 40},
@@ -121,8 +127,8 @@ def prepare_teachers(ds, data: Path, shared: Path, detector: str, weights: str, 
         for name in pipeline.TEACHERS:
             pipeline.fit_teacher(ds, shared, name, dets, pipeline.make_teacher_config(name, overrides.get(name)), seed=seed)
             pipeline.score_teacher(ds, shared, name, dets)
-        dds = pipeline.distillation_dataset(ds, shared, list(pipeline.TEACHERS), (detector, weights), SPEEDUP, log=lambda *a: None)
-        pipeline.build_maps(dds, shared, list(pipeline.TEACHERS), normalisation='global_minmax' if SPEEDUP else 'video_minmax')
+        dds = pipeline.distillation_dataset(ds, shared, list(pipeline.TEACHERS), (detector, weights), SPEEDUP, lambda *a: None, JITTER, seed)
+        pipeline.build_maps(dds, shared, list(pipeline.TEACHERS), normalisation='global_minmax' if SPEEDUP or JITTER else 'video_minmax')
         path = shared / 'eval' / 'teachers.json'
         if not path.exists():
             save_json(pipeline.eval_teachers(ds, shared, list(pipeline.TEACHERS), detector=detector, weights=weights), path)
@@ -131,6 +137,14 @@ def prepare_teachers(ds, data: Path, shared: Path, detector: str, weights: str, 
 # %% ../nbs/15_reproduce.ipynb #bad2a729
 def _student_work(shared: Path, student_cfg: dict) -> Path:
     return shared / 'students' / config_hash(student_cfg)
+
+def select_copies(dds, ds, speedup: tuple, jitter: tuple):
+    "The distillation set `dds` restricted to the training videos of `ds` and their copies of the given factors and amplitudes."
+    import dataclasses
+    keep = {r.name for r in ds.train} | {f'{r.name}_x{k}' for k in speedup for r in ds.train} | {f'{r.name}_j{j}' for j in jitter for r in ds.train}
+    missing = keep - {r.name for r in dds.train}
+    if missing: raise FastAedError(f"copies {sorted(missing)[:3]}... are not in the shared distillation set (SPEEDUP={SPEEDUP}, JITTER={JITTER})")
+    return dataclasses.replace(dds, train=[r for r in dds.train if r.name in keep])
 
 def train_and_evaluate_student(ds, shared: Path, student_cfg: dict, seed: int, detector: str, weights: str, conventions=None) -> dict:
     "Train (or reuse) the student of `student_cfg` on the shared teacher maps and evaluate it."
@@ -142,8 +156,10 @@ def train_and_evaluate_student(ds, shared: Path, student_cfg: dict, seed: int, d
     with file_lock(work / '.lock'):
         t0 = time.perf_counter()
         student_cfg = dict(student_cfg); speedup = tuple(student_cfg.pop('__speedup__', SPEEDUP))
+        jitter = tuple(student_cfg.pop('__jitter__', JITTER))
         cfg = DistillConfig(**{'seed': seed, **student_cfg})
-        dds = pipeline.distillation_dataset(ds, shared, list(pipeline.TEACHERS), (detector, weights), speedup, log=lambda *a: None)
+        dds = pipeline.distillation_dataset(ds, shared, list(pipeline.TEACHERS), (detector, weights), SPEEDUP, lambda *a: None, JITTER, seed)
+        dds = select_copies(dds, ds, speedup, jitter)   # a subset of the shared copies: the copies folder is never rebuilt per student
         train_student(dds, work, cfg)
         train_s = time.perf_counter() - t0
         res = pipeline.evaluate_student_run(ds, work, conventions, detector, weights, plots=False)
@@ -235,7 +251,7 @@ def papermill_dir() -> Path:
         raise FastAedError(f"{d / 'experiment.ipynb'}: not found; run from the fast-aed checkout or set FAST_AED_PAPERMILL_DIR")
     return d
 
-def grid_points(tables: list, dataset: str, data: str, preset: str, seeds: int, axes: list = None) -> list:
+def grid_points(tables: list, dataset: str, data: str, preset: str, seeds: int, axes: list = None, weights: str = None) -> list:
     "Every (table, run, seed) grid point with its papermill parameters and identity hash."
     points = []
     for table in tables:
@@ -245,6 +261,7 @@ def grid_points(tables: list, dataset: str, data: str, preset: str, seeds: int, 
                           'kind': g['kind'], 'student_json': json.dumps(g['student'], sort_keys=True),
                           'detector': g.get('detector', 'motion'), 'table': table, 'run': g['run'],
                           'label': g['label'], 'axis': g.get('axis', '')}
+                if params['detector'] == 'yolo': params['weights'] = str(Path(weights).resolve()) if weights else ''
                 points.append({'table': table, 'name': f"{g['run']}-seed{seed}", 'params': params})
     return points
 
@@ -254,7 +271,10 @@ def _is_done(metrics_path: Path, key: str) -> bool:
     except FastAedError: return False
 
 def run_grid_point(point: dict, reports: Path, nb_dir: Path, cache_dir: Path, log=print) -> str:
-    "Execute one grid point as its own papermill subprocess; returns 'done', 'skipped' or 'failed'."
+    "Execute one grid point as its own papermill subprocess; returns 'done', 'skipped', 'unavailable' or 'failed'."
+    if point['params']['detector'] == 'yolo' and not point['params'].get('weights'):
+        log(f'[reproduce] not run: {point["table"]}/{point["name"]} needs YOLO weights (pass --weights PATH; they cannot be downloaded offline)')
+        return 'unavailable'
     out_dir = reports / point['table']; out_dir.mkdir(parents=True, exist_ok=True)
     nb_out, metrics = out_dir / f"{point['name']}.ipynb", out_dir / f"{point['name']}.metrics.json"
     err = out_dir / f"{point['name']}.error.txt"
@@ -395,6 +415,7 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
               preset: str = 'standard', # synthetic preset
               axes: list = None, # ablation axes to keep (default all)
               reports_dir: str = None, # default `papermill_runs/reports`
+              weights: str = None, # YOLO weights for the grid points with the YOLO detector (not run without them)
               log=print) -> dict:
     "Run every grid point of `tables` as papermill subprocesses (resumable), then aggregate each table."
     t0 = time.time()
@@ -405,11 +426,12 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
     reports = Path(reports_dir or nb_dir / 'reports') / dataset
     cache = default_cache_dir()
     if dataset != 'synthetic': resolve_data(dataset, data)
-    points = grid_points(tables, dataset, data, preset, seeds, axes)
+    if weights and not Path(weights).is_file(): raise FastAedError(f"{weights}: YOLO weights file not found")
+    points = grid_points(tables, dataset, data, preset, seeds, axes, weights)
     log(f'[reproduce] {len(points)} grid points in {len(tables)} tables -> {reports}')
     with ThreadPoolExecutor(max(1, jobs)) as pool:
         status = list(pool.map(lambda p: run_grid_point(p, reports, nb_dir, cache, log), points))
-    counts = {k: status.count(k) for k in ('done', 'skipped', 'failed')}
+    counts = {k: status.count(k) for k in ('done', 'skipped', 'unavailable', 'failed')}
     for table in tables:
         if not list((reports / table).glob('*.metrics.json')): continue
         cmd = [sys.executable, '-m', 'papermill', str(nb_dir / f'table_{table}.ipynb'), str(reports / table / 'table.ipynb'),
@@ -421,12 +443,13 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
     summary = {'counts': counts, 'wall_seconds': wall, 'reports': str(reports), 'tables': tables, 'seeds': seeds, 'preset': preset}
     save_json({**summary, 'finished': time.strftime('%Y-%m-%d %H:%M:%S'), 'versions': package_versions(), 'git_revision': git_revision()},
               reports / 'reproduce_summary.json')
-    log(f"[reproduce] {counts['done']} done, {counts['skipped']} skipped (already finished), {counts['failed']} failed; wall time {wall:.0f} s")
+    log(f"[reproduce] {counts['done']} done, {counts['skipped']} skipped (already finished), {counts['unavailable']} not run "
+        f"(YOLO weights missing), {counts['failed']} failed; wall time {wall:.0f} s")
     return summary
 
 def _cmd_reproduce(args):
     s = reproduce(args.tables or None, args.dataset, args.data, args.seeds, args.jobs, args.preset,
-                  args.axes.split(',') if args.axes else None, args.reports)
+                  args.axes.split(',') if args.axes else None, args.reports, args.weights)
     return 1 if s['counts']['failed'] else 0
 
 def add_cli(sub, groups):
@@ -439,4 +462,5 @@ def add_cli(sub, groups):
     p.add_argument('--preset', default='standard', choices=['tiny', 'standard'])
     p.add_argument('--axes', default=None, help='comma-separated ablation axes to run (default all)')
     p.add_argument('--reports', default=None, help='reports folder (default papermill_runs/reports)')
+    p.add_argument('--weights', default=None, help='YOLO weights for the detector ablation (its YOLO grid points are not run without them)')
     p.set_defaults(func=_cmd_reproduce)
