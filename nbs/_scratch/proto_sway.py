@@ -1,0 +1,40 @@
+"""Prototype: distil on "sway" copies (the video nearly stops and plays back and forth: idx = t//slow + A sin(w t)), besides sped-up copies."""
+import sys, json, time, shutil, dataclasses, numpy as np
+from pathlib import Path
+from fast_aed import pipeline
+from fast_aed.data import load_dataset, DatasetWriter
+from fast_aed.distill import DistillConfig, train_student
+
+seed = int(sys.argv[1]); exp = sys.argv[2]; J = [int(j) for j in sys.argv[3].split(',') if j]; extra = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
+src = Path(f'/work/main/papermill_runs/_cache/work/synthetic-standard/seed{seed}/motion')
+data = Path(f'/work/main/papermill_runs/_cache/synthetic-standard-seed{seed}')
+work = Path(f'/tmp/exp/sway/seed{seed}/{exp}')
+if not work.exists():
+    work.mkdir(parents=True)
+    for name in ('detections', 'teachers', 'speedup'): shutil.copytree(src / name, work / name, symlinks=True)
+ds = load_dataset(data)
+t0 = time.time()
+dds = pipeline.distillation_dataset(ds, work, ['B'], ('motion', None), (2, 3), log=print)
+if J:
+    out = work / 'sway' / 'data'
+    if not (out / 'dataset.json').exists():
+        rng = np.random.default_rng(seed)
+        with DatasetWriter(out, overwrite=True) as w:
+            for j in J:
+                for r in ds.train:
+                    t = np.arange(r.frames); idx = np.clip(t // 4 + np.round(j * np.sin(0.9 * t + rng.uniform(0, 6.3))).astype(int), 0, r.frames - 1)
+                    w.add_video('train', f'{r.name}_s{j}', [r.frame_path(int(i)) for i in idx])
+            w.finish(f'{ds.name}-jitter', fps=ds.fps, channels=ds.channels, source={'kind': 'sway'})
+    jds = load_dataset(out)
+    jdets = pipeline.run_detection(jds, work, 'motion', None, splits=('train',))
+    pipeline.score_teacher(jds, work, 'B', jdets, splits=('train',))
+    dds = dataclasses.replace(dds, train=list(dds.train) + list(jds.train))
+print('copies', time.time() - t0)
+pipeline.build_maps(dds, work, ['B'], normalisation='global_minmax')
+cfg = DistillConfig(**{'teachers': ['B'], 'seed': seed, **extra})
+t0 = time.time(); train_student(dds, work, cfg); print('train', time.time() - t0)
+res = pipeline.evaluate_student_run(ds, work, plots=False)
+summ = {h: round(r['micro_auc'], 4) for h, r in res['heads'].items()}
+kinds = {k: round(v, 2) for k, v in res['heads']['MIX'].get('per_kind', {}).items()}
+print('RESULT', seed, exp, J, extra, summ, 'macro', round(res['macro_auc'], 4), kinds)
+with open('/tmp/exp/sway_results.jsonl', 'a') as f: f.write(json.dumps({'seed': seed, 'exp': exp, 'J': J, 'extra': extra, 'heads': summ, 'macro': res['macro_auc'], 'kinds': kinds}) + '\n')
