@@ -1,4 +1,6 @@
-"""Prototype: distil on jittered (temporally shuffled) copies of the training videos, besides sped-up copies."""
+"""Prototype: distil on temporally perturbed copies of the training videos, besides sped-up copies.
+MODE jitter (default): frame t shows t+u, |u| <= J; MODE sway: the video nearly stops and plays back and forth
+(idx = t//4 + round(J sin(0.9 t))). Usage: python proto_jitter.py SEED EXP "J,..." '{overrides}' [jitter|sway]"""
 import sys, json, time, shutil, dataclasses, numpy as np
 from pathlib import Path
 from fast_aed import pipeline
@@ -6,9 +8,10 @@ from fast_aed.data import load_dataset, DatasetWriter
 from fast_aed.distill import DistillConfig, train_student
 
 seed = int(sys.argv[1]); exp = sys.argv[2]; J = [int(j) for j in sys.argv[3].split(',') if j]; extra = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
+mode = sys.argv[5] if len(sys.argv) > 5 else 'jitter'; tag = 'j' if mode == 'jitter' else 's'
 src = Path(f'/work/main/papermill_runs/_cache/work/synthetic-standard/seed{seed}/motion')
 data = Path(f'/work/main/papermill_runs/_cache/synthetic-standard-seed{seed}')
-work = Path(f'/tmp/exp/seed{seed}/{exp}')
+work = Path(f'/tmp/exp/{mode}/seed{seed}/{exp}')
 if not work.exists():
     work.mkdir(parents=True)
     for name in ('detections', 'teachers', 'speedup'): shutil.copytree(src / name, work / name, symlinks=True)
@@ -22,9 +25,11 @@ if J:
         with DatasetWriter(out, overwrite=True) as w:
             for j in J:
                 for r in ds.train:
-                    idx = np.clip(np.arange(r.frames) + rng.integers(-j, j + 1, r.frames), 0, r.frames - 1)
-                    w.add_video('train', f'{r.name}_j{j}', [r.frame_path(int(i)) for i in idx])
-            w.finish(f'{ds.name}-jitter', fps=ds.fps, channels=ds.channels, source={'kind': 'jitter'})
+                    t = np.arange(r.frames)
+                    if mode == 'jitter': idx = np.clip(t + rng.integers(-j, j + 1, r.frames), 0, r.frames - 1)
+                    else: idx = np.clip(t // 4 + np.round(j * np.sin(0.9 * t + rng.uniform(0, 6.3))).astype(int), 0, r.frames - 1)
+                    w.add_video('train', f'{r.name}_{tag}{j}', [r.frame_path(int(i)) for i in idx])
+            w.finish(f'{ds.name}-jitter', fps=ds.fps, channels=ds.channels, source={'kind': mode})
     jds = load_dataset(out)
     jdets = pipeline.run_detection(jds, work, 'motion', None, splits=('train',))
     pipeline.score_teacher(jds, work, 'B', jdets, splits=('train',))
@@ -37,4 +42,4 @@ res = pipeline.evaluate_student_run(ds, work, plots=False)
 summ = {h: round(r['micro_auc'], 4) for h, r in res['heads'].items()}
 kinds = {k: round(v, 2) for k, v in res['heads']['MIX'].get('per_kind', {}).items()}
 print('RESULT', seed, exp, J, extra, summ, 'macro', round(res['macro_auc'], 4), kinds)
-with open('/tmp/exp/results.jsonl', 'a') as f: f.write(json.dumps({'seed': seed, 'exp': exp, 'J': J, 'extra': extra, 'heads': summ, 'macro': res['macro_auc'], 'kinds': kinds}) + '\n')
+with open(f'/tmp/exp/{mode}_results.jsonl', 'a') as f: f.write(json.dumps({'seed': seed, 'exp': exp, 'mode': mode, 'J': J, 'extra': extra, 'heads': summ, 'macro': res['macro_auc'], 'kinds': kinds}) + '\n')
