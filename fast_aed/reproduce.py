@@ -38,9 +38,7 @@ ABLATIONS = {
                       'multi-scale (full)': {}, 'single-scale': {'discriminator_scales': 'single_scale'}},
     'input frames': {'t only': {'offsets': [0]}, 't, t-3, t+3 (full)': {}},
     'detector': {'motion (full)': {}, 'YOLO': {'__detector__': 'yolo'}},
-    'distillation data': {'training videos only (paper)': {'__speedup__': [], '__jitter__': []},
-                          **({'+ sped-up copies x2, x3': {'__jitter__': []}, '+ jittered copies': {'__speedup__': []},
-                              '+ sped-up and jittered copies (full)': {}} if JITTER else {'+ sped-up copies x2, x3 (full)': {}})},
+    'distillation data': {'training videos only (paper)': {'__speedup__': []}, '+ sped-up copies x2, x3 (full)': {}},
 }
 
 CONVENTION_VARIANTS = {
