@@ -667,10 +667,11 @@ def _cmd_train(args) -> int:
     work = work_dir(args.data, args.work)
     config = config_from_args(args)
     dist_mod, info = _dist_info()
+    ok = False
     try:
-        path = train_student(ds, work, config, resume=not args.restart)
+        path = train_student(ds, work, config, resume=not args.restart); ok = True
     finally:
-        if dist_mod is not None: dist_mod.cleanup(info)
+        if dist_mod is not None: dist_mod.cleanup(info, sync=ok)   # no barrier on the error path: a failed peer never arrives
     if info is None or info.rank == 0:
         ck = torch.load(path, map_location='cpu', weights_only=True)
         print(json.dumps({'checkpoint': str(path), 'selection': ck.get('selection'), 'params': ck.get('params'),

@@ -164,8 +164,11 @@ def seed_for_rank(seed: int, # the run's seed
     return seed + info.rank
 
 def cleanup(info: DistInfo, # from `init_from_env`
+            sync: bool = True, # wait for every rank first (normal exit); False on an error path, where a peer may be gone
            ):
-    "Leave the process group (no-op in a single process)."
+    "Leave the process group (no-op in a single process), after a barrier so no rank tears down the store under another."
     if not info.enabled: return
     import torch.distributed as dist
-    if dist.is_initialized(): dist.destroy_process_group()
+    if not dist.is_initialized(): return
+    if sync: barrier(info)
+    dist.destroy_process_group()
