@@ -1,21 +1,15 @@
 """Prototype: distil on temporally perturbed copies of the training videos, besides sped-up copies.
 MODE jitter (default): frame t shows t+u, |u| <= J; MODE sway: the video nearly stops and plays back and forth
 (idx = t//4 + round(J sin(0.9 t))). Usage: python proto_jitter.py SEED EXP "J,..." '{overrides}' [jitter|sway]"""
-import sys, json, time, shutil, dataclasses, numpy as np
+import sys, json, time, dataclasses, numpy as np
 from pathlib import Path
 from fast_aed import pipeline
 from fast_aed.data import load_dataset, DatasetWriter
-from fast_aed.distill import DistillConfig, train_student
+from proto_common import setup, distil_and_report
 
 seed = int(sys.argv[1]); exp = sys.argv[2]; J = [int(j) for j in sys.argv[3].split(',') if j]; extra = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
 mode = sys.argv[5] if len(sys.argv) > 5 else 'jitter'; tag = 'j' if mode == 'jitter' else 's'
-src = Path(f'/work/main/papermill_runs/_cache/work/synthetic-standard/seed{seed}/motion')
-data = Path(f'/work/main/papermill_runs/_cache/synthetic-standard-seed{seed}')
-work = Path(f'/tmp/exp/{mode}/seed{seed}/{exp}')
-if not work.exists():
-    work.mkdir(parents=True)
-    for name in ('detections', 'teachers', 'speedup'): shutil.copytree(src / name, work / name, symlinks=True)
-ds = load_dataset(data)
+ds, work = setup(seed, mode, exp)
 t0 = time.time()
 dds = pipeline.distillation_dataset(ds, work, ['B'], ('motion', None), (2, 3), log=print)
 if J:
@@ -35,11 +29,4 @@ if J:
     pipeline.score_teacher(jds, work, 'B', jdets, splits=('train',))
     dds = dataclasses.replace(dds, train=list(dds.train) + list(jds.train))
 print('copies', time.time() - t0)
-pipeline.build_maps(dds, work, ['B'], normalisation='global_minmax')
-cfg = DistillConfig(**{'teachers': ['B'], 'seed': seed, **extra})
-t0 = time.time(); train_student(dds, work, cfg); print('train', time.time() - t0)
-res = pipeline.evaluate_student_run(ds, work, plots=False)
-summ = {h: round(r['micro_auc'], 4) for h, r in res['heads'].items()}
-kinds = {k: round(v, 2) for k, v in res['heads']['MIX'].get('per_kind', {}).items()}
-print('RESULT', seed, exp, J, extra, summ, 'macro', round(res['macro_auc'], 4), kinds)
-with open(f'/tmp/exp/{mode}_results.jsonl', 'a') as f: f.write(json.dumps({'seed': seed, 'exp': exp, 'mode': mode, 'J': J, 'extra': extra, 'heads': summ, 'macro': res['macro_auc'], 'kinds': kinds}) + '\n')
+distil_and_report(ds, dds, work, seed, extra, {'exp': exp, 'mode': mode, 'J': J}, Path(f'/tmp/exp/{mode}_results.jsonl'))

@@ -3,23 +3,17 @@ out (foreground against the median background) during short windows and pasted b
 (dx = A sin(w t + p) + noise); the teachers score the copies like any video and the student distils their maps.
 MODE sway: the box region shows frame t + J sin(w t + p) instead (no erasing).
 Usage: python proto_pseudo.py SEED EXP '{"copies": 1, "amp": [0.1, 0.3], ...}' '{student overrides}'"""
-import sys, json, time, shutil, dataclasses, numpy as np, cv2
+import sys, json, time, dataclasses, numpy as np, cv2
 from pathlib import Path
 from fast_aed import pipeline
 from fast_aed.data import load_dataset, DatasetWriter, read_frame
 from fast_aed.detect import load_detections
-from fast_aed.distill import DistillConfig, train_student
+from proto_common import setup, distil_and_report
 
 seed = int(sys.argv[1]); exp = sys.argv[2]
 opt = {'copies': 1, 'amp': [0.1, 0.3], 'omega': [0.7, 1.5], 'length': [20, 45], 'every': 50, 'grow': 0.25, **(json.loads(sys.argv[3]) if len(sys.argv) > 3 else {})}
 extra = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
-src = Path(f'/work/main/papermill_runs/_cache/work/synthetic-standard/seed{seed}/motion')
-data = Path(f'/work/main/papermill_runs/_cache/synthetic-standard-seed{seed}')
-work = Path(f'/tmp/exp/pseudo/seed{seed}/{exp}')
-if not work.exists():
-    work.mkdir(parents=True)
-    for name in ('detections', 'teachers', 'speedup'): shutil.copytree(src / name, work / name, symlinks=True)
-ds = load_dataset(data)
+ds, work = setup(seed, 'pseudo', exp)
 det_key = json.loads((next((work / 'detections').iterdir()) / 'config.json').read_text())['key']
 
 
@@ -81,11 +75,4 @@ for r in pds.train:
 print('teacher B frame score inside/outside shaken windows: %.3f / %.3f' % (np.mean(inside), np.mean(outside)))
 dds = dataclasses.replace(dds, train=list(dds.train) + list(pds.train))
 print('copies', time.time() - t0)
-pipeline.build_maps(dds, work, ['B'], normalisation='global_minmax')
-cfg = DistillConfig(**{'teachers': ['B'], 'seed': seed, **extra})
-t0 = time.time(); train_student(dds, work, cfg); print('train', time.time() - t0)
-res = pipeline.evaluate_student_run(ds, work, plots=False)
-summ = {h: round(r['micro_auc'], 4) for h, r in res['heads'].items()}
-kinds = {k: round(v, 2) for k, v in res['heads']['MIX'].get('per_kind', {}).items()}
-print('RESULT', seed, exp, opt, extra, summ, 'macro', round(res['macro_auc'], 4), kinds)
-with open('/tmp/exp/pseudo_results.jsonl', 'a') as f: f.write(json.dumps({'seed': seed, 'exp': exp, 'opt': opt, 'extra': extra, 'heads': summ, 'macro': res['macro_auc'], 'kinds': kinds}) + '\n')
+distil_and_report(ds, dds, work, seed, extra, {'exp': exp, 'opt': opt}, Path('/tmp/exp/pseudo_results.jsonl'))

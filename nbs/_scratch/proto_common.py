@@ -1,0 +1,31 @@
+"""Shared by the distillation prototypes: a private work folder seeded from a reproduce cache, and distil + evaluate + record."""
+import json, time, shutil
+from pathlib import Path
+from fast_aed import pipeline
+from fast_aed.data import load_dataset
+from fast_aed.distill import DistillConfig, train_student
+
+CACHE = Path('/work/main/papermill_runs/_cache')
+
+
+def setup(seed: int, kind: str, exp: str):
+    "The benchmark of `seed` and a work folder /tmp/exp/KIND/seedS/EXP holding copies of its cached detections, teachers and sped-up copies."
+    src = CACHE / 'work' / 'synthetic-standard' / f'seed{seed}' / 'motion'
+    work = Path(f'/tmp/exp/{kind}/seed{seed}/{exp}')
+    if not work.exists():
+        work.mkdir(parents=True)
+        for name in ('detections', 'teachers', 'speedup'): shutil.copytree(src / name, work / name, symlinks=True)
+    return load_dataset(CACHE / f'synthetic-standard-seed{seed}'), work
+
+
+def distil_and_report(ds, dds, work: Path, seed: int, extra: dict, record: dict, results: Path):
+    "Map teacher B on `dds`, distil a student with `extra` overrides, evaluate it on `ds` and append the result to `results`."
+    pipeline.build_maps(dds, work, ['B'], normalisation='global_minmax')
+    cfg = DistillConfig(**{'teachers': ['B'], 'seed': seed, **extra})
+    t0 = time.time(); train_student(dds, work, cfg); print('train', time.time() - t0)
+    res = pipeline.evaluate_student_run(ds, work, plots=False)
+    summ = {h: round(r['micro_auc'], 4) for h, r in res['heads'].items()}
+    kinds = {k: round(v, 2) for k, v in res['heads']['MIX'].get('per_kind', {}).items()}
+    print('RESULT', seed, record, extra, summ, 'macro', round(res['macro_auc'], 4), kinds)
+    with open(results, 'a') as f:
+        f.write(json.dumps({'seed': seed, **record, 'extra': extra, 'heads': summ, 'macro': res['macro_auc'], 'kinds': kinds}) + '\n')
