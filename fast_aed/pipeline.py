@@ -13,10 +13,10 @@ from .core import (FastAedError, save_json, load_json, save_npz, load_npz, confi
 
 # %% auto #0
 __all__ = ['TEACHERS', 'JITTER', 'teacher_names', 'teacher_classes', 'make_teacher_config', 'make_detector', 'run_detection',
-           'fit_teacher', 'score_teacher', 'teacher_timing', 'load_object_scores', 'build_maps', 'normalise_scores',
-           'teacher_object_scores', 'detection_fps', 'object_frame_scores', 'kind_report', 'eval_teachers',
-           'evaluate_student_run', 'jitter_indices', 'speedup_dataset', 'distillation_dataset', 'run_pipeline',
-           'results_table', 'kind_table', 'write_report', 'demo', 'demo_speed', 'add_convention_args',
+           'source_hash', 'fit_teacher', 'score_teacher', 'teacher_timing', 'load_object_scores', 'build_maps',
+           'normalise_scores', 'teacher_object_scores', 'detection_fps', 'object_frame_scores', 'kind_report',
+           'eval_teachers', 'evaluate_student_run', 'jitter_indices', 'speedup_dataset', 'distillation_dataset',
+           'run_pipeline', 'results_table', 'kind_table', 'write_report', 'demo', 'demo_speed', 'add_convention_args',
            'conventions_from_args', 'parse_speedup', 'add_cli']
 
 # %% ../nbs/14_pipeline.ipynb #0fd0b4fa
@@ -74,13 +74,18 @@ def run_detection(ds, work: Path, detector='motion', weights=None, splits=('trai
 def _file_key(path: Path) -> str:
     st = Path(path).stat(); return f'{st.st_size}-{int(st.st_mtime_ns)}'
 
+def source_hash(cls) -> str:
+    "Hash of the source file that defines `cls`: a cached result computed by an older version of that code is stale."
+    import hashlib, inspect, sys
+    return hashlib.sha1(Path(inspect.getsourcefile(sys.modules[cls.__module__])).read_bytes()).hexdigest()[:12]
+
 def fit_teacher(ds, work: Path, name: str, dets: dict, config=None, seed: int = 0, resume: bool = True) -> Path:
-    "Fit teacher `name` on the training videos (resumable); returns its checkpoint path."
+    "Fit teacher `name` on the training videos (resumable; refitted when its settings, seed, detections or code change); returns its checkpoint path."
     cls, _ = teacher_classes(name)
     config = config or make_teacher_config(name)
     out = Path(work) / 'teachers' / name
     ckpt = out / 'model.pt'
-    want = {'teacher': name, 'config': config.to_dict(), 'seed': seed, 'detections': _det_key_of(dets)}
+    want = {'teacher': name, 'config': config.to_dict(), 'seed': seed, 'detections': _det_key_of(dets), 'code': source_hash(cls)}
     info_path = out / 'fit_info.json'
     if ckpt.exists() and info_path.exists() and load_json(info_path).get('key') == config_hash(want):
         return ckpt
@@ -95,6 +100,7 @@ def fit_teacher(ds, work: Path, name: str, dets: dict, config=None, seed: int = 
 def _det_key_of(dets: dict) -> str:
     keys = {getattr(d, 'key', None) for d in dets.values()} - {None}
     return ','.join(sorted(keys)) if keys else f'n{len(dets)}'
+
 
 def score_teacher(ds, work: Path, name: str, dets: dict, splits=('train', 'test'), shard=None) -> dict:
     "Score every detection with teacher `name` (cached per video, shardable across ranks); returns test-set timing."

@@ -25,6 +25,10 @@ def test_run_writes_every_stage(tiny_run):
         assert (work / path).exists(), path
     res = json.loads((work / 'results.json').read_text())
     assert {'config', 'seed', 'versions', 'git_revision'} <= set(res['manifest'])
+    import hashlib, fast_aed
+    for name, module in (('A', 'teacher_a.py'), ('B', 'teacher_b.py')):   # a teacher fit is keyed to its code too
+        src = hashlib.sha1((Path(fast_aed.__file__).parent / module).read_bytes()).hexdigest()[:12]
+        assert json.loads((work / 'teachers' / name / 'fit_info.json').read_text())['code'] == src
 
 
 def test_eval_json_shape(tiny_run):
