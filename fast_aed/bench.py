@@ -139,7 +139,7 @@ def bench_student(model, # the student (`nn.Module`; `forward(x) -> {scale: map}
                   warmup: int = 10, # untimed calls first
                   device: str = 'cpu', # 'cpu' or 'cuda...'
                   precision: str = 'fp32', # 'fp32', 'fp16' or 'bf16' (autocast)
-                  channels_last: bool = False, # channels-last memory format
+                  channels_last: bool = True, # channels-last memory format (about 2x faster convolutions on CPU)
                   compile: bool = False, # `torch.compile` the model
                   timing: str = 'sync', # 'sync' or 'official'
                  ) -> dict:
@@ -261,7 +261,7 @@ def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; N
                   warmup: int = 10, # untimed student calls first
                   device: str = 'auto', # 'auto', 'cpu' or 'cuda'
                   precision: str = 'fp32', # student precision: fp32, fp16 or bf16
-                  channels_last: bool = False, # student in channels-last memory format
+                  channels_last: bool = True, # student in channels-last memory format (False: contiguous NCHW)
                   compile: bool = False, # `torch.compile` the student
                   threads: int = None, # CPU threads for torch and OpenCV (None: leave as is)
                   timing: str = 'sync', # 'sync' (events + synchronisation) or 'official' (the authors': datetime, no sync)
@@ -367,6 +367,7 @@ def add_cli(sub, # the top-level subparsers of `fast-aed`
             groups: dict, # the command groups (unused here)
            ):
     "Register `fast-aed bench`."
+    import argparse
     p = sub.add_parser('bench', help='FPS / GMACs / params / memory of the student vs detector and teachers')
     p.add_argument('--checkpoint', default=None, help='trained student checkpoint (default: the paper architecture, fresh weights)')
     p.add_argument('--data', default=None, help='dataset supplying the frames (default: the tiny synthetic benchmark)')
@@ -379,7 +380,7 @@ def add_cli(sub, # the top-level subparsers of `fast-aed`
     p.add_argument('--pipeline-iters', type=int, default=3, help='timed repetitions of the detector / teacher rows')
     p.add_argument('--device', default='auto', help='auto, cpu or cuda')
     p.add_argument('--precision', default='fp32', choices=['fp32', 'fp16', 'bf16'], help='student precision (autocast)')
-    p.add_argument('--channels-last', action='store_true', help='channels-last memory format')
+    p.add_argument('--channels-last', action=argparse.BooleanOptionalAction, default=True, help='channels-last memory format (default; --no-channels-last for contiguous NCHW)')
     p.add_argument('--compile', action='store_true', help='torch.compile the student')
     p.add_argument('--threads', type=int, default=None, help='CPU threads for torch and OpenCV')
     p.add_argument('--official-timing', action='store_true', help="the authors' convention: datetime.now(), no CUDA sync, mean (labelled)")

@@ -150,21 +150,25 @@ class TorchStudent:
                  in_channels: int = 9, # channels of the frame stack
                  device: str = 'auto', # 'auto', 'cpu', 'cuda', ...
                  threads: int = None, # torch intra-op threads (None: leave as is)
+                 channels_last: bool = True, # channels-last memory format (2x the CPU throughput of the default student, see fast_aed.bench)
                 ):
         import torch
         if threads: torch.set_num_threads(int(threads))
-        self.device = resolve_device(device)
+        self.device, self.channels_last = resolve_device(device), bool(channels_last)
         self.model = model.eval().to(self.device)
+        if self.channels_last: self.model = self.model.to(memory_format=torch.channels_last)
         self.input_size, self.in_channels = tuple(int(s) for s in input_size), int(in_channels)
         self.threads = torch.get_num_threads()  # process-wide in torch
 
     def __call__(self, x: np.ndarray) -> dict:
         import torch
         with torch.inference_mode():
-            out = self.model(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(self.device, non_blocking=True))
+            x = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(self.device, non_blocking=True)
+            out = self.model(x.contiguous(memory_format=torch.channels_last) if self.channels_last else x)
             return {s: out[s].float().cpu().numpy() for s in SCALES}
 
-    def __repr__(self): return f"TorchStudent({type(self.model).__name__}, input_size={self.input_size}, device={self.device}, threads={self.threads})"
+    def __repr__(self): return (f"TorchStudent({type(self.model).__name__}, input_size={self.input_size}, device={self.device}, "
+                                f"threads={self.threads}, channels_last={self.channels_last})")
 
 # %% ../nbs/12_deploy.ipynb #783ee6c1
 _SIZE_KEYS = ('input_size', 'size', 'image_size', 'frame_size')
@@ -198,6 +202,7 @@ def load_runner(checkpoint, # .pt checkpoint, .onnx file, an nn.Module, or a (mo
                 threads: int = None, # intra-op threads for either backend
                 onnx_path: str | Path = None, # where to write the exported ONNX file (backend 'onnx' from a .pt or a model)
                 spinning: bool = False, # onnxruntime: let idle intra-op threads busy-wait
+                channels_last: bool = True, # torch: channels-last memory format
                ):
     "A runner (`TorchStudent` or `OnnxStudent`) for `checkpoint`, with `.input_size` and `.in_channels`."
     if backend not in ('torch', 'onnx'): raise FastAedError(f"unknown backend {backend!r} (use torch or onnx)")
@@ -221,7 +226,7 @@ def load_runner(checkpoint, # .pt checkpoint, .onnx file, an nn.Module, or a (mo
     size = tuple(size) if size is not None else _find_size(cfg)
     if size is None: raise FastAedError(f"{checkpoint if source else 'model'}: input size unknown; pass size=(W, H) / --size W H")
     ch = _model_channels(model)
-    if backend == 'torch': return TorchStudent(model, size, ch, device=device, threads=threads)
+    if backend == 'torch': return TorchStudent(model, size, ch, device=device, threads=threads, channels_last=channels_last)
     if onnx_path is None: raise FastAedError("backend 'onnx' from a PyTorch model needs onnx_path (where to export it)")
     export_onnx(model, onnx_path, input_size=size, in_channels=ch, metadata={'config': cfg, 'checkpoint': str(source)})
     return OnnxStudent(onnx_path, threads=threads, spinning=spinning)
