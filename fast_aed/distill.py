@@ -49,6 +49,7 @@ class DistillConfig:
     heads: int = 2 # attention heads (5)
     dim_head: int = 32 # channels per head (64)
     mlp_mult: int = 4 # feed-forward expansion
+    stem_stride: int = 1 # stride of the 7x7 stem (1 in the paper); 2 reads frames at twice the input_size for about the same cost
     # phase 1: auto-encoder pre-training
     pretraining: str = 'ae' # 'none', 'ae' (reconstruct frame t) or 'masked_ae' (MaskIn input masking)
     ae_epochs: int = 2 # pre-training epochs (35)
@@ -139,7 +140,8 @@ class DistillConfig:
     def student_args(self) -> dict:
         "Keyword arguments of the `Student` this config trains."
         return dict(in_frames=len(self.offsets), width=self.width, n_down=self.n_down, depth=self.depth, heads=self.heads,
-                    dim_head=self.dim_head, scales=self.scales, mlp_mult=self.mlp_mult, cnn_only=self.depth == 0)
+                    dim_head=self.dim_head, scales=self.scales, mlp_mult=self.mlp_mult, cnn_only=self.depth == 0,
+                    stem_stride=self.stem_stride)
 
     def ae_args(self) -> dict:
         "Keyword arguments of the `StudentAE` used for pre-training."

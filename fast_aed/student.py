@@ -141,10 +141,12 @@ class StudentTrunk(nn.Module):
                  proj_kernel:int=3, # depth-wise projection kernel
                  kv_stride:int=2, # key/value stride
                  dropout:float=0., # dropout in the transformer
+                 stem_stride:int=1, # stride of the 7x7 stem: 1 (the paper) or 2 (full-resolution input at a quarter of the stem's cost)
                 ):
         super().__init__()
-        self.in_channels, self.width, self.n_down = in_channels, width, n_down
-        self.stem = _conv_bn_relu(in_channels, width, 7, reflect=True)
+        if stem_stride not in (1, 2): raise FastAedError(f"stem_stride must be 1 or 2, got {stem_stride}")
+        self.in_channels, self.width, self.n_down, self.stem_stride = in_channels, width, n_down, stem_stride
+        self.stem = _conv_bn_relu(in_channels, width, 7, stride=stem_stride, reflect=True)
         self.down = nn.ModuleList([_conv_bn_relu(width * 2**i, width * 2**(i + 1), 3, stride=2) for i in range(n_down)])
         self.dim = width * 2**n_down
         self.transformer = CvTTransformer(self.dim, depth, heads, dim_head, mlp_mult, proj_kernel, kv_stride, dropout)
@@ -204,6 +206,7 @@ class Student(nn.Module):
                  cnn_only:bool=False, # drop the transformer (depth 0), the CNN-only ablation
                  ae_output_layer:bool=False, # also hold the AE's unused 1x1 output conv, as the official model does (+99 params at width 16)
                  map_activation:str='softplus', # output activation of the SxS heads: 'relu' (paper), 'softplus' or 'sigmoid'
+                 stem_stride:int=1, # stride of the stem (1: the paper; 2: see `StudentTrunk`)
                 ):
         super().__init__()
         if isinstance(in_frames, (list, tuple)): in_frames = len(in_frames)
@@ -213,10 +216,10 @@ class Student(nn.Module):
         self.hparams = dict(in_frames=in_frames, width=width, n_down=n_down, depth=0 if cnn_only else depth, heads=heads,
                             dim_head=dim_head, scales=scales, mlp_mult=mlp_mult, proj_kernel=proj_kernel,
                             kv_stride=kv_stride, dropout=dropout, ae_output_layer=ae_output_layer,
-                            map_activation=map_activation)
+                            map_activation=map_activation, stem_stride=stem_stride)
         self.scales = scales
         self.trunk = StudentTrunk(3 * in_frames, width, n_down, self.hparams['depth'], heads, dim_head, mlp_mult,
-                                  proj_kernel, kv_stride, dropout)
+                                  proj_kernel, kv_stride, dropout, stem_stride=stem_stride)
         dim = self.trunk.dim
         self.heads = nn.ModuleDict({str(s): ScalarHead(dim) if s == 1 else MapHead(dim, s, activation=map_activation) for s in scales})
         if ae_output_layer: self.out_image = nn.Conv2d(width * 2, 3, 1)  # never used in forward
@@ -281,6 +284,7 @@ class StudentAE(nn.Module):
                  cnn_only:bool=False, # no transformer
                  mask_ratio:float=0., # MaskIn: fraction of input cells zeroed while training (0.4 for the masked AE)
                  mask_grid:int=8, # MaskIn grid cells per side
+                 stem_stride:int=1, # stride of the trunk's stem (the reconstruction is at half the stem's resolution)
                  **kwargs, # Student-only arguments (scales, ae_output_layer) are accepted and ignored
                 ):
         super().__init__()
@@ -289,9 +293,10 @@ class StudentAE(nn.Module):
         depth = 0 if cnn_only else depth
         self.hparams = dict(in_frames=in_frames, width=width, n_down=n_down, depth=depth, heads=heads, dim_head=dim_head,
                             mlp_mult=mlp_mult, proj_kernel=proj_kernel, kv_stride=kv_stride, dropout=dropout,
-                            mask_ratio=mask_ratio, mask_grid=mask_grid)
-        self.mask_ratio, self.mask_grid = mask_ratio, mask_grid
-        self.trunk = StudentTrunk(3 * in_frames, width, n_down, depth, heads, dim_head, mlp_mult, proj_kernel, kv_stride, dropout)
+                            mask_ratio=mask_ratio, mask_grid=mask_grid, stem_stride=stem_stride)
+        self.mask_ratio, self.mask_grid, self.stem_stride = mask_ratio, mask_grid, stem_stride
+        self.trunk = StudentTrunk(3 * in_frames, width, n_down, depth, heads, dim_head, mlp_mult, proj_kernel, kv_stride, dropout,
+                                  stem_stride=stem_stride)
         chans = [width * 2**i for i in range(n_down + 1)]  # channels at each resolution, stem first
         self.up = nn.ModuleList([nn.ModuleDict({'conv': nn.ConvTranspose2d(chans[i], chans[i - 1], 3, stride=2, padding=1, bias=False),
                                                 'bn': nn.BatchNorm2d(chans[i - 1])}) for i in range(n_down, 1, -1)])
@@ -299,7 +304,8 @@ class StudentAE(nn.Module):
 
     def target(self, x:torch.Tensor) -> torch.Tensor:
         "Frame t (first 3 channels) resized (bicubic) to the reconstruction size."
-        return F.interpolate(x[:, :3], size=_half(x.shape[-2:]), mode='bicubic', align_corners=False)
+        size = _half(x.shape[-2:]) if self.stem_stride == 1 else _half(_half(x.shape[-2:]))
+        return F.interpolate(x[:, :3], size=size, mode='bicubic', align_corners=False)
 
     def forward(self, x):
         if self.training and self.mask_ratio > 0: x = mask_patches(x, self.mask_ratio, self.mask_grid)
