@@ -76,8 +76,9 @@ def _file_key(path: Path) -> str:
 
 def source_hash(cls) -> str:
     "Hash of the source file that defines `cls`: a cached result computed by an older version of that code is stale."
-    import hashlib, inspect, sys
-    return hashlib.sha1(Path(inspect.getsourcefile(sys.modules[cls.__module__])).read_bytes()).hexdigest()[:12]
+    import inspect, sys
+    from fast_aed.convert import sha1_file
+    return sha1_file(inspect.getsourcefile(sys.modules[cls.__module__]))[:12]
 
 def fit_teacher(ds, work: Path, name: str, dets: dict, config=None, seed: int = 0, resume: bool = True) -> Path:
     "Fit teacher `name` on the training videos (resumable; refitted when its settings, seed, detections or code change); returns its checkpoint path."
@@ -100,7 +101,6 @@ def fit_teacher(ds, work: Path, name: str, dets: dict, config=None, seed: int = 
 def _det_key_of(dets: dict) -> str:
     keys = {getattr(d, 'key', None) for d in dets.values()} - {None}
     return ','.join(sorted(keys)) if keys else f'n{len(dets)}'
-
 
 def score_teacher(ds, work: Path, name: str, dets: dict, splits=('train', 'test'), shard=None) -> dict:
     "Score every detection with teacher `name` (cached per video, shardable across ranks); returns test-set timing."
