@@ -174,6 +174,10 @@ def student_cost(ds, ckpt: Path, iters: int = 20) -> dict:
     return {'fps': r['fps_b32'], 'gflops': r['gflops'], 'params': r['params'],
             'cost_conventions': 'fps: student forward at batch 32 on this machine; gflops: GMACs (thop)'}
 
+def _machine() -> dict:
+    from fast_aed.bench import device_name
+    return {'device': device_name('cpu'), 'omp_num_threads': os.environ.get('OMP_NUM_THREADS')}
+
 def run_experiment(dataset: str = 'synthetic', # synthetic | avenue | shanghaitech | ped2
                    data: str = None, # prepared dataset folder (rendered automatically for synthetic)
                    preset: str = 'standard', # synthetic preset
@@ -208,7 +212,8 @@ def run_experiment(dataset: str = 'synthetic', # synthetic | avenue | shanghaite
     if kind not in ('student', 'speed', 'conventions'): raise FastAedError(f"unknown experiment kind {kind!r}")
     out = {'params': params or {'dataset': dataset, 'preset': preset, 'seed': seed, 'kind': kind, 'student': student, 'detector': detector},
            'seed': seed, 'dataset': ds.name, 'metrics': metrics, 'timings': {'total_seconds': time.perf_counter() - t0},
-           'git_revision': git_revision(), 'code_version': code_version(), 'versions': package_versions()}
+           'git_revision': git_revision(), 'code_version': code_version(), 'versions': package_versions(),
+           'machine': _machine()}   # the student's training depends on the thread count: kept with the result
     if metrics_path: save_json(out, metrics_path)
     return out
 
