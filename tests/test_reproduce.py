@@ -14,7 +14,7 @@ def test_tiny_main_table_through_papermill(tmp_path):
     for run in ('student-small-seed0', 'student-base-seed0'):
         assert (out / f'{run}.ipynb').exists()
         m = json.loads((out / f'{run}.metrics.json').read_text())
-        assert {'params', 'seed', 'git_revision', 'versions', 'metrics', 'timings'} <= set(m)
+        assert {'params', 'seed', 'git_revision', 'versions', 'metrics', 'timings', 'machine'} <= set(m)
         assert 0 <= m['metrics']['student']['micro_auc'] <= 1
     table = (out / 'table.md').read_text()
     assert 'teacher A' in table and 'student-small [MIX]' in table
