@@ -10,9 +10,9 @@ import numpy as np
 from .core import FastAedError, resolve_device, run_manifest, work_dir
 
 # %% auto #0
-__all__ = ['TEACHERS', 'parse_size', 'summarize_times', 'time_fn', 'torch_sync', 'fps_of', 'peak_memory', 'bench_frames',
-           'student_inputs', 'bench_student', 'load_bench_teacher', 'bench_pipeline', 'bench_onnx', 'device_name',
-           'run_benchmark', 'format_bench_table', 'add_cli']
+__all__ = ['TEACHERS', 'parse_size', 'summarize_times', 'time_fn', 'torch_sync', 'fps_of', 'peak_memory', 'isolated_memory',
+           'bench_frames', 'student_inputs', 'bench_student', 'load_bench_teacher', 'bench_pipeline', 'bench_onnx',
+           'device_name', 'run_benchmark', 'format_bench_table', 'add_cli']
 
 # %% ../nbs/11_bench.ipynb #ceabad3f
 def parse_size(s: str | tuple, # 'WxH' (e.g. '640x360') or a (W, H) pair
@@ -90,6 +90,54 @@ def peak_memory(device: str = 'cpu', # 'cpu' or 'cuda...'
         rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         k = 1 / 1024 if sys.platform != 'darwin' else 1 / 2**20  # Linux reports KiB, macOS bytes
         out.update(peak_mb=rss1 * k, above_start_mb=(rss1 - rss0) * k, method='ru_maxrss high-water mark (process)')
+
+# %% ../nbs/11_bench.ipynb #f1e1cece
+def _rss_high_water_mb() -> float:
+    "This process's resident-set high-water mark in MB (Linux: VmHWM of its own memory map, which starts afresh at exec)."
+    with contextlib.suppress(OSError):
+        for line in open('/proc/self/status'):
+            if line.startswith('VmHWM:'): return int(line.split()[1]) / 1024
+    # elsewhere ru_maxrss, which Linux would carry over from the parent through fork + exec
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 / 1024 if sys.platform != 'darwin' else 1 / 2**20)
+
+def _memory_worker(spec: dict, # what to load and run: see `isolated_memory`
+                  ) -> dict:
+    "In a fresh process: load the model `spec` names, run it on the frames, report the resident-set high-water mark at each step."
+    import torch, cv2, pickle
+    import fast_aed.student, fast_aed.detect, fast_aed.teacher_a, fast_aed.teacher_b   # the same imports in every row's baseline
+    if spec.get('threads'): torch.set_num_threads(int(spec['threads'])); cv2.setNumThreads(int(spec['threads']))
+    frames = np.load(spec['frames'])
+    base = _rss_high_water_mb()
+    what, iters = spec['what'], int(spec.get('iters', 3))
+    if what == 'student':
+        model = torch.load(spec['model'], weights_only=False).eval()
+        x = torch.from_numpy(student_inputs(list(frames), tuple(spec['input_size']), int(spec['batch']), tuple(spec['offsets'])))
+        if spec.get('channels_last', True): model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
+        run = lambda: model(x)
+    elif what == 'detector':
+        det = pickle.loads(spec['detector'])
+        run = lambda: det.detect(list(frames))
+    elif what == 'teacher':
+        teacher, _ = load_bench_teacher(spec['name'], spec.get('work'), 'cpu')
+        run = lambda: teacher.score_frames(frames, spec['boxes'])
+    else: raise FastAedError(f"isolated memory: unknown row {what!r}")
+    loaded = _rss_high_water_mb()
+    with torch.inference_mode():
+        for _ in range(max(1, iters)): run()
+    peak = _rss_high_water_mb()
+    return {'baseline_mb': base, 'loaded_mb': loaded, 'peak_mb': peak, 'working_mb': peak - base,
+            'method': 'resident-set high-water mark (VmHWM) of a fresh (spawned) process running only this row'}
+
+def isolated_memory(spec: dict, # {'what': 'student'|'detector'|'teacher', 'frames': .npy path, 'threads', 'iters', and the row's fields}
+                   ) -> dict:
+    "Resident memory of one row measured in a fresh process (`_memory_worker`), or `{'reason': ...}` when it cannot be."
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from fast_aed.bench import _memory_worker as worker   # by its module path: the fresh process imports it from there
+    try:
+        with ProcessPoolExecutor(1, mp_context=mp.get_context('spawn')) as pool: return pool.submit(worker, spec).result()
+    except Exception as e:   # a measurement that cannot be made is reported, not fatal to the benchmark
+        return {'reason': f'{type(e).__name__}: {e}'}
 
 # %% ../nbs/11_bench.ipynb #46c45c00
 def bench_frames(data: str | Path = None, # dataset folder; None renders the tiny synthetic benchmark in a temporary folder
@@ -253,6 +301,30 @@ def device_name(device: str) -> str:
             if line.startswith('model name'): cpu = line.split(':', 1)[1].strip(); break
     return f"cpu: {cpu}, {torch.get_num_threads()} torch threads ({os.cpu_count()} cores)"
 
+def _isolated_rows(student, frames, input_size, batch_sizes, channels_last, detector, teachers, work, res) -> dict:
+    "`isolated_memory` of the student at each batch size, the detector and every timed teacher."
+    import torch, pickle
+    out = {}
+    with tempfile.TemporaryDirectory(prefix='fast_aed_mem_') as tmp:
+        np.save(Path(tmp) / 'frames.npy', np.stack(frames))
+        common = {'frames': str(Path(tmp) / 'frames.npy'), 'threads': torch.get_num_threads()}
+        try: torch.save(student.cpu(), Path(tmp) / 'student.pt')
+        except Exception as e: out['student'] = {'reason': f'student cannot be saved for a fresh process: {e}'}
+        else:
+            in_ch = getattr(getattr(student, 'trunk', None), 'in_channels', 9)
+            for b in batch_sizes:
+                out[f'student_b{b}'] = isolated_memory({**common, 'what': 'student', 'model': str(Path(tmp) / 'student.pt'), 'batch': b,
+                                                         'input_size': tuple(input_size), 'channels_last': channels_last,
+                                                         'offsets': tuple(range(in_ch // 3)) if in_ch != 9 else (0, -3, 3)})
+        try: out['detector'] = isolated_memory({**common, 'what': 'detector', 'detector': pickle.dumps(detector)})
+        except Exception as e: out['detector'] = {'reason': f'detector cannot be sent to a fresh process: {e}'}
+        boxes = [d[0] for d in detector.detect(frames)]
+        for name in teachers:
+            if res.get(f'teacher_{name}', {}).get('fps'):
+                out[f'teacher_{name}'] = isolated_memory({**common, 'what': 'teacher', 'name': name, 'boxes': boxes,
+                                                          'work': str(work) if work is not None else None})
+    return out
+
 def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; None = the paper's architecture, fresh weights
                   data: str | Path = None, # dataset whose first test video supplies the frames (None: tiny synthetic)
                   input_size: tuple = (640, 360), # (W, H) student input (the paper's 640x360)
@@ -272,6 +344,7 @@ def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; N
                   teachers: tuple = ('A', 'B'), # teachers timed
                   onnx: bool = True, # also time the student under onnxruntime
                   student=None, # an `nn.Module` to time instead of `checkpoint` (tests, ablations)
+                  memory: bool = True, # also measure each row's memory in a process of its own (`isolated_memory`, CPU)
                  ) -> dict:
     "Student, detector and teachers timed side by side on the same frames; FPS, GMACs, params, memory, speed-ups."
     import torch, cv2
@@ -304,6 +377,7 @@ def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; N
         try: res['onnx'] = bench_onnx(student.cpu(), frames, input_size, tuple(batch_sizes), iters, warmup, threads, timing)
         except FastAedError as e: res['onnx'] = {'fps_b1': None, 'reason': str(e)}
     else: res['onnx'] = {'fps_b1': None, 'reason': 'only measured on CPU at fp32 (onnxruntime CPU provider)' if onnx else 'disabled'}
+    if memory and device == 'cpu': res['memory'] = _isolated_rows(student, frames, input_size, batch_sizes, channels_last, detector, teachers, work, res)
     s = res['student']
     b1 = s.get('fps_b1', s[f'fps_b{batch_sizes[0]}'])
     bmax = s[f'fps_b{max(batch_sizes)}']
@@ -318,7 +392,8 @@ def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; N
                           'speedup_vs_teachers': f'student fps at batch {1 if 1 in batch_sizes else batch_sizes[0]} / teacher-pipeline fps; speedup_vs_teachers_bmax uses batch {max(batch_sizes)}',
                           'student_scope': 'forward pass only, on real frame stacks already in memory',
                           'detector_scope': 'detection on frames in memory (no decoding)',
-                          'peak_memory': 'CUDA: max_memory_allocated; CPU: ru_maxrss high-water mark (process)'}
+                          'peak_memory': 'CUDA: max_memory_allocated; CPU: ru_maxrss high-water mark (process)',
+                          'memory': 'CPU: each row alone in a fresh process (isolated_memory): peak_mb = its resident-set high-water mark, working_mb = peak_mb minus the same process before loading the model'}
     res['manifest'] = run_manifest(config)
     return res
 
@@ -342,6 +417,8 @@ def format_bench_table(res: dict) -> str:
     sp = res.get('speedup_vs_teachers')
     lines.append(f"speed-up of the student over the teacher pipeline: {sp:.1f}x (batch 1), {res['speedup_vs_teachers_bmax']:.1f}x (batch {bs[-1]})" if sp else
                  "speed-up over the teachers: n/a (no teacher could be timed)")
+    for k, v in (res.get('memory') or {}).items():
+        lines.append(f"{'memory ' + k:<28}{v['working_mb']:>9.1f} MB working, {v['peak_mb']:.0f} MB peak (own process)" if 'working_mb' in v else f"{'memory ' + k:<28}  n/a  {v.get('reason', '')}")
     return '\n'.join(lines)
 
 def _cli_bench(args) -> int:

@@ -8,7 +8,7 @@ import os, re, sys, json, hashlib, warnings, shutil
 from pathlib import Path
 import numpy as np
 import cv2
-from .core import FastAedError
+from .core import FastAedError, file_sha1
 from .data import DatasetWriter, load_dataset, dataset_info, format_info_table
 
 # %% auto #0
@@ -69,11 +69,8 @@ def decode_video(path: str | Path, # a video file
     if n == 0: raise FastAedError(f"{path}: unreadable video (no frame could be decoded)")
 
 def sha1_file(path: str | Path) -> str:
-    "SHA-1 of a file's bytes."
-    h = hashlib.sha1()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
-    return h.hexdigest()
+    "SHA-1 of a file's bytes (`fast_aed.core.file_sha1`)."
+    return file_sha1(path)
 
 # %% ../nbs/01a_convert.ipynb #6aa14920
 def _h5_value(f, obj):

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['FastAedError', 'ensure_torchvision', 'atomic_path', 'save_json', 'load_json', 'save_npz', 'load_npz',
-           'torch_save_atomic', 'seed_everything', 'package_versions', 'git_revision', 'config_hash', 'run_manifest',
-           'progress', 'resolve_device', 'work_dir']
+__all__ = ['THREAD_ENV', 'FastAedError', 'ensure_torchvision', 'atomic_path', 'save_json', 'load_json', 'save_npz', 'load_npz',
+           'torch_save_atomic', 'seed_everything', 'package_versions', 'git_revision', 'file_sha1', 'config_hash',
+           'run_manifest', 'progress', 'resolve_device', 'work_dir']
 
 # %% ../nbs/00_core.ipynb #29ab238c
 class FastAedError(Exception):
@@ -151,6 +151,17 @@ def git_revision(path: str | Path = None) -> str:
         dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=path, capture_output=True, text=True, timeout=10)
         return rev.stdout.strip() + ('+dirty' if dirty.stdout.strip() else '')
     except Exception: return 'unknown'
+
+THREAD_ENV = {k: os.environ.get(k) for k in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS')}   # as this process started: ultralytics sets OMP_NUM_THREADS=1 on import when it is unset
+
+def file_sha1(path: str | Path, # the file
+              length: int = None, # keep this many hex digits (None: all 40)
+             ) -> str:
+    "SHA-1 of a file's bytes, read in 1 MiB chunks."
+    h = hashlib.sha1()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
+    return h.hexdigest()[:length]
 
 def config_hash(config: dict) -> str:
     "A short stable hash of a JSON-serialisable config, used to invalidate caches when settings change."

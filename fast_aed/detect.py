@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, cv2
 from .core import (FastAedError, ensure_torchvision, save_json, load_json, save_npz, load_npz, config_hash,
-                           run_manifest, progress, resolve_device, work_dir)
+                           run_manifest, progress, resolve_device, work_dir, file_sha1)
 
 # %% auto #0
 __all__ = ['COCO_NAMES', 'PERSON_AND_VEHICLES', 'MOTION_CLASS', 'WEIGHTS_HELP', 'Detections', 'box_iou', 'merge_boxes',
@@ -335,12 +335,6 @@ WEIGHTS_HELP = ("download {name} on a machine with internet (e.g. `yolo predict 
                 "https://github.com/ultralytics/assets/releases) and pass `--weights /path/to/{name}` "
                 "(`YoloDetector(weights=...)`), or use the weight-free `--detector motion`")
 
-def _file_sha1(path: Path) -> str:
-    h = hashlib.sha1()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
-    return h.hexdigest()[:12]
-
 def load_yolo(weights: str | Path = 'yolov8n.pt', # weights file, ultralytics model name, or a model .yaml (untrained)
               seed: int = 0, # initialisation seed for an untrained .yaml model
              ):
@@ -384,7 +378,7 @@ class YoloDetector(Detector):
         self.model = load_yolo(weights)
         ckpt = getattr(self.model, 'ckpt_path', None)
         wid = Path(str(weights)).name
-        if ckpt and Path(ckpt).is_file(): wid = f'{Path(ckpt).name}@{_file_sha1(Path(ckpt))}'
+        if ckpt and Path(ckpt).is_file(): wid = f'{Path(ckpt).name}@{file_sha1(ckpt, 12)}'
         self.weights, self.weights_id = str(weights), wid
         self.conf, self.classes, self.imgsz, self.iou, self.half = float(conf), (None if classes is None else tuple(int(c) for c in classes)), int(imgsz), float(iou), bool(half)
         self.device, self.batch = resolve_device(device), int(batch)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib, logging, os, re, shutil
 from pathlib import Path
 import numpy as np
-from .core import FastAedError, save_json, load_json, save_npz, load_npz, config_hash, run_manifest, progress, atomic_path
+from .core import FastAedError, save_json, load_json, save_npz, load_npz, config_hash, run_manifest, progress, atomic_path, file_sha1
 
 log = logging.getLogger('fast_aed.maps')
 
@@ -137,9 +137,6 @@ def maps_path(work:Path, teacher:str, split:str, video:str) -> Path:
     "Where the maps of `teacher` for one video live."
     return maps_dir(work, teacher) / split / f'{video}.npz'
 
-def _file_sha1(path:Path) -> str:
-    return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:16]
-
 def read_object_scores(path:Path, # a scores .npz
                        n_frames:int=None, # frames of the video, to check the frame indices
                       ) -> dict:
@@ -198,7 +195,7 @@ def build_teacher_maps(ds, # a VadDataset (`fast_aed.data.load_dataset`)
     for r in progress(mine, desc=f'maps {teacher}') if not quiet else mine:
         src = scores_path(work, teacher, r.split, r.name)
         z = read_object_scores(src, r.frames)
-        sha = _file_sha1(src)
+        sha = file_sha1(src, 16)
         dst = maps_path(work, teacher, r.split, r.name)
         if _sidecar_ok(dst, h, sha): skipped += 1; continue
         sc, vstats = normalise_object_scores({r.name: z['score']}, normalisation,

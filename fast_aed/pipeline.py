@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 from .core import (FastAedError, save_json, load_json, save_npz, load_npz, config_hash, run_manifest,
-                           work_dir, progress, seed_everything)
+                           work_dir, progress, seed_everything, file_sha1)
 
 # %% auto #0
 __all__ = ['TEACHERS', 'JITTER', 'teacher_names', 'teacher_classes', 'make_teacher_config', 'make_detector', 'run_detection',
@@ -77,8 +77,7 @@ def _file_key(path: Path) -> str:
 def source_hash(cls) -> str:
     "Hash of the source file that defines `cls`: a cached result computed by an older version of that code is stale."
     import inspect, sys
-    from fast_aed.convert import sha1_file
-    return sha1_file(inspect.getsourcefile(sys.modules[cls.__module__]))[:12]
+    return file_sha1(inspect.getsourcefile(sys.modules[cls.__module__]), 12)
 
 def fit_teacher(ds, work: Path, name: str, dets: dict, config=None, seed: int = 0, resume: bool = True) -> Path:
     "Fit teacher `name` on the training videos (resumable; refitted when its settings, seed, detections or code change); returns its checkpoint path."

@@ -8,14 +8,16 @@ import json, os, sys, time, hashlib, fcntl, contextlib, subprocess, itertools, c
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
-from .core import FastAedError, save_json, load_json, config_hash, run_manifest, git_revision, package_versions
+from .core import FastAedError, save_json, load_json, config_hash, run_manifest, git_revision, package_versions, THREAD_ENV
+from .tables import aggregate_table, load_table_metrics, table_frame, markdown_table, mean_std   # moved to `fast_aed.tables`; importable from here as before
+
 
 # %% auto #0
 __all__ = ['STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES',
-           'TABLE_KEYS', 'table_grid', 'file_lock', 'default_cache_dir', 'resolve_data', 'prepare_teachers',
+           'NOT_HASHED', 'table_grid', 'file_lock', 'default_cache_dir', 'resolve_data', 'prepare_teachers',
            'select_copies', 'train_and_evaluate_student', 'student_cost', 'run_experiment', 'conventions_sensitivity',
            'measure_speed', 'code_version', 'papermill_dir', 'grid_points', 'run_grid_point', 'experiment_from_params',
-           'load_table_metrics', 'mean_std', 'table_frame', 'aggregate_table', 'markdown_table', 'reproduce', 'add_cli']
+           'reproduce', 'add_cli']
 
 # %% ../nbs/15_reproduce.ipynb #6ccde2c1
 from .pipeline import JITTER   # jitter amplitudes of the distillation copies (`fast_aed.pipeline.speedup_dataset`)
@@ -176,7 +178,7 @@ def student_cost(ds, ckpt: Path, iters: int = 20) -> dict:
 
 def _machine() -> dict:
     from fast_aed.bench import device_name
-    return {'device': device_name('cpu'), 'omp_num_threads': os.environ.get('OMP_NUM_THREADS')}
+    return {'device': device_name('cpu'), 'omp_num_threads': THREAD_ENV['OMP_NUM_THREADS']}   # as the process started (ultralytics sets 1 when unset)
 
 def run_experiment(dataset: str = 'synthetic', # synthetic | avenue | shanghaitech | ped2
                    data: str = None, # prepared dataset folder (rendered automatically for synthetic)
@@ -239,12 +241,14 @@ def measure_speed(ds, shared: Path, student_work: str, detector: str, weights: s
                                iters=5 if tiny else 30, warmup=2 if tiny else 5, onnx=not tiny)
 
 # %% ../nbs/15_reproduce.ipynb #2a5da073
+NOT_HASHED = ('_modidx.py', 'tables.py', 'cli.py')   # never change a grid point's result: the symbol index, the aggregation of finished runs, the command line
+
 def code_version() -> str:
     "Hash of the library's source files: a grid point is redone when the code that computed it changed."
     import fast_aed
     h = hashlib.sha1()
     for p in sorted(Path(fast_aed.__file__).parent.glob('*.py')):
-        if p.name != '_modidx.py': h.update(p.name.encode()); h.update(p.read_bytes())
+        if p.name not in NOT_HASHED: h.update(p.name.encode()); h.update(p.read_bytes())
     return f'{fast_aed.__version__}-{h.hexdigest()[:10]}'
 
 def papermill_dir() -> Path:
@@ -273,7 +277,13 @@ def _is_done(metrics_path: Path, key: str) -> bool:
     try: return str(load_json(metrics_path).get('grid_key')) == str(key)
     except FastAedError: return False
 
-def run_grid_point(point: dict, reports: Path, nb_dir: Path, cache_dir: Path, log=print) -> str:
+def _job_env(jobs: int) -> dict:
+    "Environment of a training grid point: the cores shared between `jobs` parallel points, unless OMP_NUM_THREADS is set."
+    env = dict(os.environ)
+    if not env.get('OMP_NUM_THREADS'): env['OMP_NUM_THREADS'] = str(max(1, (os.cpu_count() or 1) // max(1, jobs)))
+    return env
+
+def run_grid_point(point: dict, reports: Path, nb_dir: Path, cache_dir: Path, log=print, env: dict = None) -> str:
     "Execute one grid point as its own papermill subprocess; returns 'done', 'skipped', 'unavailable' or 'failed'."
     if point['params']['detector'] == 'yolo' and not point['params'].get('weights'):
         log(f'[reproduce] not run: {point["table"]}/{point["name"]} needs YOLO weights (pass --weights PATH; they cannot be downloaded offline)')
@@ -288,7 +298,7 @@ def run_grid_point(point: dict, reports: Path, nb_dir: Path, cache_dir: Path, lo
            '--no-progress-bar', '--cwd', str(Path.cwd())]
     for k, v in params.items(): cmd += ['-p', k, str(v)] if isinstance(v, int) else ['-r', k, str(v)]   # -r: strings stay strings (a hash of digits only would become an int)
     t0 = time.time()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode or not _is_done(metrics, key):
         err.write_text(f'command: {" ".join(cmd)}\nexit code: {proc.returncode}\n\n{proc.stderr[-20000:]}')
         log(f'[reproduce] FAILED {point["table"]}/{point["name"]} after {time.time() - t0:.0f} s: see {err} and the partial notebook {nb_out}')
@@ -310,106 +320,6 @@ def experiment_from_params(dataset='synthetic', data='', preset='standard', seed
     if metrics_path: save_json(result, metrics_path)
     return result
 
-def _row(m: dict) -> dict:
-    "Flatten one run's metrics into table rows: one per model (teachers, student heads)."
-    p, met = m['params'], m['metrics']
-    rows = []
-    for t in ('A', 'B', 'ensemble'):
-        r = met['teachers'].get(t)
-        if r: rows.append({'model': f'teacher {t}' if t != 'ensemble' else 'teachers A+B', 'micro_auc': r.get('micro_auc'),
-                           'macro_auc': r.get('macro_auc'), 'rbdc': r.get('rbdc'), 'tbdc': r.get('tbdc'),
-                           'fps': met['teachers'].get('fps', {}).get(t if t != 'ensemble' else 'pipeline')})
-    s = met.get('student')
-    if s:
-        for head, r in s['heads'].items():
-            rows.append({'model': f"{p.get('run')} [{head}]", 'micro_auc': r.get('micro_auc'), 'macro_auc': r.get('macro_auc'),
-                         'rbdc': r.get('rbdc'), 'tbdc': r.get('tbdc'), 'fps': s.get('fps'), 'gflops': s.get('gflops'), 'params': s.get('params')})
-    for r in rows: r.update(seed=m['seed'], run=p.get('run'), label=p.get('label'), axis=p.get('axis'))
-    return rows
-
-def load_table_metrics(reports: Path, table: str) -> list:
-    "Every finished run's metrics.json of `table`."
-    return [load_json(p) for p in sorted((Path(reports) / table).glob('*.metrics.json'))]
-
-def mean_std(df, by: list, cols: list):
-    "Mean and standard deviation over seeds, formatted 'mean +- std' (in % for AUC-like columns)."
-    import pandas as pd
-    g = df.groupby(by, sort=False)[cols]
-    mean, std, n = g.mean(), g.std(ddof=0), g.size()
-    out = pd.DataFrame(index=mean.index)
-    for c in cols:
-        pct = c in ('micro_auc', 'macro_auc', 'rbdc', 'tbdc')
-        k = 100 if pct else 1
-        out[c] = [('-' if np.isnan(m) else (f'{k*m:.1f} +- {k*s:.1f}' if pct else f'{m:.4g} +- {s:.2g}'))
-                  for m, s in zip(mean[c].astype(float), std[c].astype(float))]
-    out['seeds'] = n
-    return out.reset_index()
-
-# %% ../nbs/15_reproduce.ipynb #0e4e969e
-def table_frame(table: str, metrics: list):
-    "The rows of `table` (one per model/setting and seed) as a DataFrame."
-    import pandas as pd
-    rows = []
-    for m in metrics:
-        met = m['metrics']
-        if table == 'main':
-            rows += _row(m)
-        elif table == 'speed':
-            sp = met.get('speed') or {}
-            st = sp.get('student', {})
-            rows += [{'model': 'student', 'fps_b1': st.get('fps_b1'), 'fps_b32': st.get('fps_b32'), 'gflops': st.get('gflops'),
-                      'params': st.get('params'), 'peak_mem_mb': st.get('peak_mem_mb'), 'seed': m['seed']}]
-            for k in ('detector', 'teacher_A', 'teacher_B'):
-                if sp.get(k): rows.append({'model': k, 'fps_b1': sp[k].get('fps'), 'gflops': sp[k].get('gflops'),
-                                           'params': sp[k].get('params'), 'peak_mem_mb': sp[k].get('peak_mem_mb'), 'seed': m['seed']})
-            # ratios, not fps: student fps / (detection + both teachers) fps, each batch size measured in the same run
-            rows.append({'model': 'speed-up: student vs detection + teachers (x)', 'fps_b1': sp.get('speedup_vs_teachers'),
-                         'fps_b32': sp.get('speedup_vs_teachers_bmax'), 'seed': m['seed']})
-        elif table == 'ablations':
-            s = met['student']
-            rows.append({'axis': m['params'].get('axis'), 'setting': m['params'].get('label'), 'micro_auc': s.get('micro_auc'),
-                         'macro_auc': s.get('macro_auc'), 'rbdc': s.get('rbdc'), 'tbdc': s.get('tbdc'), 'seed': m['seed']})
-        elif table == 'conventions':
-            for label, r in met['conventions'].items():
-                rows.append({'convention': label, 'micro_auc': r['micro_auc'], 'macro_auc': r['macro_auc'],
-                             'null_micro_auc': r.get('null_micro_auc'), 'seed': m['seed']})
-    df = pd.DataFrame(rows)
-    if table == 'main' and len(df): df = df.drop_duplicates(subset=['model', 'seed'])
-    return df
-
-TABLE_KEYS = {'main': (['model'], ['micro_auc', 'macro_auc', 'rbdc', 'tbdc', 'fps', 'gflops', 'params']),
-              'speed': (['model'], ['fps_b1', 'fps_b32', 'gflops', 'params', 'peak_mem_mb']),
-              'ablations': (['axis', 'setting'], ['micro_auc', 'macro_auc', 'rbdc', 'tbdc']),
-              'conventions': (['convention'], ['micro_auc', 'macro_auc', 'null_micro_auc'])}
-
-def aggregate_table(table: str, # one of `TABLES`
-                    reports: str | Path, # `papermill_runs/reports/<dataset>`
-                   ):
-    "Aggregate the finished runs of `table` into `table.csv`, `table.md` (mean +- std over seeds) and `table.png`."
-    import pandas as pd, matplotlib
-    matplotlib.use('Agg'); import matplotlib.pyplot as plt
-    reports = Path(reports); out = reports / table; out.mkdir(parents=True, exist_ok=True)
-    df = table_frame(table, load_table_metrics(reports, table))
-    if df.empty: raise FastAedError(f"{out}: no finished runs for table {table!r}")
-    by, cols = TABLE_KEYS[table]
-    cols = [c for c in cols if c in df and df[c].notna().any()]
-    for c in cols: df[c] = pd.to_numeric(df[c], errors='coerce')
-    summary = mean_std(df, by, cols)
-    df.to_csv(out / 'runs.csv', index=False); summary.to_csv(out / 'table.csv', index=False)
-    (out / 'table.md').write_text(markdown_table(summary) + '\n')
-    plot_col = 'micro_auc' if 'micro_auc' in cols else cols[0]
-    means = df.groupby(by, sort=False)[plot_col].mean()
-    fig, ax = plt.subplots(figsize=(6, 0.3 * len(means) + 1.2))
-    ax.barh([' / '.join(map(str, i)) if isinstance(i, tuple) else str(i) for i in means.index], means.values)
-    ax.set_xlabel(plot_col); ax.invert_yaxis(); ax.set_title(f'{table} ({reports.name})')
-    fig.savefig(out / 'table.png', dpi=70, bbox_inches='tight'); plt.close(fig)
-    return summary
-
-def markdown_table(df) -> str:
-    "A DataFrame as a GitHub Markdown table."
-    head = '| ' + ' | '.join(map(str, df.columns)) + ' |'
-    rule = '|' + '---|' * len(df.columns)
-    return '\n'.join([head, rule] + ['| ' + ' | '.join(map(str, r)) + ' |' for r in df.itertuples(index=False)])
 
 # %% ../nbs/15_reproduce.ipynb #a6f609e7
 def reproduce(tables: list = None, # tables to regenerate (default all)
@@ -421,6 +331,8 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
               axes: list = None, # ablation axes to keep (default all)
               reports_dir: str = None, # default `papermill_runs/reports`
               weights: str = None, # YOLO weights for the grid points with the YOLO detector (not run without them)
+              tables_only: bool = False, # only re-aggregate the tables from the finished runs (no grid point is run)
+              speed_threads: int = None, # CPU threads of the speed points, run one at a time after the others (default: all cores)
               log=print) -> dict:
     "Run every grid point of `tables` as papermill subprocesses (resumable), then aggregate each table."
     t0 = time.time()
@@ -433,9 +345,14 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
     if dataset != 'synthetic': resolve_data(dataset, data)
     if weights and not Path(weights).is_file(): raise FastAedError(f"{weights}: YOLO weights file not found")
     points = grid_points(tables, dataset, data, preset, seeds, axes, weights)
-    log(f'[reproduce] {len(points)} grid points in {len(tables)} tables -> {reports}')
+    if tables_only: points = []
+    else: log(f'[reproduce] {len(points)} grid points in {len(tables)} tables -> {reports}')
+    # training points share the cores; speed points run alone afterwards, so that nothing else runs while they time
+    train_env, speed_env = _job_env(jobs), {**os.environ, 'OMP_NUM_THREADS': str(speed_threads or os.cpu_count() or 1)}
+    timed = [p for p in points if p['params']['kind'] == 'speed']
     with ThreadPoolExecutor(max(1, jobs)) as pool:
-        status = list(pool.map(lambda p: run_grid_point(p, reports, nb_dir, cache, log), points))
+        status = list(pool.map(lambda p: run_grid_point(p, reports, nb_dir, cache, log, train_env), [p for p in points if p not in timed]))
+    status += [run_grid_point(p, reports, nb_dir, cache, log, speed_env) for p in timed]
     counts = {k: status.count(k) for k in ('done', 'skipped', 'unavailable', 'failed')}
     for table in tables:
         if not list((reports / table).glob('*.metrics.json')): continue
@@ -446,15 +363,19 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
         else: log(f'[reproduce] table {table}: {reports / table / "table.md"}')
     wall = time.time() - t0
     summary = {'counts': counts, 'wall_seconds': wall, 'reports': str(reports), 'tables': tables, 'seeds': seeds, 'preset': preset}
-    save_json({**summary, 'finished': time.strftime('%Y-%m-%d %H:%M:%S'), 'versions': package_versions(), 'git_revision': git_revision()},
-              reports / 'reproduce_summary.json')
+    record = {**summary, 'finished': time.strftime('%Y-%m-%d %H:%M:%S'), 'versions': package_versions(), 'git_revision': git_revision(),
+              'code_version': code_version(), 'jobs': jobs, 'tables_only': tables_only, 'command': ' '.join(sys.argv)}
+    reports.mkdir(parents=True, exist_ok=True)
+    save_json(record, reports / 'reproduce_summary.json')
+    history = load_json(reports / 'reproduce_history.json') if (reports / 'reproduce_history.json').exists() else {}
+    save_json({**history, 'runs': history.get('runs', []) + [record]}, reports / 'reproduce_history.json')   # every invocation, in order
     log(f"[reproduce] {counts['done']} done, {counts['skipped']} skipped (already finished), {counts['unavailable']} not run "
         f"(YOLO weights missing), {counts['failed']} failed; wall time {wall:.0f} s")
     return summary
 
 def _cmd_reproduce(args):
     s = reproduce(args.tables or None, args.dataset, args.data, args.seeds, args.jobs, args.preset,
-                  args.axes.split(',') if args.axes else None, args.reports, args.weights)
+                  args.axes.split(',') if args.axes else None, args.reports, args.weights, args.tables_only, args.speed_threads)
     return 1 if s['counts']['failed'] else 0
 
 def add_cli(sub, groups):
@@ -468,4 +389,6 @@ def add_cli(sub, groups):
     p.add_argument('--axes', default=None, help='comma-separated ablation axes to run (default all)')
     p.add_argument('--reports', default=None, help='reports folder (default papermill_runs/reports)')
     p.add_argument('--weights', default=None, help='YOLO weights for the detector ablation (its YOLO grid points are not run without them)')
+    p.add_argument('--tables-only', action='store_true', help='only re-aggregate the tables from the finished runs')
+    p.add_argument('--speed-threads', type=int, default=None, help='CPU threads of the speed points, run alone after the others (default: all cores)')
     p.set_defaults(func=_cmd_reproduce)

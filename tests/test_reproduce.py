@@ -7,7 +7,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_tiny_main_table_through_papermill(tmp_path):
     env = {**os.environ, 'FAST_AED_CACHE': str(tmp_path / 'cache'), 'FAST_AED_PAPERMILL_DIR': str(ROOT / 'papermill_runs')}
-    cmd = ['fast-aed', 'reproduce', 'main', '--preset', 'tiny', '--seeds', '1', '--reports', str(tmp_path / 'reports')]
+    cmd = ['fast-aed', 'reproduce', 'main', 'speed', '--preset', 'tiny', '--seeds', '1', '--reports', str(tmp_path / 'reports')]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=1200)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = tmp_path / 'reports' / 'synthetic' / 'main'
@@ -19,6 +19,18 @@ def test_tiny_main_table_through_papermill(tmp_path):
     table = (out / 'table.md').read_text()
     assert 'teacher A' in table and 'student-small [MIX]' in table
     assert (out / 'table.png').exists() and (out / 'table.ipynb').exists()
-    # a second run skips every finished grid point
+    # the speed point ran after the training points, alone, with every core, and measured each row's memory in its own process
+    speed = json.loads((out.parent / 'speed' / 'speed-seed0.metrics.json').read_text())
+    assert speed['machine']['omp_num_threads'] == str(os.cpu_count())
+    mem = speed['metrics']['speed']['memory']
+    assert mem['student_b32']['working_mb'] > 0 and mem['detector']['peak_mb'] > mem['detector']['baseline_mb'] > 0, mem
+    speed_table = (out.parent / 'speed' / 'table.md').read_text()
+    assert 'working_mb' in speed_table and 'student (PyTorch)' in speed_table and 'speed-up: student (PyTorch)' in speed_table
+    # a second run skips every finished grid point; every invocation is kept in the history
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
-    assert proc.returncode == 0 and '0 done, 2 skipped' in proc.stdout
+    assert proc.returncode == 0 and '0 done, 3 skipped' in proc.stdout, proc.stdout[-2000:]
+    (out / 'table.md').unlink()
+    proc = subprocess.run(cmd + ['--tables-only'], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0 and '0 done, 0 skipped' in proc.stdout and (out / 'table.md').read_text() == table
+    history = json.loads((out.parent / 'reproduce_history.json').read_text())['runs']
+    assert [r['counts']['done'] for r in history] == [3, 0, 0] and history[-1]['tables_only']
