@@ -12,12 +12,12 @@ from .core import (FastAedError, save_json, load_json, save_npz, load_npz, confi
                            work_dir, progress, seed_everything, file_sha1)
 
 # %% auto #0
-__all__ = ['TEACHERS', 'JITTER', 'teacher_names', 'teacher_classes', 'make_teacher_config', 'make_detector', 'run_detection',
-           'source_hash', 'fit_teacher', 'score_teacher', 'teacher_timing', 'load_object_scores', 'build_maps',
-           'normalise_scores', 'teacher_object_scores', 'detection_fps', 'object_frame_scores', 'kind_report',
-           'eval_teachers', 'evaluate_student_run', 'jitter_indices', 'speedup_dataset', 'distillation_dataset',
-           'run_pipeline', 'results_table', 'kind_table', 'write_report', 'demo', 'demo_speed', 'add_convention_args',
-           'conventions_from_args', 'parse_speedup', 'add_cli']
+__all__ = ['TEACHERS', 'JITTER', 'TEACHER_LABELS', 'teacher_names', 'teacher_classes', 'make_teacher_config', 'make_detector',
+           'run_detection', 'source_hash', 'fit_teacher', 'score_teacher', 'teacher_timing', 'load_object_scores',
+           'build_maps', 'normalise_scores', 'teacher_object_scores', 'location_object_scores', 'detection_fps',
+           'object_frame_scores', 'kind_report', 'eval_teachers', 'evaluate_student_run', 'jitter_indices',
+           'speedup_dataset', 'distillation_dataset', 'run_pipeline', 'results_table', 'kind_table', 'write_report',
+           'demo', 'demo_speed', 'add_convention_args', 'conventions_from_args', 'parse_speedup', 'add_cli']
 
 # %% ../nbs/14_pipeline.ipynb #0fd0b4fa
 TEACHERS = {'A': ('fast_aed.teacher_a', 'TeacherA', 'TeacherAConfig'),
@@ -167,6 +167,18 @@ def teacher_object_scores(ds, work: Path, teachers, split: str = 'test', normali
                            for v in out[teachers[0]]}
     return out
 
+def location_object_scores(ds, work: Path, objects_of: str = 'B', # the teacher whose scored objects (the detections) are scored
+                           split: str = 'test', normalisation: str = 'video_minmax', prior=None) -> dict:
+    "`{video: {frame, boxes, score}}` of the location prior (`fast_aed.location`), fitted on the training videos' objects."
+    from fast_aed.location import LocationPrior, scene_of
+    if prior is None:
+        prior = LocationPrior().fit([(scene_of(r), load_object_scores(work, objects_of, 'train', r.name)['boxes'], r.width, r.height) for r in ds.train])
+    out = {}
+    for rec in ds.videos(split):
+        d = load_object_scores(work, objects_of, split, rec.name)
+        out[rec.name] = {**d, 'score': normalise_scores(prior.score(scene_of(rec), d['boxes'], rec.width, rec.height), normalisation)}
+    return out
+
 def detection_fps(ds, detector='motion', weights=None, n_frames: int = 200) -> float:
     "Frames per second of the detector alone on the first `n_frames` test frames."
     from fast_aed.data import read_frame
@@ -193,14 +205,21 @@ def kind_report(ds, scores_per_video: dict, conventions) -> dict:
     return {k: v['auc'] for k, v in per_kind_auc(ds, scores_per_video, conventions).items()}
 
 def eval_teachers(ds, work: Path, teachers=('A', 'B'), conventions=None, normalisation: str = 'video_minmax',
-                  detector='motion', weights=None) -> dict:
+                  detector='motion', weights=None,
+                  location: bool = True, # also score the location prior, alone and averaged with the teachers ('location', 'ensemble_location')
+                 ) -> dict:
     "Evaluate each teacher, and their ensemble, as a detector on the test set; adds throughput (fps)."
     from fast_aed.evaluate import evaluate_object_scores
     from fast_aed.metrics import EvalConventions
     conventions = conventions or EvalConventions()
     teachers = list(teachers)
     result = {}
-    for name, scores in teacher_object_scores(ds, work, teachers, 'test', normalisation).items():
+    scored = teacher_object_scores(ds, work, teachers, 'test', normalisation)
+    if location:
+        loc = location_object_scores(ds, work, teachers[-1], 'test', normalisation)
+        scored['location'] = loc
+        scored['ensemble_location'] = {v: {**loc[v], 'score': np.mean([scored[t][v]['score'] for t in teachers] + [loc[v]['score']], axis=0)} for v in loc}
+    for name, scores in scored.items():
         result[name] = evaluate_object_scores(ds, scores, conventions)
         kinds = kind_report(ds, {r.name: object_frame_scores(scores[r.name], r.frames) for r in ds.test}, conventions)
         if kinds: result[name]['per_kind'] = kinds
@@ -210,6 +229,7 @@ def eval_teachers(ds, work: Path, teachers=('A', 'B'), conventions=None, normali
         fps['pipeline'] = 1 / (1 / fps['detector'] + sum(1 / fps[t] for t in teachers))
     result['fps'] = fps
     result['conventions'] = {**conventions.to_dict(), 'object_normalisation': normalisation,
+                             'location': 'location prior (fast_aed.location): -log density of where training objects stand, per scene; ensemble_location = mean of the teachers and it' if location else 'off',
                              'fps_scope': 'detector: detection only; A/B: crop extraction + teacher forward on test videos, detection excluded; pipeline: detection + both teachers in sequence'}
     return result
 
@@ -379,12 +399,14 @@ def _fmt(x, pct=True):
     if x is None or (isinstance(x, float) and np.isnan(x)): return '-'
     return f'{100 * x:.1f}' if pct else f'{x:.0f}'
 
+TEACHER_LABELS = {'ensemble': 'teachers A+B (ensemble)', 'location': 'location prior', 'ensemble_location': 'teachers A+B + location prior'}
+
 def results_table(results: dict) -> str:
     "Markdown table of teachers vs student (every head): micro/macro AUC, RBDC, TBDC, in percent."
     rows = ['| model | micro AUC | macro AUC | RBDC | TBDC |', '|---|---|---|---|---|']
     for name, r in results['teachers'].items():
         if name in ('fps', 'conventions'): continue
-        label = 'teachers A+B (ensemble)' if name == 'ensemble' else f'teacher {name}'
+        label = TEACHER_LABELS.get(name, f'teacher {name}')
         rows.append(f"| {label} | {_fmt(r.get('micro_auc'))} | {_fmt(r.get('macro_auc'))} | {_fmt(r.get('rbdc'))} | {_fmt(r.get('tbdc'))} |")
     for head, r in results['student']['heads'].items():
         rows.append(f"| student, head {head} | {_fmt(r.get('micro_auc'))} | {_fmt(r.get('macro_auc'))} | {_fmt(r.get('rbdc'))} | {_fmt(r.get('tbdc'))} |")
@@ -396,7 +418,7 @@ def results_table(results: dict) -> str:
 
 def kind_table(results: dict) -> str:
     "Markdown table of frame-level AUC per anomaly kind (%): each teacher, the ensemble and every student head; '' without kinds."
-    cols = [(('teachers A+B' if n == 'ensemble' else f'teacher {n}'), r['per_kind']) for n, r in results['teachers'].items()
+    cols = [(TEACHER_LABELS.get(n, f'teacher {n}'), r['per_kind']) for n, r in results['teachers'].items()
             if isinstance(r, dict) and r.get('per_kind')]
     cols += [(f'student {h}', r['per_kind']) for h, r in results['student'].get('heads', {}).items() if r.get('per_kind')]
     if not cols: return ''

@@ -16,11 +16,12 @@ def _row(m: dict) -> dict:
     "Flatten one run's metrics into table rows: one per model (teachers, student heads)."
     p, met = m['params'], m['metrics']
     rows = []
-    for t in ('A', 'B', 'ensemble'):
+    labels = {'ensemble': 'teachers A+B', 'location': 'location prior', 'ensemble_location': 'teachers A+B + location prior'}
+    for t in ('A', 'B', 'ensemble', 'location', 'ensemble_location'):
         r = met['teachers'].get(t)
-        if r: rows.append({'model': f'teacher {t}' if t != 'ensemble' else 'teachers A+B', 'micro_auc': r.get('micro_auc'),
+        if r: rows.append({'model': labels.get(t, f'teacher {t}'), 'micro_auc': r.get('micro_auc'),
                            'macro_auc': r.get('macro_auc'), 'rbdc': r.get('rbdc'), 'tbdc': r.get('tbdc'),
-                           'fps': met['teachers'].get('fps', {}).get(t if t != 'ensemble' else 'pipeline')})
+                           'fps': met['teachers'].get('fps', {}).get(t if t in ('A', 'B') else 'pipeline')})
     s = met.get('student')
     if s:
         for head, r in s['heads'].items():

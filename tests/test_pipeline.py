@@ -40,8 +40,8 @@ def test_eval_json_shape(tiny_run):
 
 def test_teachers_eval_json_shape(tiny_run):
     res = json.loads(cli('teachers', 'eval', tiny_run, '--json'))
-    assert {'A', 'B', 'ensemble', 'fps'} <= set(res)
-    for k in ('A', 'B', 'ensemble'):
+    assert {'A', 'B', 'ensemble', 'location', 'ensemble_location', 'fps'} <= set(res)
+    for k in ('A', 'B', 'ensemble', 'location', 'ensemble_location'):
         assert {'micro_auc', 'macro_auc', 'rbdc', 'tbdc'} <= set(res[k])
         assert 0 <= res[k]['micro_auc'] <= 1
     assert res['fps']['detector'] > 0 and res['fps']['A'] > 0
