@@ -129,10 +129,10 @@ def prepare_teachers(ds, data: Path, shared: Path, detector: str, weights: str, 
             pipeline.score_teacher(ds, shared, name, dets)
         dds = pipeline.distillation_dataset(ds, shared, list(pipeline.TEACHERS), (detector, weights), SPEEDUP, lambda *a: None, JITTER, seed)
         pipeline.build_maps(dds, shared, list(pipeline.TEACHERS), normalisation='global_minmax' if SPEEDUP or JITTER else 'video_minmax')
-        path = shared / 'eval' / 'teachers.json'
-        if not path.exists() or load_json(path).get('code_version') != code_version():   # re-evaluated when the library changed
+        path, version = shared / 'eval' / 'teachers.json', code_version()
+        if not path.exists() or load_json(path).get('code_version') != version:   # re-evaluated when the library changed
             save_json({**pipeline.eval_teachers(ds, shared, list(pipeline.TEACHERS), detector=detector, weights=weights),
-                       'code_version': code_version()}, path)
+                       'code_version': version}, path)
         return {'teachers': load_json(path), 'seconds': time.perf_counter() - t0}
 
 # %% ../nbs/15_reproduce.ipynb #bad2a729

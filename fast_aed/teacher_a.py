@@ -21,11 +21,11 @@ __all__ = ['STREAMS', 'TeacherAConfig', 'expand_boxes', 'crop_padded', 'crop_res
 class TeacherAConfig:
     "Teacher A settings; defaults train in about two minutes on 2 CPU cores for the standard synthetic benchmark."
     crop_size: int = 64 # side of the square appearance and motion crops
-    temporal_offset: int = 5 # frames between t and the before/after frames of the motion inputs
+    temporal_offset: int = 1 # frames between t and the before/after frames of the motion inputs (the TPAMI code: 5, with SelFlow)
     motion: str = 'flow' # motion representation: 'flow' (optical flow) or 'diff' (frame differences)
     flow_method: str = 'dis' # 'dis' or 'farneback' (OpenCV)
     flow_region: str = 'frame' # 'frame': one dense flow per frame pair, shared by all objects (fast); 'context': a flow per object on a region around its box
-    flow_scale: float = 32.0 # flow (in crop pixels) that maps to 1.0; larger values are clipped
+    flow_scale: float = 8.0 # flow (in crop pixels) that maps to 1.0; larger values are clipped (32 at temporal_offset 5)
     box_margin: float = 0.15 # fraction of the box side added on each side before cropping
     border: str = 'pad' # boxes crossing the frame border: 'pad' (full-size crop, outside filled with edge pixels and zero motion) or 'clip' (clipped to the frame, then resized: distorts the object's scale)
     crop_scale: str = 'perspective' # 'box': the box itself, resized (TPAMI); 'perspective': a square of the scene's expected object height where the box stands (or the box's height if larger)
@@ -39,7 +39,7 @@ class TeacherAConfig:
     ae_lr: float = 1e-3 # Adam learning rate of the auto-encoders
     clf_lr: float = 1e-3 # Adam learning rate of the classifiers
     adv_lambda: float = 1.0 # gradient-ascent scale on the encoder for pseudo-abnormal inputs (0 disables it)
-    long_offset_factor: int = 3 # pseudo-abnormal motion is taken over temporal_offset x this many frames
+    long_offset_factor: int = 5 # pseudo-abnormal motion is taken over temporal_offset x this many frames
     max_crops_per_video: int = 150 # training detections sampled per video (None: all)
     n_background: int = 20 # background crops per training video (pseudo-abnormal appearance)
     recon_weight: float = 0.0 # weight of the normalised reconstruction errors added to the object score
@@ -48,9 +48,9 @@ class TeacherAConfig:
 
     @classmethod
     def paper_scale(cls, **overrides):
-        "The TPAMI settings: 20 AE epochs at lr 1e-4, 30 classifier epochs at lr 1e-3, batch 64, every detection."
-        return cls(**{**dict(ae_epochs=20, clf_epochs=30, batch_size=64, ae_lr=1e-4, clf_lr=1e-3,
-                             max_crops_per_video=None, n_background=100), **overrides})
+        "The TPAMI settings: motion over t-5 -> t -> t+5, 20 AE epochs at lr 1e-4, 30 classifier epochs at lr 1e-3, batch 64, every detection."
+        return cls(**{**dict(temporal_offset=5, flow_scale=32.0, long_offset_factor=3, ae_epochs=20, clf_epochs=30, batch_size=64,
+                             ae_lr=1e-4, clf_lr=1e-3, max_crops_per_video=None, n_background=100), **overrides})
 
     def to_dict(self) -> dict:
         "Plain JSON-able dict of every field."
