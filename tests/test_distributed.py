@@ -62,7 +62,7 @@ def torchrun(script, *args, nproc=2, tmp_path=None):
         if not teardown_abort or attempt: break
         for p in results: p.unlink()
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return [json.loads((tmp_path / f'rank{r}.json').read_text()) for r in range(nproc)]
+    return [json.loads(p.read_text()) for p in results]
 
 
 def test_ddp_two_ranks_match_single_process(tmp_path):
