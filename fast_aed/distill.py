@@ -14,7 +14,7 @@ from .core import (FastAedError, save_json, load_json, torch_save_atomic, atomic
                            run_manifest, config_hash, progress, resolve_device, work_dir)
 from .data import FrameStackDataset, load_dataset, read_video
 from .maps import load_teacher_maps, load_maps_meta
-from .student import Student, StudentAE, StageDiscriminator, transfer_ae_weights, count_params
+from .student import Student, StudentAE, StageDiscriminator, transfer_ae_weights, count_params, STEMS
 
 log = logging.getLogger('fast_aed.distill')
 
@@ -49,7 +49,8 @@ class DistillConfig:
     heads: int = 2 # attention heads (5)
     dim_head: int = 32 # channels per head (64)
     mlp_mult: int = 4 # feed-forward expansion
-    stem_stride: int = 1 # stride of the 7x7 stem (1 in the paper); 2 reads frames at twice the input_size for about the same cost
+    stem_stride: int = 1 # stride of the stem (1 in the paper); with 2, an input_size twice as large costs about the same
+    stem: str = 'conv7' # 'conv7' (the paper's 7x7 conv) or 's2d' (space-to-depth by stem_stride, then a 3x3 conv; see fast_aed.student)
     # phase 1: auto-encoder pre-training
     pretraining: str = 'ae' # 'none', 'ae' (reconstruct frame t) or 'masked_ae' (MaskIn input masking)
     ae_epochs: int = 2 # pre-training epochs (35)
@@ -115,6 +116,8 @@ class DistillConfig:
             if val not in allowed: bad(f"{name} must be one of {allowed}, got {val!r}")
         if not 0 <= self.val_fraction < 1: bad(f"val_fraction must be in [0, 1), got {self.val_fraction}")
         if self.n_down < 1: bad("n_down must be >= 1")
+        if self.stem not in STEMS: bad(f"stem must be one of {STEMS}, got {self.stem!r}")
+        if self.stem_stride not in (1, 2): bad(f"stem_stride must be 1 or 2, got {self.stem_stride}")
         if self.epochs < 1: bad("epochs must be >= 1")
         if self.batch_size < 1 or self.frame_stride < 1: bad("batch_size and frame_stride must be >= 1")
         if self.cache_frames not in ('auto', True, False): bad(f"cache_frames must be 'auto', True or False, got {self.cache_frames!r}")
@@ -141,7 +144,7 @@ class DistillConfig:
         "Keyword arguments of the `Student` this config trains."
         return dict(in_frames=len(self.offsets), width=self.width, n_down=self.n_down, depth=self.depth, heads=self.heads,
                     dim_head=self.dim_head, scales=self.scales, mlp_mult=self.mlp_mult, cnn_only=self.depth == 0,
-                    stem_stride=self.stem_stride)
+                    stem_stride=self.stem_stride, stem=self.stem)
 
     def ae_args(self) -> dict:
         "Keyword arguments of the `StudentAE` used for pre-training."
@@ -271,7 +274,7 @@ def run_key(ds, work:Path, config:DistillConfig, phase:str='kd') -> str:
     "Hash identifying a training run: result-relevant config + training videos + teachers' map settings."
     cfg = {k: v for k, v in config.to_dict().items() if k not in _RUNTIME_FIELDS}
     if phase == 'ae':   # the auto-encoder ignores the teachers and phase-2 settings
-        keep = ('input_size', 'offsets', 'width', 'n_down', 'depth', 'heads', 'dim_head', 'mlp_mult', 'pretraining', 'ae_epochs',
+        keep = ('input_size', 'offsets', 'width', 'n_down', 'depth', 'heads', 'dim_head', 'mlp_mult', 'stem_stride', 'stem', 'pretraining', 'ae_epochs',
                 'ae_lr', 'ae_weight_decay', 'mask_ratio', 'mask_grid', 'batch_size', 'lr_step', 'lr_gamma', 'val_fraction',
                 'val_split', 'frame_stride', 'seed')
         cfg = {k: cfg[k] for k in keep}

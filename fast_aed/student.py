@@ -9,9 +9,9 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import FastAedError
 
 # %% auto #0
-__all__ = ['MAP_ACTIVATIONS', 'ChannelLayerNorm', 'SepConv', 'AttentionCore', 'ConvAttention', 'FeedForward', 'PreNorm',
-           'CvTTransformer', 'StudentTrunk', 'ScalarHead', 'MapHead', 'Student', 'count_params', 'count_macs',
-           'mask_patches', 'StudentAE', 'transfer_ae_weights', 'StageDiscriminator']
+__all__ = ['STEMS', 'MAP_ACTIVATIONS', 'ChannelLayerNorm', 'SepConv', 'AttentionCore', 'ConvAttention', 'FeedForward', 'PreNorm',
+           'CvTTransformer', 'SpaceToDepthStem', 'make_stem', 'StudentTrunk', 'ScalarHead', 'MapHead', 'Student',
+           'count_params', 'count_macs', 'mask_patches', 'StudentAE', 'transfer_ae_weights', 'StageDiscriminator']
 
 # %% ../nbs/08_student.ipynb #e3f16c27
 class ChannelLayerNorm(nn.Module):
@@ -129,8 +129,31 @@ def _conv_bn_relu(cin, cout, k, stride=1, reflect=False):
     conv = nn.Conv2d(cin, cout, k, stride=stride, padding=0 if reflect else k // 2, bias=False)
     return nn.Sequential(*pad, conv, nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
 
+STEMS = ('conv7', 's2d')
+
+class SpaceToDepthStem(nn.Module):
+    "Space-to-depth by `factor` (odd sizes padded by replication), then a reflection-padded 3x3 conv + BN + ReLU."
+    def __init__(self, cin:int, # input channels
+                 cout:int, # output channels
+                 factor:int=2, # each factor x factor block of pixels becomes factor**2 x cin channels
+                ):
+        super().__init__()
+        self.factor = factor
+        self.conv = _conv_bn_relu(cin * factor**2, cout, 3, reflect=True)
+
+    def forward(self, x):
+        f, (h, w) = self.factor, x.shape[-2:]
+        if f == 1: return self.conv(x)
+        if h % f or w % f: x = F.pad(x, (0, (-w) % f, 0, (-h) % f), mode='replicate')
+        return self.conv(F.pixel_unshuffle(x, f))
+
+def make_stem(cin:int, cout:int, stride:int=1, stem:str='conv7') -> nn.Module:
+    "The trunk's stem: 'conv7' (reflection-padded 7x7 conv, the paper's) or 's2d' (`SpaceToDepthStem`), reducing the size by `stride`."
+    if stem not in STEMS: raise FastAedError(f"stem must be one of {STEMS}, got {stem!r}")
+    return _conv_bn_relu(cin, cout, 7, stride=stride, reflect=True) if stem == 'conv7' else SpaceToDepthStem(cin, cout, stride)
+
 class StudentTrunk(nn.Module):
-    "Reflection-pad 7x7 stem, `n_down` stride-2 3x3 convs doubling the channels, then `depth` CvT blocks."
+    "A stem (reflection-padded 7x7 conv, or space-to-depth + 3x3 conv), `n_down` stride-2 3x3 convs doubling the channels, then `depth` CvT blocks."
     def __init__(self, in_channels:int=9, # 3 colour channels per input frame
                  width:int=16, # stem channels (ngf)
                  n_down:int=4, # stride-2 down-sampling convs
@@ -141,12 +164,13 @@ class StudentTrunk(nn.Module):
                  proj_kernel:int=3, # depth-wise projection kernel
                  kv_stride:int=2, # key/value stride
                  dropout:float=0., # dropout in the transformer
-                 stem_stride:int=1, # stride of the 7x7 stem: 1 (the paper) or 2 (full-resolution input at a quarter of the stem's cost)
+                 stem_stride:int=1, # stride of the stem: 1 (the paper) or 2 (twice the input resolution at about the same cost)
+                 stem:str='conv7', # 'conv7' (the paper's 7x7 conv) or 's2d' (space-to-depth by `stem_stride`, then a 3x3 conv)
                 ):
         super().__init__()
         if stem_stride not in (1, 2): raise FastAedError(f"stem_stride must be 1 or 2, got {stem_stride}")
         self.in_channels, self.width, self.n_down, self.stem_stride = in_channels, width, n_down, stem_stride
-        self.stem = _conv_bn_relu(in_channels, width, 7, stride=stem_stride, reflect=True)
+        self.stem = make_stem(in_channels, width, stem_stride, stem)
         self.down = nn.ModuleList([_conv_bn_relu(width * 2**i, width * 2**(i + 1), 3, stride=2) for i in range(n_down)])
         self.dim = width * 2**n_down
         self.transformer = CvTTransformer(self.dim, depth, heads, dim_head, mlp_mult, proj_kernel, kv_stride, dropout)
@@ -207,6 +231,7 @@ class Student(nn.Module):
                  ae_output_layer:bool=False, # also hold the AE's unused 1x1 output conv, as the official model does (+99 params at width 16)
                  map_activation:str='softplus', # output activation of the SxS heads: 'relu' (paper), 'softplus' or 'sigmoid'
                  stem_stride:int=1, # stride of the stem (1: the paper; 2: see `StudentTrunk`)
+                 stem:str='conv7', # 'conv7' (the paper) or 's2d' (space-to-depth + 3x3 conv; see `SpaceToDepthStem`)
                 ):
         super().__init__()
         if isinstance(in_frames, (list, tuple)): in_frames = len(in_frames)
@@ -216,10 +241,10 @@ class Student(nn.Module):
         self.hparams = dict(in_frames=in_frames, width=width, n_down=n_down, depth=0 if cnn_only else depth, heads=heads,
                             dim_head=dim_head, scales=scales, mlp_mult=mlp_mult, proj_kernel=proj_kernel,
                             kv_stride=kv_stride, dropout=dropout, ae_output_layer=ae_output_layer,
-                            map_activation=map_activation, stem_stride=stem_stride)
+                            map_activation=map_activation, stem_stride=stem_stride, stem=stem)
         self.scales = scales
         self.trunk = StudentTrunk(3 * in_frames, width, n_down, self.hparams['depth'], heads, dim_head, mlp_mult,
-                                  proj_kernel, kv_stride, dropout, stem_stride=stem_stride)
+                                  proj_kernel, kv_stride, dropout, stem_stride=stem_stride, stem=stem)
         dim = self.trunk.dim
         self.heads = nn.ModuleDict({str(s): ScalarHead(dim) if s == 1 else MapHead(dim, s, activation=map_activation) for s in scales})
         if ae_output_layer: self.out_image = nn.Conv2d(width * 2, 3, 1)  # never used in forward
@@ -285,6 +310,7 @@ class StudentAE(nn.Module):
                  mask_ratio:float=0., # MaskIn: fraction of input cells zeroed while training (0.4 for the masked AE)
                  mask_grid:int=8, # MaskIn grid cells per side
                  stem_stride:int=1, # stride of the trunk's stem (the reconstruction is at half the stem's resolution)
+                 stem:str='conv7', # the trunk's stem ('conv7' or 's2d', see `make_stem`)
                  **kwargs, # Student-only arguments (scales, ae_output_layer) are accepted and ignored
                 ):
         super().__init__()
@@ -293,10 +319,10 @@ class StudentAE(nn.Module):
         depth = 0 if cnn_only else depth
         self.hparams = dict(in_frames=in_frames, width=width, n_down=n_down, depth=depth, heads=heads, dim_head=dim_head,
                             mlp_mult=mlp_mult, proj_kernel=proj_kernel, kv_stride=kv_stride, dropout=dropout,
-                            mask_ratio=mask_ratio, mask_grid=mask_grid, stem_stride=stem_stride)
+                            mask_ratio=mask_ratio, mask_grid=mask_grid, stem_stride=stem_stride, stem=stem)
         self.mask_ratio, self.mask_grid, self.stem_stride = mask_ratio, mask_grid, stem_stride
         self.trunk = StudentTrunk(3 * in_frames, width, n_down, depth, heads, dim_head, mlp_mult, proj_kernel, kv_stride, dropout,
-                                  stem_stride=stem_stride)
+                                  stem_stride=stem_stride, stem=stem)
         chans = [width * 2**i for i in range(n_down + 1)]  # channels at each resolution, stem first
         self.up = nn.ModuleList([nn.ModuleDict({'conv': nn.ConvTranspose2d(chans[i], chans[i - 1], 3, stride=2, padding=1, bias=False),
                                                 'bn': nn.BatchNorm2d(chans[i - 1])}) for i in range(n_down, 1, -1)])

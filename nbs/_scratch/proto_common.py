@@ -19,9 +19,10 @@ def setup(seed: int, kind: str, exp: str):
 
 
 def distil_and_report(ds, dds, work: Path, seed: int, extra: dict, record: dict, results: Path):
-    "Map teacher B on `dds`, distil a student with `extra` overrides, evaluate it on `ds` and append the result to `results`."
-    pipeline.build_maps(dds, work, ['B'], normalisation='global_minmax')
-    cfg = DistillConfig(**{'teachers': ['B'], 'seed': seed, **extra})
+    "Map the teachers of `extra` (default B) on `dds`, distil a student with `extra` overrides, evaluate it on `ds` and append the result to `results`."
+    teachers = list(extra.get('teachers', ['B']))
+    pipeline.build_maps(dds, work, teachers, normalisation='global_minmax')
+    cfg = DistillConfig(**{'teachers': teachers, 'seed': seed, **extra})
     t0 = time.time(); train_student(dds, work, cfg); print('train', time.time() - t0)
     res = pipeline.evaluate_student_run(ds, work, plots=False)
     summ = {h: round(r['micro_auc'], 4) for h, r in res['heads'].items()}

@@ -11,7 +11,7 @@ seed = int(sys.argv[1]); exp = sys.argv[2]; J = [int(j) for j in sys.argv[3].spl
 mode = sys.argv[5] if len(sys.argv) > 5 else 'jitter'; tag = 'j' if mode == 'jitter' else 's'
 ds, work = setup(seed, mode, exp)
 t0 = time.time()
-dds = pipeline.distillation_dataset(ds, work, ['B'], ('motion', None), (2, 3), log=print)
+dds = pipeline.distillation_dataset(ds, work, list(extra.get('teachers', ['B'])), ('motion', None), (2, 3), log=print)
 if J:
     out = work / 'jitter' / 'data'
     if not (out / 'dataset.json').exists():
