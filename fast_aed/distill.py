@@ -14,7 +14,7 @@ from .core import (FastAedError, save_json, load_json, torch_save_atomic, atomic
                            run_manifest, config_hash, progress, resolve_device, work_dir)
 from .data import FrameStackDataset, load_dataset, read_video
 from .maps import load_teacher_maps, load_maps_meta
-from .student import Student, StudentAE, StageDiscriminator, transfer_ae_weights, count_params, STEMS
+from .student import Student, StudentAE, StageDiscriminator, transfer_ae_weights, count_params, STEMS, STEM_STRIDES
 
 log = logging.getLogger('fast_aed.distill')
 
@@ -117,7 +117,7 @@ class DistillConfig:
         if not 0 <= self.val_fraction < 1: bad(f"val_fraction must be in [0, 1), got {self.val_fraction}")
         if self.n_down < 1: bad("n_down must be >= 1")
         if self.stem not in STEMS: bad(f"stem must be one of {STEMS}, got {self.stem!r}")
-        if self.stem_stride not in (1, 2): bad(f"stem_stride must be 1 or 2, got {self.stem_stride}")
+        if self.stem_stride not in STEM_STRIDES: bad(f"stem_stride must be 1 or 2, got {self.stem_stride}")
         if self.epochs < 1: bad("epochs must be >= 1")
         if self.batch_size < 1 or self.frame_stride < 1: bad("batch_size and frame_stride must be >= 1")
         if self.cache_frames not in ('auto', True, False): bad(f"cache_frames must be 'auto', True or False, got {self.cache_frames!r}")
@@ -273,11 +273,10 @@ def student_dir(work:Path) -> Path:
 def run_key(ds, work:Path, config:DistillConfig, phase:str='kd') -> str:
     "Hash identifying a training run: result-relevant config + training videos + teachers' map settings."
     cfg = {k: v for k, v in config.to_dict().items() if k not in _RUNTIME_FIELDS}
-    if phase == 'ae':   # the auto-encoder ignores the teachers and phase-2 settings
-        keep = ('input_size', 'offsets', 'width', 'n_down', 'depth', 'heads', 'dim_head', 'mlp_mult', 'stem_stride', 'stem', 'pretraining', 'ae_epochs',
-                'ae_lr', 'ae_weight_decay', 'mask_ratio', 'mask_grid', 'batch_size', 'lr_step', 'lr_gamma', 'val_fraction',
-                'val_split', 'frame_stride', 'seed')
-        cfg = {k: cfg[k] for k in keep}
+    if phase == 'ae':   # the auto-encoder ignores the teachers and phase-2 settings; its architecture is `ae_args()`, whole
+        keep = ('input_size', 'offsets', 'pretraining', 'ae_epochs', 'ae_lr', 'ae_weight_decay', 'batch_size', 'lr_step', 'lr_gamma',
+                'val_fraction', 'val_split', 'frame_stride', 'seed')
+        cfg = {'ae_args': config.ae_args(), **{k: cfg[k] for k in keep}}
         maps = {}
     else:
         maps = {t: load_maps_meta(work, t).get('settings_hash') for t in config.teachers}

@@ -9,9 +9,10 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import FastAedError
 
 # %% auto #0
-__all__ = ['STEMS', 'MAP_ACTIVATIONS', 'ChannelLayerNorm', 'SepConv', 'AttentionCore', 'ConvAttention', 'FeedForward', 'PreNorm',
-           'CvTTransformer', 'SpaceToDepthStem', 'make_stem', 'StudentTrunk', 'ScalarHead', 'MapHead', 'Student',
-           'count_params', 'count_macs', 'mask_patches', 'StudentAE', 'transfer_ae_weights', 'StageDiscriminator']
+__all__ = ['STEMS', 'STEM_STRIDES', 'MAP_ACTIVATIONS', 'ChannelLayerNorm', 'SepConv', 'AttentionCore', 'ConvAttention',
+           'FeedForward', 'PreNorm', 'CvTTransformer', 'SpaceToDepthStem', 'make_stem', 'StudentTrunk', 'ScalarHead',
+           'MapHead', 'Student', 'count_params', 'count_macs', 'mask_patches', 'StudentAE', 'transfer_ae_weights',
+           'StageDiscriminator']
 
 # %% ../nbs/08_student.ipynb #e3f16c27
 class ChannelLayerNorm(nn.Module):
@@ -129,7 +130,7 @@ def _conv_bn_relu(cin, cout, k, stride=1, reflect=False):
     conv = nn.Conv2d(cin, cout, k, stride=stride, padding=0 if reflect else k // 2, bias=False)
     return nn.Sequential(*pad, conv, nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
 
-STEMS = ('conv7', 's2d')
+STEMS, STEM_STRIDES = ('conv7', 's2d'), (1, 2)
 
 class SpaceToDepthStem(nn.Module):
     "Space-to-depth by `factor` (odd sizes padded by replication), then a reflection-padded 3x3 conv + BN + ReLU."
@@ -143,7 +144,6 @@ class SpaceToDepthStem(nn.Module):
 
     def forward(self, x):
         f, (h, w) = self.factor, x.shape[-2:]
-        if f == 1: return self.conv(x)
         if h % f or w % f: x = F.pad(x, (0, (-w) % f, 0, (-h) % f), mode='replicate')
         return self.conv(F.pixel_unshuffle(x, f))
 
@@ -168,7 +168,7 @@ class StudentTrunk(nn.Module):
                  stem:str='conv7', # 'conv7' (the paper's 7x7 conv) or 's2d' (space-to-depth by `stem_stride`, then a 3x3 conv)
                 ):
         super().__init__()
-        if stem_stride not in (1, 2): raise FastAedError(f"stem_stride must be 1 or 2, got {stem_stride}")
+        if stem_stride not in STEM_STRIDES: raise FastAedError(f"stem_stride must be 1 or 2, got {stem_stride}")
         self.in_channels, self.width, self.n_down, self.stem_stride = in_channels, width, n_down, stem_stride
         self.stem = make_stem(in_channels, width, stem_stride, stem)
         self.down = nn.ModuleList([_conv_bn_relu(width * 2**i, width * 2**(i + 1), 3, stride=2) for i in range(n_down)])

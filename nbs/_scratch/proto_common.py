@@ -18,9 +18,14 @@ def setup(seed: int, kind: str, exp: str):
     return load_dataset(CACHE / f'synthetic-standard-seed{seed}'), work
 
 
+def teachers_of(extra: dict) -> list:
+    "The teachers a prototype distils: `extra['teachers']`, or B alone (the library's default)."
+    return list(extra.get('teachers', ['B']))
+
+
 def distil_and_report(ds, dds, work: Path, seed: int, extra: dict, record: dict, results: Path):
     "Map the teachers of `extra` (default B) on `dds`, distil a student with `extra` overrides, evaluate it on `ds` and append the result to `results`."
-    teachers = list(extra.get('teachers', ['B']))
+    teachers = teachers_of(extra)
     pipeline.build_maps(dds, work, teachers, normalisation='global_minmax')
     cfg = DistillConfig(**{'teachers': teachers, 'seed': seed, **extra})
     t0 = time.time(); train_student(dds, work, cfg); print('train', time.time() - t0)

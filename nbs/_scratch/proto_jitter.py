@@ -5,13 +5,13 @@ import sys, json, time, dataclasses, numpy as np
 from pathlib import Path
 from fast_aed import pipeline
 from fast_aed.data import load_dataset, DatasetWriter
-from proto_common import setup, distil_and_report
+from proto_common import setup, distil_and_report, teachers_of
 
 seed = int(sys.argv[1]); exp = sys.argv[2]; J = [int(j) for j in sys.argv[3].split(',') if j]; extra = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}
 mode = sys.argv[5] if len(sys.argv) > 5 else 'jitter'; tag = 'j' if mode == 'jitter' else 's'
 ds, work = setup(seed, mode, exp)
 t0 = time.time()
-dds = pipeline.distillation_dataset(ds, work, list(extra.get('teachers', ['B'])), ('motion', None), (2, 3), log=print)
+dds = pipeline.distillation_dataset(ds, work, teachers_of(extra), ('motion', None), (2, 3), log=print)
 if J:
     out = work / 'jitter' / 'data'
     if not (out / 'dataset.json').exists():
