@@ -19,7 +19,7 @@ from .student import Student, StudentAE, StageDiscriminator, transfer_ae_weights
 log = logging.getLogger('fast_aed.distill')
 
 # %% auto #0
-__all__ = ['log', 'PRETRAININGS', 'DISCRIMINATORS', 'DISC_SCALES', 'VAL_SPLITS', 'SELECTIONS', 'DistillConfig',
+__all__ = ['log', 'PRETRAININGS', 'DISCRIMINATORS', 'DISC_SCALES', 'VAL_SPLITS', 'SELECTIONS', 'DistillConfig', 'WeightAverage',
            'CachedFrameStacks', 'frame_stacks', 'DistillSamples', 'split_train_val', 'kd_loss', 'build_discriminators',
            'discriminator_loss', 'adversarial_loss', 'student_dir', 'run_key', 'write_log', 'train_student',
            'load_student', 'predict_maps', 'config_from_args', 'add_cli']
@@ -59,11 +59,11 @@ class DistillConfig:
     mask_ratio: float = 0.4 # masked_ae: fraction of input cells masked
     mask_grid: int = 8 # masked_ae: cells per side of the mask grid
     # phase 2: distillation
-    epochs: int = 8 # distillation epochs (35)
+    epochs: int = 16 # distillation epochs (35)
     lr: float = 1e-3 # student Adam learning rate (1e-4 in the paper)
     weight_decay: float = 5e-6 # student Adam weight decay
     batch_size: int = 32 # global batch size (48), split over ranks under torchrun
-    lr_step: int = 4 # StepLR step, in epochs (10), for both phases
+    lr_step: int = 8 # StepLR step, in epochs (10), for both phases
     lr_gamma: float = 0.5 # StepLR factor
     adversarial: bool = True # add the adversarial loss (L_AKD)
     lambda_adv: float = 0.1 # weight of L_AKD
@@ -72,6 +72,7 @@ class DistillConfig:
     d_lr: float = 1e-4 # discriminator Adam learning rate (1e-4)
     d_weight_decay: float = 5e-6 # discriminator weight decay
     d_hidden: int = 50 # discriminator MLP width
+    ema_decay: float = 0.99 # decay of an exponential moving average of the student's weights, updated every step (0 = off); validation, selection and the saved student use the average
     official_detach: bool = False # official bug: D never learns from fakes (its fake output is detached)
     official_double_d_step: bool = False # official: a second D step per iteration on stale predictions
     # validation and model selection
@@ -110,6 +111,7 @@ class DistillConfig:
         if not self.teachers: bad("no teachers")
         if len(self.teacher_weights) != len(self.teachers): bad(f"{len(self.teacher_weights)} teacher weights for {len(self.teachers)} teachers")
         if not self.scales or min(self.scales) < 1 or len(set(self.scales)) != len(self.scales): bad(f"bad scales {self.scales}")
+        if not 0 <= self.ema_decay < 1: bad(f"ema_decay must be in [0, 1), got {self.ema_decay}")
         for name, val, allowed in (('pretraining', self.pretraining, PRETRAININGS), ('discriminator', self.discriminator, DISCRIMINATORS),
                                    ('discriminator_scales', self.discriminator_scales, DISC_SCALES),
                                    ('val_split', self.val_split, VAL_SPLITS), ('selection', self.selection, SELECTIONS)):
@@ -127,7 +129,7 @@ class DistillConfig:
         "The official settings (method.md §1.9), overridable by keyword."
         return cls(**{**dict(teachers=('A', 'B'), input_size=(640, 360), width=16, n_down=4, depth=5, heads=5, dim_head=64, ae_epochs=35,
                              ae_lr=1e-3, epochs=35, lr=1e-4, weight_decay=5e-6, batch_size=48, lr_step=10, lr_gamma=0.5,
-                             lambda_adv=0.1, d_lr=1e-4, frame_stride=1, cache_frames='auto'), **kw})
+                             lambda_adv=0.1, d_lr=1e-4, frame_stride=1, cache_frames='auto', ema_decay=0.), **kw})
 
     def to_dict(self) -> dict:
         "Plain JSON-serialisable dict of every setting."
@@ -150,6 +152,31 @@ class DistillConfig:
         "Keyword arguments of the `StudentAE` used for pre-training."
         a = {k: v for k, v in self.student_args().items() if k != 'scales'}
         return {**a, 'mask_ratio': self.mask_ratio if self.pretraining == 'masked_ae' else 0.0, 'mask_grid': self.mask_grid}
+
+# %% ../nbs/09_distill.ipynb #5fd3c9f3
+class WeightAverage:
+    "Exponential moving average of a module's floating-point parameters and buffers (integer buffers are copied)."
+    def __init__(self, module:nn.Module, # the module whose weights are averaged
+                 decay:float, # weight of the running average at each update, in [0, 1)
+                ):
+        self.decay, self.steps = decay, 0
+        self.state = {k: v.detach().clone() for k, v in module.state_dict().items()}
+
+    @torch.no_grad()
+    def update(self, module:nn.Module):
+        "Fold the current weights of `module` into the average."
+        self.steps += 1
+        d = min(self.decay, (1 + self.steps) / (10 + self.steps))   # warm-up: the first averages forget the initial weights
+        for k, v in module.state_dict().items():
+            if v.dtype.is_floating_point: self.state[k].mul_(d).add_(v.detach(), alpha=1 - d)
+            else: self.state[k].copy_(v)
+
+    def averaged(self, module:nn.Module) -> nn.Module:
+        "A copy of `module` holding the averaged weights."
+        m = copy.deepcopy(module); m.load_state_dict(self.state); return m
+
+    def state_dict(self) -> dict: return {'decay': self.decay, 'steps': self.steps, 'state': self.state}
+    def load_state_dict(self, s:dict): self.decay, self.steps, self.state = s['decay'], s['steps'], s['state']
 
 # %% ../nbs/09_distill.ipynb #20c560cb
 class CachedFrameStacks(FrameStackDataset):
@@ -519,11 +546,13 @@ def _train_student(ds, work, config, resume, stop_after, out) -> Path:
     d_opts = {k: torch.optim.Adam(D.parameters(), lr=config.d_lr, weight_decay=config.d_weight_decay) for k, D in discs.items()}
     best = {'epoch': None, 'score': None, 'criterion': 'test_micro_auc_mix' if config.select_on_test else config.selection}
     best_state, start = None, 0
+    ema = WeightAverage(student, config.ema_decay) if config.ema_decay else None
     ck = _load_on_main(last_path, info, dist_mod, lambda c: c.get('run_key') == key and c.get('phase') == 'kd', weights_only=False) if resume else None
     if ck is not None:
         student.load_state_dict(ck['model']); opt.load_state_dict(ck['optimiser']); sched.load_state_dict(ck['scheduler'])
         for k, D in discs.items(): D.load_state_dict(ck['discriminators'][k]); d_opts[k].load_state_dict(ck['d_optimisers'][k])
         start, best, best_state, history = ck['epoch'], ck['best'], ck['best_state'], ck['history']
+        if ema is not None: ema.load_state_dict(ck['ema'])
         _set_rng_state(ck['rng'])
         log.info("phase 2: resuming after epoch %d", start)
     history = [r for r in history if r['phase'] == 'ae'] + [r for r in history if r['phase'] == 'kd' and r['epoch'] <= start]
@@ -549,6 +578,7 @@ def _train_student(ds, work, config, resume, stop_after, out) -> Path:
             akd = adversarial_loss(discs, pred, config) if discs else torch.zeros((), device=device)
             loss = kd + config.lambda_adv * akd if discs else kd
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+            if ema is not None: ema.update(student)
             if config.official_double_d_step:
                 for k, D in discs.items():
                     d_loss = discriminator_loss(D, k, pred, y, config)
@@ -561,11 +591,12 @@ def _train_student(ds, work, config, resume, stop_after, out) -> Path:
         row = {'phase': 'kd', 'epoch': epoch + 1, **{k: v / max(n_all, 1) for k, v in zip(sums, tot)}}
         if not discs: row.update(akd=None, d_loss=None)
         row['val_loss'] = None
+        scored = ema.averaged(student) if ema is not None else student   # the weights that are validated, selected and saved
         if val_set is not None:
-            val = _val_kd(student, _loader(val_set, config, None, None, False, 0, per_rank), config, device, info)
+            val = _val_kd(scored, _loader(val_set, config, None, None, False, 0, per_rank), config, device, info)
             row['val_loss'] = val['kd']; row.update({f'val_{k}': v for k, v in val.items() if k != 'kd'})
         if config.select_on_test:
-            score = _test_selection_score(student, config, ds) if main else None
+            score = _test_selection_score(scored, config, ds) if main else None
             if dist_mod is not None: score = dist_mod.broadcast_object(score, info)   # every rank keeps the same best epoch
             row['test_micro_auc_mix'] = score
             better = score is not None and (best['score'] is None or score > best['score'])
@@ -575,14 +606,14 @@ def _train_student(ds, work, config, resume, stop_after, out) -> Path:
             score, better = None, True   # 'last' (or no validation data): keep the latest epoch
         if better:
             best = {**best, 'epoch': epoch + 1, 'score': score}
-            best_state = _state_cpu(student)
+            best_state = _state_cpu(scored)
         row.update(lr=opt.param_groups[0]['lr'], seconds=round(time.perf_counter() - t0, 2))
         history.append(row)
         log.info("KD epoch %d: %s", epoch + 1, row)
         if main:
             torch_save_atomic({'phase': 'kd', 'epoch': epoch + 1, 'run_key': key, 'model': _state_cpu(student), 'optimiser': opt.state_dict(),
                                'scheduler': sched.state_dict(), 'discriminators': {k: _state_cpu(D) for k, D in discs.items()},
-                               'd_optimisers': {k: o.state_dict() for k, o in d_opts.items()}, 'best': best, 'best_state': best_state,
+                               'd_optimisers': {k: o.state_dict() for k, o in d_opts.items()}, 'best': best, 'best_state': best_state, 'ema': ema.state_dict() if ema is not None else None,
                                'history': history, 'rng': _rng_state(), 'config': config.to_dict()}, last_path)
             write_log(history, out)
         if dist_mod is not None: dist_mod.barrier(info)
@@ -590,7 +621,7 @@ def _train_student(ds, work, config, resume, stop_after, out) -> Path:
         if stop_after is not None and done_now >= stop_after and epoch + 1 < config.epochs: return last_path
     if best_state is None:   # no epoch had a usable selection score (e.g. a single-class test set): keep the last
         best = {**best, 'epoch': config.epochs, 'score': None, 'fallback': 'last epoch'}
-        best_state = _state_cpu(student)
+        best_state = _state_cpu(ema.averaged(student) if ema is not None else student)
     if main:
         torch_save_atomic({'kind': 'fast_aed_student', 'format': 1, 'complete': True, 'model': best_state, 'hparams': dict(student.hparams),
                            'config': config.to_dict(), 'run_key': key, 'selection': best, 'validation': split_info,
