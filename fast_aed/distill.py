@@ -153,7 +153,7 @@ class DistillConfig:
         a = {k: v for k, v in self.student_args().items() if k != 'scales'}
         return {**a, 'mask_ratio': self.mask_ratio if self.pretraining == 'masked_ae' else 0.0, 'mask_grid': self.mask_grid}
 
-# %% ../nbs/09_distill.ipynb #5fd3c9f3
+# %% ../nbs/09_distill.ipynb #61a8ea0d
 class WeightAverage:
     "Exponential moving average of a module's floating-point parameters and buffers (integer buffers are copied)."
     def __init__(self, module:nn.Module, # the module whose weights are averaged

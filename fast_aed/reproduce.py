@@ -23,7 +23,8 @@ __all__ = ['STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'STUDE
 from .pipeline import JITTER   # jitter amplitudes of the distillation copies (`fast_aed.pipeline.speedup_dataset`)
 
 STUDENT_SIZES = {'student-small': {'width': 4, 'depth': 1, 'heads': 1, 'dim_head': 16},
-                 'student-base': {}}
+                 'student-base': {},
+                 'student-s2d': {'input_size': [320, 176], 'stem_stride': 2, 'stem': 's2d'}}   # the full 320x176 frame through the space-to-depth stem
 
 ABLATIONS = {
     'teachers': {'A only': {'teachers': ['A']}, 'B only (full)': {}, 'A + B (paper)': {'teachers': ['A', 'B']}},
