@@ -176,7 +176,10 @@ class WeightAverage:
         m = copy.deepcopy(module); m.load_state_dict(self.state); return m
 
     def state_dict(self) -> dict: return {'decay': self.decay, 'steps': self.steps, 'state': self.state}
-    def load_state_dict(self, s:dict): self.decay, self.steps, self.state = s['decay'], s['steps'], s['state']
+    def load_state_dict(self, s:dict):
+        "Restore `state_dict()` output; the tensors are copied in place, so the average stays on its module's device."
+        self.decay, self.steps = s['decay'], s['steps']
+        for k, v in s['state'].items(): self.state[k].copy_(v)
 
 # %% ../nbs/09_distill.ipynb #20c560cb
 class CachedFrameStacks(FrameStackDataset):
