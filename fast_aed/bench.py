@@ -12,7 +12,7 @@ from .core import FastAedError, resolve_device, run_manifest, work_dir
 # %% auto #0
 __all__ = ['TEACHERS', 'parse_size', 'summarize_times', 'time_fn', 'torch_sync', 'fps_of', 'peak_memory', 'isolated_memory',
            'bench_frames', 'student_inputs', 'bench_student', 'load_bench_teacher', 'bench_pipeline', 'bench_onnx',
-           'device_name', 'run_benchmark', 'format_bench_table', 'add_cli']
+           'bench_torchscript', 'device_name', 'run_benchmark', 'format_bench_table', 'add_cli']
 
 # %% ../nbs/11_bench.ipynb #ceabad3f
 def parse_size(s: str | tuple, # 'WxH' (e.g. '640x360') or a (W, H) pair
@@ -290,6 +290,25 @@ def bench_onnx(model, frames: list, input_size: tuple, batch_sizes: tuple = (1, 
             out[f'fps_b{b}'] = fps_of(st, b); out['latency'][f'b{b}'] = st
     return out
 
+# %% ../nbs/11_bench.ipynb #62d699ea
+def bench_torchscript(model, frames: list, input_size: tuple, batch_sizes: tuple = (1, 32), iters: int = 50, warmup: int = 10,
+                      device: str = 'cpu', channels_last: bool = True, timing: str = 'sync') -> dict:
+    "FPS of the student traced and frozen (`fast_aed.deploy.freeze_student`), or `{'fps_b1': None, 'reason': ...}`."
+    import torch
+    try: from fast_aed.deploy import freeze_student
+    except ImportError as e: return {'fps_b1': None, 'reason': f'fast_aed.deploy unavailable ({e})'}
+    in_ch = getattr(getattr(model, 'trunk', None), 'in_channels', 9)
+    try: frozen = freeze_student(model, input_size, in_ch, device, channels_last)
+    except FastAedError as e: return {'fps_b1': None, 'reason': str(e)}
+    out = {'how': 'torch.jit.trace + torch.jit.freeze (batch norms folded)', 'channels_last': channels_last, 'latency': {}}
+    for b in batch_sizes:
+        x = torch.from_numpy(student_inputs(frames, input_size, b, offsets=tuple(range(in_ch // 3)) if in_ch != 9 else (0, -3, 3))).to(device)
+        if channels_last: x = x.contiguous(memory_format=torch.channels_last)
+        with torch.inference_mode():
+            st = time_fn(lambda: frozen(x), iters=iters, warmup=warmup, device=device, timing=timing)
+        out[f'fps_b{b}'] = fps_of(st, b); out['latency'][f'b{b}'] = st
+    return out
+
 # %% ../nbs/11_bench.ipynb #f7698942
 def device_name(device: str) -> str:
     "GPU model, or the CPU model with the thread count."
@@ -343,6 +362,7 @@ def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; N
                   work: str | Path = None, # work folder with trained teachers (default: DATA/work)
                   teachers: tuple = ('A', 'B'), # teachers timed
                   onnx: bool = True, # also time the student under onnxruntime
+                  torchscript: bool = True, # also time the student traced and frozen (`bench_torchscript`)
                   student=None, # an `nn.Module` to time instead of `checkpoint` (tests, ablations)
                   memory: bool = True, # also measure each row's memory in a process of its own (`isolated_memory`, CPU)
                  ) -> dict:
@@ -373,6 +393,8 @@ def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; N
     res = {'student': bench_student(student, frames, input_size, tuple(batch_sizes), iters, warmup, device, precision,
                                     channels_last, compile, timing)}
     res.update(bench_pipeline(frames, detector, teachers, work, pipeline_iters, 1, device, timing))
+    res['torchscript'] = (bench_torchscript(student, frames, input_size, tuple(batch_sizes), iters, warmup, device, channels_last, timing)
+                          if torchscript and precision == 'fp32' else {'fps_b1': None, 'reason': 'fp32 only' if torchscript else 'disabled'})
     if onnx and device == 'cpu' and precision == 'fp32':
         try: res['onnx'] = bench_onnx(student.cpu(), frames, input_size, tuple(batch_sizes), iters, warmup, threads, timing)
         except FastAedError as e: res['onnx'] = {'fps_b1': None, 'reason': str(e)}
@@ -390,7 +412,7 @@ def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; N
     res['conventions'] = {'fps': 'frames / median seconds per call' if timing == 'sync' else 'frames / mean seconds per call (official: datetime.now(), no CUDA sync)',
                           'timing': timing, 'gflops': 'GMACs counted with thop (fvcore-style: 1 MAC = 1 FLOP)',
                           'speedup_vs_teachers': f'student fps at batch {1 if 1 in batch_sizes else batch_sizes[0]} / teacher-pipeline fps; speedup_vs_teachers_bmax uses batch {max(batch_sizes)}',
-                          'student_scope': 'forward pass only, on real frame stacks already in memory',
+                          'student_scope': 'forward pass only, on real frame stacks already in memory (eager PyTorch; torchscript: traced and frozen; onnx: onnxruntime)',
                           'detector_scope': 'detection on frames in memory (no decoding)',
                           'peak_memory': 'CUDA: max_memory_allocated; CPU: ru_maxrss high-water mark (process)',
                           'memory': 'CPU: each row alone in a fresh process (isolated_memory): peak_mb = its resident-set high-water mark, working_mb = peak_mb minus the same process before loading the model'}
@@ -408,8 +430,9 @@ def format_bench_table(res: dict) -> str:
         lat = s['latency'][f'b{b}']
         lines.append(f"{'student batch ' + b:<28}{s['fps_b' + b]:>12.1f}{lat['median_ms']:>12.2f}{lat['iqr_ms']:>10.2f}")
     for b in bs:
-        o = res.get('onnx', {})
-        if o.get(f'fps_b{b}'): lines.append(f"{'student onnxruntime b' + b:<28}{o['fps_b' + b]:>12.1f}{o['latency']['b' + b]['median_ms']:>12.2f}{o['latency']['b' + b]['iqr_ms']:>10.2f}")
+        for key, label in (('torchscript', 'student torchscript b'), ('onnx', 'student onnxruntime b')):
+            o = res.get(key, {})
+            if o.get(f'fps_b{b}'): lines.append(f"{label + b:<28}{o['fps_b' + b]:>12.1f}{o['latency']['b' + b]['median_ms']:>12.2f}{o['latency']['b' + b]['iqr_ms']:>10.2f}")
     for k, label in (('detector', 'detector ({})'.format(res['detector']['kind'])), ('teacher_A', 'teacher A (incl. detection)'),
                      ('teacher_B', 'teacher B (incl. detection)'), ('teachers_pipeline', 'teacher pipeline')):
         v = res.get(k, {})
@@ -433,7 +456,8 @@ def _cli_bench(args) -> int:
                             iters=args.iters, warmup=args.warmup, device=args.device, precision=args.precision,
                             channels_last=args.channels_last, compile=args.compile, threads=args.threads,
                             timing='official' if args.official_timing else 'sync', n_frames=args.frames,
-                            pipeline_iters=args.pipeline_iters, detector=det, work=args.work, onnx=not args.no_onnx)
+                            pipeline_iters=args.pipeline_iters, detector=det, work=args.work, onnx=not args.no_onnx,
+                            torchscript=not args.no_torchscript)
     if args.out: 
         from fast_aed.core import save_json
         save_json(res, args.out)
@@ -464,6 +488,7 @@ def add_cli(sub, # the top-level subparsers of `fast-aed`
     p.add_argument('--detector', choices=['motion', 'yolo'], default='motion', help='detector in front of the teachers')
     p.add_argument('--weights', default=None, help='YOLO weights (with --detector yolo)')
     p.add_argument('--no-onnx', action='store_true', help='skip the onnxruntime row')
+    p.add_argument('--no-torchscript', action='store_true', help='skip the frozen TorchScript row')
     p.add_argument('--out', default=None, help='also write the full result JSON here')
     p.add_argument('--json', action='store_true', help='print the result as JSON')
     p.set_defaults(func=_cli_bench)

@@ -15,10 +15,11 @@ from .core import FastAedError, atomic_path, save_json, run_manifest, resolve_de
 from .evaluate import HEADS, heads_from_maps
 
 # %% auto #0
-__all__ = ['SCALES', 'OUTPUT_NAMES', 'IMAGE_EXTS', 'ExportableAdaptivePool2d', 'exportable', 'export_onnx', 'OnnxStudent',
-           'TorchStudent', 'load_runner', 'FrameSource', 'open_source', 'write_test_video', 'preprocess', 'StackBuffer',
-           'BatchReader', 'model_fps', 'write_scores_csv', 'plot_timeline', 'overlay_frame', 'OverlayWriter',
-           'ScoreResult', 'stream_threads', 'score_source', 'add_cli']
+__all__ = ['SCALES', 'OUTPUT_NAMES', 'IMAGE_EXTS', 'BACKENDS', 'ExportableAdaptivePool2d', 'exportable', 'export_onnx',
+           'freeze_student', 'OnnxStudent', 'TorchStudent', 'load_runner', 'FrameSource', 'open_source',
+           'write_test_video', 'preprocess', 'StackBuffer', 'BatchReader', 'model_fps', 'write_scores_csv',
+           'plot_timeline', 'overlay_frame', 'OverlayWriter', 'ScoreResult', 'stream_threads', 'score_source',
+           'add_cli']
 
 # %% ../nbs/12_deploy.ipynb #807b8617
 SCALES = (1, 4, 16)
@@ -99,6 +100,24 @@ def export_onnx(model, # the student (`nn.Module` returning `{1: (B,1), 4: (B,1,
         onnx.save(proto, str(tmp))
     return path
 
+# %% ../nbs/12_deploy.ipynb #a8132bb6
+def freeze_student(model: nn.Module, # the student (returns `{1: (B,1), 4: (B,1,4,4), 16: (B,1,16,16)}`)
+                   input_size: tuple, # (W, H) of the model input: the trace is valid for this size only
+                   in_channels: int = 9, # channels of the frame stack
+                   device: str = 'cpu', # device the frozen module runs on
+                   channels_last: bool = True, # trace and run in channels-last memory format
+                  ) -> torch.jit.ScriptModule:
+    "The student traced at `input_size` and frozen (batch norms folded): called on (B, C, H, W), it returns `(s1, s4, s16)`."
+    import copy
+    W, H = (int(s) for s in input_size)
+    model = copy.deepcopy(model).eval().to(device)
+    x = torch.zeros(2, int(in_channels), H, W, device=device)
+    if channels_last: model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
+    with torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter('ignore')   # the tracer warns about the input-shape check, which holds for every traced call
+        try: return torch.jit.freeze(torch.jit.trace(_TupleHeads(model).eval(), x, check_trace=False))
+        except Exception as e: raise FastAedError(f"freezing the student at {W}x{H} failed ({type(e).__name__}: {e})") from None
+
 # %% ../nbs/12_deploy.ipynb #7e4a54fc
 class OnnxStudent:
     "An exported student run by onnxruntime; called like the PyTorch model, it returns the same output dict."
@@ -151,6 +170,7 @@ class TorchStudent:
                  device: str = 'auto', # 'auto', 'cpu', 'cuda', ...
                  threads: int = None, # torch intra-op threads (None: leave as is)
                  channels_last: bool = True, # channels-last memory format (2x the CPU throughput of the default student, see fast_aed.bench)
+                 torchscript: bool = False, # run the student traced and frozen (`freeze_student`) instead of eagerly
                 ):
         import torch
         if threads: torch.set_num_threads(int(threads))
@@ -158,6 +178,8 @@ class TorchStudent:
         self.model = model.eval().to(self.device)
         if self.channels_last: self.model = self.model.to(memory_format=torch.channels_last)
         self.input_size, self.in_channels = tuple(int(s) for s in input_size), int(in_channels)
+        self.torchscript = bool(torchscript)
+        if self.torchscript: self.model = freeze_student(self.model, self.input_size, self.in_channels, self.device, self.channels_last)
         self.threads = torch.get_num_threads()  # process-wide in torch
 
     def __call__(self, x: np.ndarray) -> dict:
@@ -165,13 +187,15 @@ class TorchStudent:
         with torch.inference_mode():
             x = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(self.device, non_blocking=True)
             out = self.model(x.contiguous(memory_format=torch.channels_last) if self.channels_last else x)
+            if self.torchscript: out = dict(zip(SCALES, out))
             return {s: out[s].float().cpu().numpy() for s in SCALES}
 
     def __repr__(self): return (f"TorchStudent({type(self.model).__name__}, input_size={self.input_size}, device={self.device}, "
-                                f"threads={self.threads}, channels_last={self.channels_last})")
+                                f"threads={self.threads}, channels_last={self.channels_last}, torchscript={self.torchscript})")
 
 # %% ../nbs/12_deploy.ipynb #783ee6c1
 _SIZE_KEYS = ('input_size', 'size', 'image_size', 'frame_size')
+BACKENDS = ('torch', 'torchscript', 'onnx')
 
 def _config_dict(config) -> dict:
     if config is None: return {}
@@ -196,7 +220,7 @@ def _model_channels(model, default: int = 9) -> int:
     return default
 
 def load_runner(checkpoint, # .pt checkpoint, .onnx file, an nn.Module, or a (model, config) pair
-                backend: str = 'torch', # 'torch' or 'onnx'
+                backend: str = 'torch', # 'torch', 'torchscript' (traced and frozen, `freeze_student`) or 'onnx'
                 size: tuple = None, # (W, H) override of the input size
                 device: str = 'auto', # torch device
                 threads: int = None, # intra-op threads for either backend
@@ -205,7 +229,7 @@ def load_runner(checkpoint, # .pt checkpoint, .onnx file, an nn.Module, or a (mo
                 channels_last: bool = True, # torch: channels-last memory format
                ):
     "A runner (`TorchStudent` or `OnnxStudent`) for `checkpoint`, with `.input_size` and `.in_channels`."
-    if backend not in ('torch', 'onnx'): raise FastAedError(f"unknown backend {backend!r} (use torch or onnx)")
+    if backend not in BACKENDS: raise FastAedError(f"unknown backend {backend!r} (use {', '.join(BACKENDS)})")
     config, source = {}, None
     if isinstance(checkpoint, (str, Path)):
         path = Path(checkpoint)
@@ -226,7 +250,8 @@ def load_runner(checkpoint, # .pt checkpoint, .onnx file, an nn.Module, or a (mo
     size = tuple(size) if size is not None else _find_size(cfg)
     if size is None: raise FastAedError(f"{checkpoint if source else 'model'}: input size unknown; pass size=(W, H) / --size W H")
     ch = _model_channels(model)
-    if backend == 'torch': return TorchStudent(model, size, ch, device=device, threads=threads, channels_last=channels_last)
+    if backend in ('torch', 'torchscript'):
+        return TorchStudent(model, size, ch, device=device, threads=threads, channels_last=channels_last, torchscript=backend == 'torchscript')
     if onnx_path is None: raise FastAedError("backend 'onnx' from a PyTorch model needs onnx_path (where to export it)")
     export_onnx(model, onnx_path, input_size=size, in_channels=ch, metadata={'config': cfg, 'checkpoint': str(source)})
     return OnnxStudent(onnx_path, threads=threads, spinning=spinning)
@@ -566,7 +591,7 @@ def score_source(source, # video file, frame folder or camera index
                  checkpoint, # .pt checkpoint, .onnx file, nn.Module or (model, config)
                  out_dir: str | Path = None, # output folder (default: `./score_<name>`)
                  batch_size: int = 32, # frames per model call
-                 backend: str = 'torch', # 'torch' or 'onnx'
+                 backend: str = 'torch', # 'torch', 'torchscript' or 'onnx' (see `load_runner`)
                  size: tuple = None, # (W, H) input size override (default: the checkpoint's)
                  head: str = 'MIX', # head whose score is smoothed: 'S', 'M', 'L' or 'MIX'
                  smoothing: float = 21, # Gaussian sigma in frames for the `smoothed` column (0: none)
@@ -716,7 +741,7 @@ def add_cli(sub, # top-level subparsers of `fast-aed`
     p.add_argument('--checkpoint', required=True, help='student checkpoint (.pt) or exported .onnx file')
     p.add_argument('--out', default=None, help='output folder (default: ./score_<name>)')
     p.add_argument('--batch-size', type=int, default=32, help='frames per model call (default 32)')
-    p.add_argument('--backend', choices=('torch', 'onnx'), default='torch', help='inference backend (default torch)')
+    p.add_argument('--backend', choices=BACKENDS, default='torch', help='inference backend: torch (eager), torchscript (traced and frozen) or onnx (default torch)')
     p.add_argument('--size', type=int, nargs=2, metavar=('W', 'H'), default=None, help="input size (default: the checkpoint's)")
     p.add_argument('--head', choices=HEADS, default='MIX', help='score to smooth and show (default MIX)')
     p.add_argument('--sigma', type=float, default=21, help='Gaussian smoothing sigma in frames, 0 = off (default 21)')

@@ -54,14 +54,15 @@ PIPELINE_ROW = 'detection + teachers A and B'
 def _speed_rows(sp: dict, # the `speed` metrics of one run (`fast_aed.bench.run_benchmark`)
                 seed: int, # its seed
                ) -> list:
-    "Rows of the speed table: student (PyTorch, onnxruntime), detector, each teacher, the pipeline, and the speed-ups, with each row's memory."
+    "Rows of the speed table: student (PyTorch eager, frozen TorchScript, onnxruntime), detector, each teacher, the pipeline, and the speed-ups, with each row's memory."
     mem = sp.get('memory') or {}
     def memory(key): v = mem.get(key) or {}; return {'working_mb': v.get('working_mb'), 'peak_mb': v.get('peak_mb')}
     student_b = max((int(k[len('student_b'):]) for k in mem if k.startswith('student_b')), default=None)
-    st, onnx, pipe = sp.get('student') or {}, sp.get('onnx') or {}, (sp.get('teachers_pipeline') or {}).get('fps')
+    st, pipe = sp.get('student') or {}, (sp.get('teachers_pipeline') or {}).get('fps')
     cost = {'gflops': st.get('gflops'), 'params': st.get('params')}
     rows = [{'model': 'student (PyTorch)', 'fps_b1': st.get('fps_b1'), 'fps_b32': st.get('fps_b32'), **cost, **memory(f'student_b{student_b}')}]
-    if onnx.get('fps_b1'): rows.append({'model': 'student (onnxruntime)', 'fps_b1': onnx['fps_b1'], 'fps_b32': onnx.get('fps_b32'), **cost})
+    runtimes = [(label, sp.get(key) or {}) for key, label in (('torchscript', 'TorchScript'), ('onnx', 'onnxruntime'))]
+    rows += [{'model': f'student ({label})', 'fps_b1': r['fps_b1'], 'fps_b32': r.get('fps_b32'), **cost} for label, r in runtimes if r.get('fps_b1')]
     for k in ('detector', 'teacher_A', 'teacher_B'):
         if sp.get(k): rows.append({'model': k, 'fps_b1': sp[k].get('fps'), **memory(k)})
     if pipe:
@@ -69,9 +70,8 @@ def _speed_rows(sp: dict, # the `speed` metrics of one run (`fast_aed.bench.run_
         # ratios, not fps: student fps / (detection + both teachers) fps, each batch size measured in the same run
         rows.append({'model': 'speed-up: student (PyTorch) vs detection + teachers (x)', 'fps_b1': sp.get('speedup_vs_teachers'),
                      'fps_b32': sp.get('speedup_vs_teachers_bmax')})
-        if onnx.get('fps_b1'):
-            rows.append({'model': 'speed-up: student (onnxruntime) vs detection + teachers (x)', 'fps_b1': onnx['fps_b1'] / pipe,
-                         'fps_b32': onnx['fps_b32'] / pipe if onnx.get('fps_b32') else None})
+        rows += [{'model': f'speed-up: student ({label}) vs detection + teachers (x)', 'fps_b1': r['fps_b1'] / pipe,
+                  'fps_b32': r['fps_b32'] / pipe if r.get('fps_b32') else None} for label, r in runtimes if r.get('fps_b1')]
     for r in rows: r['seed'] = seed
     return rows
 
