@@ -249,13 +249,12 @@ def bench_pipeline(frames: list, # BGR frames
                    device: str = 'cpu', # teachers' device
                    timing: str = 'sync', # 'sync' or 'official'
                   ) -> dict:
-    "FPS of the detector alone, of each teacher including detection, and of the teacher pipeline (detection + all)."
+    "FPS of the detector alone, of each teacher including detection, and of the teacher pipeline (detection + all); `_boxes`: the detections."
     n = len(frames)
     with peak_memory(device) as mem:
         st = time_fn(lambda: detector.detect(frames), iters=iters, warmup=warmup, device=device, timing=timing)
-    dets = detector.detect(frames)
-    boxes = [d[0] for d in dets]
-    out = {'detector': {'fps': fps_of(st, n), 'kind': detector.kind, 'key': detector.key, 'boxes_per_frame': float(np.mean([len(b) for b in boxes])),
+    boxes = [d[0] for d in detector.detect(frames)]
+    out = {'_boxes': boxes, 'detector': {'fps': fps_of(st, n), 'kind': detector.kind, 'key': detector.key, 'boxes_per_frame': float(np.mean([len(b) for b in boxes])),
                         'latency_per_clip': st, 'peak_memory': mem}}
     arr = np.stack(frames)
     det_s, total_s, used = st['median_ms'] / 1e3, st['median_ms'] / 1e3, []
@@ -290,7 +289,7 @@ def bench_onnx(model, frames: list, input_size: tuple, batch_sizes: tuple = (1, 
             out[f'fps_b{b}'] = fps_of(st, b); out['latency'][f'b{b}'] = st
     return out
 
-# %% ../nbs/11_bench.ipynb #62d699ea
+# %% ../nbs/11_bench.ipynb #3b74996b
 def bench_torchscript(model, frames: list, input_size: tuple, batch_sizes: tuple = (1, 32), iters: int = 50, warmup: int = 10,
                       device: str = 'cpu', channels_last: bool = True, timing: str = 'sync') -> dict:
     "FPS of the student traced and frozen (`fast_aed.deploy.freeze_student`), or `{'fps_b1': None, 'reason': ...}`."
@@ -320,7 +319,7 @@ def device_name(device: str) -> str:
             if line.startswith('model name'): cpu = line.split(':', 1)[1].strip(); break
     return f"cpu: {cpu}, {torch.get_num_threads()} torch threads ({os.cpu_count()} cores)"
 
-def _isolated_rows(student, frames, input_size, batch_sizes, channels_last, detector, teachers, work, res) -> dict:
+def _isolated_rows(student, frames, input_size, batch_sizes, channels_last, detector, teachers, work, res, boxes) -> dict:
     "`isolated_memory` of the student at each batch size, the detector and every timed teacher."
     import torch, pickle
     out = {}
@@ -337,8 +336,7 @@ def _isolated_rows(student, frames, input_size, batch_sizes, channels_last, dete
                                                          'offsets': tuple(range(in_ch // 3)) if in_ch != 9 else (0, -3, 3)})
         try: out['detector'] = isolated_memory({**common, 'what': 'detector', 'detector': pickle.dumps(detector)})
         except Exception as e: out['detector'] = {'reason': f'detector cannot be sent to a fresh process: {e}'}
-        boxes = [d[0] for d in detector.detect(frames)]
-        for name in teachers:
+        for name in teachers:   # on the boxes `bench_pipeline` detected
             if res.get(f'teacher_{name}', {}).get('fps'):
                 out[f'teacher_{name}'] = isolated_memory({**common, 'what': 'teacher', 'name': name, 'boxes': boxes,
                                                           'work': str(work) if work is not None else None})
@@ -393,13 +391,14 @@ def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; N
     res = {'student': bench_student(student, frames, input_size, tuple(batch_sizes), iters, warmup, device, precision,
                                     channels_last, compile, timing)}
     res.update(bench_pipeline(frames, detector, teachers, work, pipeline_iters, 1, device, timing))
+    boxes = res.pop('_boxes')
     res['torchscript'] = (bench_torchscript(student, frames, input_size, tuple(batch_sizes), iters, warmup, device, channels_last, timing)
                           if torchscript and precision == 'fp32' else {'fps_b1': None, 'reason': 'fp32 only' if torchscript else 'disabled'})
     if onnx and device == 'cpu' and precision == 'fp32':
         try: res['onnx'] = bench_onnx(student.cpu(), frames, input_size, tuple(batch_sizes), iters, warmup, threads, timing)
         except FastAedError as e: res['onnx'] = {'fps_b1': None, 'reason': str(e)}
     else: res['onnx'] = {'fps_b1': None, 'reason': 'only measured on CPU at fp32 (onnxruntime CPU provider)' if onnx else 'disabled'}
-    if memory and device == 'cpu': res['memory'] = _isolated_rows(student, frames, input_size, batch_sizes, channels_last, detector, teachers, work, res)
+    if memory and device == 'cpu': res['memory'] = _isolated_rows(student, frames, input_size, batch_sizes, channels_last, detector, teachers, work, res, boxes)
     s = res['student']
     b1 = s.get('fps_b1', s[f'fps_b{batch_sizes[0]}'])
     bmax = s[f'fps_b{max(batch_sizes)}']

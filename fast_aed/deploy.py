@@ -100,7 +100,7 @@ def export_onnx(model, # the student (`nn.Module` returning `{1: (B,1), 4: (B,1,
         onnx.save(proto, str(tmp))
     return path
 
-# %% ../nbs/12_deploy.ipynb #a8132bb6
+# %% ../nbs/12_deploy.ipynb #da2949e5
 def freeze_student(model: nn.Module, # the student (returns `{1: (B,1), 4: (B,1,4,4), 16: (B,1,16,16)}`)
                    input_size: tuple, # (W, H) of the model input: the trace is valid for this size only
                    in_channels: int = 9, # channels of the frame stack
