@@ -11,8 +11,8 @@ from .core import FastAedError, resolve_device, run_manifest, work_dir
 
 # %% auto #0
 __all__ = ['TEACHERS', 'parse_size', 'summarize_times', 'time_fn', 'torch_sync', 'fps_of', 'peak_memory', 'isolated_memory',
-           'bench_frames', 'student_inputs', 'bench_student', 'load_bench_teacher', 'bench_pipeline', 'bench_onnx',
-           'bench_torchscript', 'device_name', 'run_benchmark', 'format_bench_table', 'add_cli']
+           'bench_frames', 'student_inputs', 'stack_offsets', 'bench_student', 'load_bench_teacher', 'bench_pipeline',
+           'bench_onnx', 'bench_torchscript', 'device_name', 'run_benchmark', 'format_bench_table', 'add_cli']
 
 # %% ../nbs/11_bench.ipynb #ceabad3f
 def parse_size(s: str | tuple, # 'WxH' (e.g. '640x360') or a (W, H) pair
@@ -171,6 +171,11 @@ def student_inputs(frames: list, # BGR frames
         out[b] = np.concatenate([small[i].transpose(2, 0, 1) for i in stack_indices(t, len(small), offsets)]).astype(np.float32)
     return (out - 127.0) / 128.0
 
+def stack_offsets(in_channels: int, # channels of the student's input stack (3 per frame)
+                 ) -> tuple:
+    "Frame offsets of a student's input stack: the paper's (0, -3, 3) for 9 channels, else consecutive frames."
+    return (0, -3, 3) if in_channels == 9 else tuple(range(in_channels // 3))
+
 # %% ../nbs/11_bench.ipynb #29d9dd22
 def _autocast(device: str, precision: str):
     import torch
@@ -204,7 +209,7 @@ def bench_student(model, # the student (`nn.Module`; `forward(x) -> {scale: map}
            'input_size': [W, H], 'in_channels': in_ch, 'precision': precision, 'channels_last': channels_last, 'compile': compile,
            'latency': {}, 'peak_memory': {}}
     for b in batch_sizes:
-        x = torch.from_numpy(student_inputs(frames, (W, H), b, offsets=tuple(range(in_ch // 3)) if in_ch != 9 else (0, -3, 3))).to(device)
+        x = torch.from_numpy(student_inputs(frames, (W, H), b, offsets=stack_offsets(in_ch))).to(device)
         if channels_last: x = x.contiguous(memory_format=torch.channels_last)
         with torch.inference_mode(), _autocast(device, precision), peak_memory(device) as mem:
             st = time_fn(lambda: fwd(x), iters=iters, warmup=warmup, device=device, timing=timing)
@@ -284,7 +289,7 @@ def bench_onnx(model, frames: list, input_size: tuple, batch_sizes: tuple = (1, 
         run = OnnxStudent(path, threads=threads)
         out = {'providers': run.session.get_providers(), 'latency': {}}
         for b in batch_sizes:
-            x = student_inputs(frames, input_size, b, offsets=tuple(range(in_ch // 3)) if in_ch != 9 else (0, -3, 3))
+            x = student_inputs(frames, input_size, b, offsets=stack_offsets(in_ch))
             st = time_fn(lambda: run(x), iters=iters, warmup=warmup, device='cpu', timing=timing)
             out[f'fps_b{b}'] = fps_of(st, b); out['latency'][f'b{b}'] = st
     return out
@@ -301,7 +306,7 @@ def bench_torchscript(model, frames: list, input_size: tuple, batch_sizes: tuple
     except FastAedError as e: return {'fps_b1': None, 'reason': str(e)}
     out = {'how': 'torch.jit.trace + torch.jit.freeze (batch norms folded)', 'channels_last': channels_last, 'latency': {}}
     for b in batch_sizes:
-        x = torch.from_numpy(student_inputs(frames, input_size, b, offsets=tuple(range(in_ch // 3)) if in_ch != 9 else (0, -3, 3))).to(device)
+        x = torch.from_numpy(student_inputs(frames, input_size, b, offsets=stack_offsets(in_ch))).to(device)
         if channels_last: x = x.contiguous(memory_format=torch.channels_last)
         with torch.inference_mode():
             st = time_fn(lambda: frozen(x), iters=iters, warmup=warmup, device=device, timing=timing)
@@ -333,7 +338,7 @@ def _isolated_rows(student, frames, input_size, batch_sizes, channels_last, dete
             for b in batch_sizes:
                 out[f'student_b{b}'] = isolated_memory({**common, 'what': 'student', 'model': str(Path(tmp) / 'student.pt'), 'batch': b,
                                                          'input_size': tuple(input_size), 'channels_last': channels_last,
-                                                         'offsets': tuple(range(in_ch // 3)) if in_ch != 9 else (0, -3, 3)})
+                                                         'offsets': stack_offsets(in_ch)})
         try: out['detector'] = isolated_memory({**common, 'what': 'detector', 'detector': pickle.dumps(detector)})
         except Exception as e: out['detector'] = {'reason': f'detector cannot be sent to a fresh process: {e}'}
         for name in teachers:   # on the boxes `bench_pipeline` detected

@@ -29,7 +29,7 @@ class ChannelLayerNorm(nn.Module):
         if self.training:   # the arithmetic every reported student was trained with: kept, so that they retrain to the same digits
             var, mean = torch.var_mean(x, dim=1, unbiased=False, keepdim=True)
             return (x - mean) / (var + self.eps).sqrt() * self.g + self.b
-        # inference: one fused `F.layer_norm` on the channels-last view, 6-12x faster on a CPU, equal within 1e-5
+        # inference: one fused `F.layer_norm` on the channels-last view, equal within 1e-5 (measured on a 2-core CPU: 6-12x faster on channels-last inputs, 3-6x on NCHW)
         y = F.layer_norm(x.permute(0, 2, 3, 1), (self.dim,), self.g.reshape(-1), self.b.reshape(-1), self.eps)
         return y.permute(0, 3, 1, 2)
 
