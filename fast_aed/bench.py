@@ -253,13 +253,14 @@ def bench_pipeline(frames: list, # BGR frames
                    warmup: int = 1, # untimed repetitions first
                    device: str = 'cpu', # teachers' device
                    timing: str = 'sync', # 'sync' or 'official'
-                  ) -> dict:
-    "FPS of the detector alone, of each teacher including detection, and of the teacher pipeline (detection + all); `_boxes`: the detections."
+                   return_boxes: bool = False, # also return the detections, as `(result, boxes)`, for callers that time more on them
+                  ) -> dict | tuple:
+    "FPS of the detector alone, of each teacher including detection, and of the teacher pipeline (detection + all)."
     n = len(frames)
     with peak_memory(device) as mem:
         st = time_fn(lambda: detector.detect(frames), iters=iters, warmup=warmup, device=device, timing=timing)
     boxes = [d[0] for d in detector.detect(frames)]
-    out = {'_boxes': boxes, 'detector': {'fps': fps_of(st, n), 'kind': detector.kind, 'key': detector.key, 'boxes_per_frame': float(np.mean([len(b) for b in boxes])),
+    out = {'detector': {'fps': fps_of(st, n), 'kind': detector.kind, 'key': detector.key, 'boxes_per_frame': float(np.mean([len(b) for b in boxes])),
                         'latency_per_clip': st, 'peak_memory': mem}}
     arr = np.stack(frames)
     det_s, total_s, used = st['median_ms'] / 1e3, st['median_ms'] / 1e3, []
@@ -275,7 +276,7 @@ def bench_pipeline(frames: list, # BGR frames
         total_s += t_s; used.append(name)
     out['teachers_pipeline'] = {'fps': n / total_s if used else None, 'teachers': used,
                                 'scope': 'detection once + every available teacher, in sequence'}
-    return out
+    return (out, boxes) if return_boxes else out
 
 # %% ../nbs/11_bench.ipynb #f68eda2f
 def bench_onnx(model, frames: list, input_size: tuple, batch_sizes: tuple = (1, 32), iters: int = 50, warmup: int = 10,
@@ -395,8 +396,8 @@ def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; N
               'n_frames': len(frames), 'pipeline_iters': pipeline_iters, 'detector': detector.config, 'frames': frames_info}
     res = {'student': bench_student(student, frames, input_size, tuple(batch_sizes), iters, warmup, device, precision,
                                     channels_last, compile, timing)}
-    res.update(bench_pipeline(frames, detector, teachers, work, pipeline_iters, 1, device, timing))
-    boxes = res.pop('_boxes')
+    pipeline_res, boxes = bench_pipeline(frames, detector, teachers, work, pipeline_iters, 1, device, timing, return_boxes=True)
+    res.update(pipeline_res)
     res['torchscript'] = (bench_torchscript(student, frames, input_size, tuple(batch_sizes), iters, warmup, device, channels_last, timing)
                           if torchscript and precision == 'fp32' else {'fps_b1': None, 'reason': 'fp32 only' if torchscript else 'disabled'})
     if onnx and device == 'cpu' and precision == 'fp32':
