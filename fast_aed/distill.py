@@ -19,10 +19,10 @@ from .student import Student, StudentAE, StageDiscriminator, transfer_ae_weights
 log = logging.getLogger('fast_aed.distill')
 
 # %% auto #0
-__all__ = ['log', 'PRETRAININGS', 'DISCRIMINATORS', 'DISC_SCALES', 'VAL_SPLITS', 'SELECTIONS', 'DistillConfig', 'WeightAverage',
-           'CachedFrameStacks', 'frame_stacks', 'DistillSamples', 'split_train_val', 'kd_loss', 'build_discriminators',
-           'discriminator_loss', 'adversarial_loss', 'student_dir', 'run_key', 'write_log', 'train_student',
-           'load_student', 'predict_maps', 'config_from_args', 'add_cli']
+__all__ = ['log', 'PRETRAININGS', 'DISCRIMINATORS', 'DISC_SCALES', 'VAL_SPLITS', 'SELECTIONS', 'BEST_OF_SEED_STEP',
+           'DistillConfig', 'WeightAverage', 'CachedFrameStacks', 'frame_stacks', 'DistillSamples', 'split_train_val',
+           'kd_loss', 'build_discriminators', 'discriminator_loss', 'adversarial_loss', 'student_dir', 'run_key',
+           'write_log', 'train_student', 'load_student', 'predict_maps', 'config_from_args', 'add_cli']
 
 # %% ../nbs/09_distill.ipynb #06ef6879
 PRETRAININGS = ('none', 'ae', 'masked_ae')
@@ -81,6 +81,8 @@ class DistillConfig:
     selection: str = 'val_kd' # 'val_kd' (lowest validation KD loss) or 'last' (last epoch)
     select_on_test: bool = False # official: select on the test set's micro-AUC (MIX head); biased, off by default
     frame_stride: int = 2 # use every k-th training frame (1 = all; neighbours are nearly identical)
+    best_of: int = 1 # independent training runs (seeds seed, seed + 1000, ...) on the same validation split; the one with the lowest validation KD loss is kept
+    split_seed: int = None # seed of the validation split (None = `seed`)
     # run
     seed: int = 0 # seed of initialisation, shuffling and masking
     device: str = 'auto' # 'auto', 'cpu', 'cuda', 'cuda:1', ...
@@ -122,6 +124,9 @@ class DistillConfig:
         if self.stem_stride not in STEM_STRIDES: bad(f"stem_stride must be 1 or 2, got {self.stem_stride}")
         if self.epochs < 1: bad("epochs must be >= 1")
         if self.batch_size < 1 or self.frame_stride < 1: bad("batch_size and frame_stride must be >= 1")
+        if self.best_of < 1: bad(f"best_of must be >= 1, got {self.best_of}")
+        if self.best_of > 1 and (self.selection != 'val_kd' or self.val_fraction == 0 or self.select_on_test):
+            bad("best_of > 1 selects on the validation KD loss: it needs selection='val_kd', val_fraction > 0 and select_on_test=False")
         if self.cache_frames not in ('auto', True, False): bad(f"cache_frames must be 'auto', True or False, got {self.cache_frames!r}")
 
     @classmethod
@@ -234,7 +239,8 @@ def split_train_val(records:list, # the training videos
     if mode == 'video':
         if len(records) < 2: raise FastAedError(f"val_split='video' needs at least 2 training videos, got {len(records)}; use val_split='frames'")
         n_val = min(max(1, round(frac * len(records))), len(records) - 1)
-        chosen = set(np.random.default_rng(config.seed).permutation(len(records))[:n_val].tolist())
+        split_seed = config.seed if config.split_seed is None else config.split_seed
+        chosen = set(np.random.default_rng(split_seed).permutation(len(records))[:n_val].tolist())
         for k, r in enumerate(records):
             (val if k in chosen else train).extend((k, t) for t in range(0, r.frames, stride))
         info['val_videos'] = [records[k].name for k in sorted(chosen)]
@@ -303,10 +309,12 @@ def student_dir(work:Path) -> Path:
 def run_key(ds, work:Path, config:DistillConfig, phase:str='kd') -> str:
     "Hash identifying a training run: result-relevant config + training videos + teachers' map settings."
     cfg = {k: v for k, v in config.to_dict().items() if k not in _RUNTIME_FIELDS}
+    if cfg.get('best_of') == 1: cfg.pop('best_of')   # fields added later, at their neutral value, leave earlier runs' keys as they were
+    if cfg.get('split_seed') in (None, cfg['seed']): cfg.pop('split_seed')
     if phase == 'ae':   # the auto-encoder ignores the teachers and phase-2 settings; its architecture is `ae_args()`, whole
         keep = ('input_size', 'offsets', 'pretraining', 'ae_epochs', 'ae_lr', 'ae_weight_decay', 'batch_size', 'lr_step', 'lr_gamma',
-                'val_fraction', 'val_split', 'frame_stride', 'seed')
-        cfg = {'ae_args': config.ae_args(), **{k: cfg[k] for k in keep}}
+                'val_fraction', 'val_split', 'frame_stride', 'seed', 'split_seed')
+        cfg = {'ae_args': config.ae_args(), **{k: cfg[k] for k in keep if k in cfg}}
         maps = {}
     else:
         maps = {t: load_maps_meta(work, t).get('settings_hash') for t in config.teachers}
@@ -503,7 +511,7 @@ def train_student(ds, # a VadDataset (`fast_aed.data.load_dataset`)
     work = Path(work); out = student_dir(work); out.mkdir(parents=True, exist_ok=True)
     old_quiet = os.environ.get('FAST_AED_QUIET')
     if quiet: os.environ['FAST_AED_QUIET'] = '1'
-    try: return _train_student(ds, work, config, resume, stop_after, out)
+    try: return (_train_best_of if config.best_of > 1 else _train_student)(ds, work, config, resume, stop_after, out)
     finally:
         if old_quiet is None: os.environ.pop('FAST_AED_QUIET', None)
         else: os.environ['FAST_AED_QUIET'] = old_quiet
@@ -632,6 +640,55 @@ def _train_student(ds, work, config, resume, stop_after, out) -> Path:
                            'maps': maps_settings, 'manifest': manifest}, best_path)
     if dist_mod is not None: dist_mod.barrier(info)
     return best_path
+BEST_OF_SEED_STEP = 1000   # candidate k of `best_of` trains with seed + 1000 k
+
+def _candidate_config(config:DistillConfig, k:int) -> DistillConfig:
+    "The single-run config of candidate `k` of a `best_of` run: its own seed, the base run's validation split."
+    return replace(config, best_of=1, seed=config.seed + BEST_OF_SEED_STEP * k,
+                   split_seed=config.seed if config.split_seed is None else config.split_seed)
+
+def _copy_run_files(src:Path, dst:Path, names=('student.pt', 'ae.pt', 'log.csv', 'loss.png')):
+    "Copy a run's files that exist from folder `src` to `dst`, each written atomically."
+    import shutil
+    for name in names:
+        if (Path(src) / name).exists():
+            with atomic_path(Path(dst) / name) as tmp: shutil.copyfile(Path(src) / name, tmp)
+
+def _train_best_of(ds, work, config, resume, stop_after, out) -> Path:
+    "Train the `best_of` candidates in WORK/student/best_of/seedS/ and keep the one with the lowest validation KD loss."
+    dist_mod, info = _dist_info()
+    main = info is None or info.rank == 0
+    key, best_path = run_key(ds, work, config, 'kd'), out / 'student.pt'
+    if resume and _load_on_main(best_path, info, dist_mod, lambda c: c.get('run_key') == key and c.get('complete')) is not None:
+        log.info("%s is up to date", best_path); return best_path
+    candidates = []
+    for k in range(config.best_of):
+        cfg_k = _candidate_config(config, k)
+        c_out = out / 'best_of' / f'seed{cfg_k.seed}'; c_out.mkdir(parents=True, exist_ok=True)
+        c_key = run_key(ds, work, cfg_k, 'kd')
+        def done(path): return _load_on_main(path, info, dist_mod, lambda c: c.get('run_key') == c_key and c.get('complete')) is not None
+        adopt = k == 0 and resume and not done(c_out / 'student.pt') and done(best_path)   # every rank calls `done` (a collective)
+        if adopt and main: _copy_run_files(out, c_out)   # a finished single run with the base seed is candidate 0
+        if dist_mod is not None: dist_mod.barrier(info)
+        finished_before = resume and done(c_out / 'student.pt')
+        path = _train_student(ds, work, cfg_k, resume, stop_after, c_out)
+        if path.name != 'student.pt' or (stop_after is not None and not finished_before):
+            return c_out / 'last.pt'   # time-sliced: a later call goes on with this or the next candidate
+        ck = torch.load(path, map_location='cpu', weights_only=True)
+        candidates.append({'seed': cfg_k.seed, 'val_kd': ck['selection'].get('score'), 'epoch': ck['selection'].get('epoch'),
+                           'checkpoint': str(path.relative_to(out))})
+        log.info("best_of candidate %d/%d (seed %d): validation KD loss %s", k + 1, config.best_of, cfg_k.seed, candidates[-1]['val_kd'])
+    scores = [c['val_kd'] if c['val_kd'] is not None else math.inf for c in candidates]
+    chosen = int(np.argmin(scores))
+    if main:
+        ck = torch.load(out / candidates[chosen]['checkpoint'], map_location='cpu', weights_only=True)
+        ck.update(config=config.to_dict(), run_key=key, best_of={'criterion': 'val_kd', 'chosen': chosen, 'seed': candidates[chosen]['seed'],
+                                                                 'candidates': candidates})
+        _copy_run_files(out / 'best_of' / f"seed{candidates[chosen]['seed']}", out, ('log.csv', 'loss.png'))
+        torch_save_atomic(ck, best_path)
+    if dist_mod is not None: dist_mod.barrier(info)
+    return best_path
+
 
 # %% ../nbs/09_distill.ipynb #b60134ea
 def load_student(ckpt:Path, # a `student.pt` written by `train_student`
@@ -691,7 +748,7 @@ def config_from_args(args) -> DistillConfig:
         if not isinstance(over, dict): raise FastAedError(f"--config {src}: expected a JSON object of DistillConfig fields")
     flags = {'epochs': args.epochs, 'ae_epochs': args.ae_epochs, 'seed': args.seed, 'lambda_adv': args.lambda_adv,
              'pretraining': args.pretraining, 'device': args.device, 'batch_size': args.batch_size,
-             'num_workers': args.num_workers, 'threads': args.threads,
+             'num_workers': args.num_workers, 'threads': args.threads, 'best_of': args.best_of,
              'teachers': tuple(t for t in args.teachers.split(',') if t) if args.teachers else None}
     over.update({k: v for k, v in flags.items() if v is not None})
     if 'teachers' in over and 'teacher_weights' not in over and len(over['teachers']) != len(base.teacher_weights):
@@ -735,5 +792,6 @@ def add_cli(sub, # the top-level subparsers
     p.add_argument('--device', default=None, help="'auto', 'cpu', 'cuda', ...")
     p.add_argument('--num-workers', type=int, default=None, help='DataLoader workers')
     p.add_argument('--threads', type=int, default=None, help='torch CPU threads')
+    p.add_argument('--best-of', type=int, default=None, metavar='N', help='train N runs (seeds seed, seed + 1000, ...) and keep the lowest validation KD loss')
     p.add_argument('--restart', action='store_true', help='ignore finished/interrupted runs and train from scratch')
     p.set_defaults(func=_cmd_train)

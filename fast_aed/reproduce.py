@@ -24,7 +24,8 @@ from .pipeline import JITTER   # jitter amplitudes of the distillation copies (`
 
 STUDENT_SIZES = {'student-small': {'width': 4, 'depth': 1, 'heads': 1, 'dim_head': 16},
                  'student-base': {},
-                 'student-s2d': {'input_size': [320, 176], 'stem_stride': 2, 'stem': 's2d'}}   # the full 320x176 frame through the space-to-depth stem
+                 'student-s2d': {'input_size': [320, 176], 'stem_stride': 2, 'stem': 's2d'},   # the full 320x176 frame through the space-to-depth stem
+                 'student-base-best3': {'best_of': 3}}   # student-base, best of 3 training runs by validation KD loss (fast_aed.distill)
 
 ABLATIONS = {
     'teachers': {'A only': {'teachers': ['A']}, 'B only (full)': {}, 'A + B (paper)': {'teachers': ['A', 'B']}},
@@ -162,11 +163,13 @@ def train_and_evaluate_student(ds, shared: Path, student_cfg: dict, seed: int, d
         cfg = DistillConfig(**{'seed': seed, **student_cfg})
         dds = pipeline.distillation_dataset(ds, shared, list(pipeline.TEACHERS), (detector, weights), SPEEDUP, lambda *a: None, JITTER, seed)
         dds = select_copies(dds, ds, speedup, jitter)   # a subset of the shared copies: the copies folder is never rebuilt per student
-        train_student(dds, work, cfg)
+        ckpt = train_student(dds, work, cfg)
         train_s = time.perf_counter() - t0
+        import torch
+        best_of = torch.load(ckpt, map_location='cpu', weights_only=True).get('best_of')   # with best_of > 1: every candidate's seed and validation loss
         res = pipeline.evaluate_student_run(ds, work, conventions, detector, weights, plots=False)
         res.update(student_cost(ds, work / 'student' / 'student.pt'))
-    return {'student': res, 'train_seconds': train_s, 'student_work': str(work)}
+    return {'student': res, 'train_seconds': train_s, 'student_work': str(work), **({'best_of': best_of} if best_of else {})}
 
 def student_cost(ds, ckpt: Path, iters: int = 20) -> dict:
     "Params, GMACs and batch-32 FPS of a trained student at its input size (`fast_aed.bench.bench_student`), for the main table."
