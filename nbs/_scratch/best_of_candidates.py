@@ -7,7 +7,7 @@ from fast_aed.data import load_dataset
 from fast_aed.reproduce import _student_work, STUDENT_DEFAULTS
 import torch
 
-CACHE = Path('/work/main/papermill_runs/_cache')
+CACHE = Path(os.environ.get('FAST_AED_CACHE', '/work/main/papermill_runs/_cache'))
 rows = []
 for seed in [int(s) for s in sys.argv[1:]] or [0, 1, 2]:
     ds = load_dataset(CACHE / f'synthetic-standard-seed{seed}')
@@ -22,5 +22,5 @@ for seed in [int(s) for s in sys.argv[1:]] or [0, 1, 2]:
         rows.append({'seed': seed, 'candidate': k, 'student_seed': c['seed'], 'val_kd': c['val_kd'], 'chosen': k == record['chosen'],
                      'micro_mix': mix['micro_auc'], 'macro': res['macro_auc'], 'kinds': {n: round(v, 2) for n, v in mix.get('per_kind', {}).items()}})
         print(json.dumps(rows[-1]), flush=True)
-with open('/tmp/exp/best_of_candidates.jsonl', 'a') as f:
+with open(os.environ.get('BEST_OF_OUT', '/tmp/exp/best_of_candidates.jsonl'), 'a') as f:
     for r in rows: f.write(json.dumps(r) + '\n')

@@ -1,11 +1,11 @@
 """Shared by the distillation prototypes: a private work folder seeded from a reproduce cache, and distil + evaluate + record."""
-import json, time, shutil
+import json, os, time, shutil
 from pathlib import Path
 from fast_aed import pipeline
 from fast_aed.data import load_dataset
 from fast_aed.distill import DistillConfig, train_student
 
-CACHE = Path('/work/main/papermill_runs/_cache')
+CACHE = Path(os.environ.get('FAST_AED_CACHE', '/work/main/papermill_runs/_cache'))
 
 
 def setup(seed: int, kind: str, exp: str):
