@@ -674,7 +674,7 @@ def _train_best_of(ds, work, config, resume, stop_after, out) -> Path:
         path = _train_student(ds, work, cfg_k, resume, stop_after, c_out)
         if path.name != 'student.pt' or (stop_after is not None and not finished_before):
             return c_out / 'last.pt'   # time-sliced: a later call goes on with this or the next candidate
-        ck = torch.load(path, map_location='cpu', weights_only=True)
+        ck = _load_on_main(path, info, dist_mod)   # read by rank 0, sent to every rank: all ranks select alike
         candidates.append({'seed': cfg_k.seed, 'val_kd': ck['selection'].get('score'), 'epoch': ck['selection'].get('epoch'),
                            'checkpoint': str(path.relative_to(out))})
         log.info("best_of candidate %d/%d (seed %d): validation KD loss %s", k + 1, config.best_of, cfg_k.seed, candidates[-1]['val_kd'])
@@ -770,7 +770,8 @@ def _cmd_train(args) -> int:
     if info is None or info.rank == 0:
         ck = torch.load(path, map_location='cpu', weights_only=True)
         print(json.dumps({'checkpoint': str(path), 'selection': ck.get('selection'), 'params': ck.get('params'),
-                          'epochs': len([r for r in ck.get('history', []) if r['phase'] == 'kd'])}, default=str))
+                          'epochs': len([r for r in ck.get('history', []) if r['phase'] == 'kd']),
+                          **({'best_of': ck['best_of']} if ck.get('best_of') else {})}, default=str))
     return 0
 
 def add_cli(sub, # the top-level subparsers
