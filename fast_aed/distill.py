@@ -153,6 +153,11 @@ class DistillConfig:
                     dim_head=self.dim_head, scales=self.scales, mlp_mult=self.mlp_mult, cnn_only=self.depth == 0,
                     stem_stride=self.stem_stride, stem=self.stem)
 
+    @property
+    def validation_seed(self) -> int:
+        "Seed of the validation split: `split_seed`, or `seed` when unset."
+        return self.seed if self.split_seed is None else self.split_seed
+
     def ae_args(self) -> dict:
         "Keyword arguments of the `StudentAE` used for pre-training."
         a = {k: v for k, v in self.student_args().items() if k != 'scales'}
@@ -239,8 +244,7 @@ def split_train_val(records:list, # the training videos
     if mode == 'video':
         if len(records) < 2: raise FastAedError(f"val_split='video' needs at least 2 training videos, got {len(records)}; use val_split='frames'")
         n_val = min(max(1, round(frac * len(records))), len(records) - 1)
-        split_seed = config.seed if config.split_seed is None else config.split_seed
-        chosen = set(np.random.default_rng(split_seed).permutation(len(records))[:n_val].tolist())
+        chosen = set(np.random.default_rng(config.validation_seed).permutation(len(records))[:n_val].tolist())
         for k, r in enumerate(records):
             (val if k in chosen else train).extend((k, t) for t in range(0, r.frames, stride))
         info['val_videos'] = [records[k].name for k in sorted(chosen)]
@@ -644,8 +648,7 @@ BEST_OF_SEED_STEP = 1000   # candidate k of `best_of` trains with seed + 1000 k
 
 def _candidate_config(config:DistillConfig, k:int) -> DistillConfig:
     "The single-run config of candidate `k` of a `best_of` run: its own seed, the base run's validation split."
-    return replace(config, best_of=1, seed=config.seed + BEST_OF_SEED_STEP * k,
-                   split_seed=config.seed if config.split_seed is None else config.split_seed)
+    return replace(config, best_of=1, seed=config.seed + BEST_OF_SEED_STEP * k, split_seed=config.validation_seed)
 
 def _copy_run_files(src:Path, dst:Path, names=('student.pt', 'ae.pt', 'log.csv', 'loss.png')):
     "Copy a run's files that exist from folder `src` to `dst`, each written atomically."
@@ -661,7 +664,7 @@ def _train_best_of(ds, work, config, resume, stop_after, out) -> Path:
     key, best_path = run_key(ds, work, config, 'kd'), out / 'student.pt'
     if resume and _load_on_main(best_path, info, dist_mod, lambda c: c.get('run_key') == key and c.get('complete')) is not None:
         log.info("%s is up to date", best_path); return best_path
-    candidates = []
+    candidates, checkpoints = [], []
     for k in range(config.best_of):
         cfg_k = _candidate_config(config, k)
         c_out = out / 'best_of' / f'seed{cfg_k.seed}'; c_out.mkdir(parents=True, exist_ok=True)
@@ -675,13 +678,14 @@ def _train_best_of(ds, work, config, resume, stop_after, out) -> Path:
         if path.name != 'student.pt' or (stop_after is not None and not finished_before):
             return c_out / 'last.pt'   # time-sliced: a later call goes on with this or the next candidate
         ck = _load_on_main(path, info, dist_mod)   # read by rank 0, sent to every rank: all ranks select alike
+        checkpoints.append(ck)
         candidates.append({'seed': cfg_k.seed, 'val_kd': ck['selection'].get('score'), 'epoch': ck['selection'].get('epoch'),
                            'checkpoint': str(path.relative_to(out))})
         log.info("best_of candidate %d/%d (seed %d): validation KD loss %s", k + 1, config.best_of, cfg_k.seed, candidates[-1]['val_kd'])
     scores = [c['val_kd'] if c['val_kd'] is not None else math.inf for c in candidates]
     chosen = int(np.argmin(scores))
     if main:
-        ck = torch.load(out / candidates[chosen]['checkpoint'], map_location='cpu', weights_only=True)
+        ck = checkpoints[chosen]
         ck.update(config=config.to_dict(), run_key=key, best_of={'criterion': 'val_kd', 'chosen': chosen, 'seed': candidates[chosen]['seed'],
                                                                  'candidates': candidates})
         _copy_run_files(out / 'best_of' / f"seed{candidates[chosen]['seed']}", out, ('log.csv', 'loss.png'))

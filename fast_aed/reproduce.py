@@ -168,7 +168,7 @@ def train_and_evaluate_student(ds, shared: Path, student_cfg: dict, seed: int, d
         import torch
         best_of = torch.load(ckpt, map_location='cpu', weights_only=True).get('best_of')   # with best_of > 1: every candidate's seed and validation loss
         res = pipeline.evaluate_student_run(ds, work, conventions, detector, weights, plots=False)
-        res.update(student_cost(ds, work / 'student' / 'student.pt'))
+        res.update(student_cost(ds, ckpt))
     return {'student': res, 'train_seconds': train_s, 'student_work': str(work), **({'best_of': best_of} if best_of else {})}
 
 def student_cost(ds, ckpt: Path, iters: int = 20) -> dict:
