@@ -25,7 +25,8 @@ from .pipeline import JITTER   # jitter amplitudes of the distillation copies (`
 STUDENT_SIZES = {'student-small': {'width': 4, 'depth': 1, 'heads': 1, 'dim_head': 16},
                  'student-base': {},
                  'student-s2d': {'input_size': [320, 176], 'stem_stride': 2, 'stem': 's2d'},   # the full 320x176 frame through the space-to-depth stem
-                 'student-base-best3': {'best_of': 3}}   # student-base, best of 3 training runs by validation KD loss (fast_aed.distill)
+                 'student-base-best3': {'best_of': 3},   # student-base, best of 3 training runs by validation KD loss (fast_aed.distill)
+                 'student-base-best5': {'best_of': 5}}   # the same with 5 runs (its first 3 are best3's: same seeds, same split)
 
 ABLATIONS = {
     'teachers': {'A only': {'teachers': ['A']}, 'B only (full)': {}, 'A + B (paper)': {'teachers': ['A', 'B']}},

@@ -35,3 +35,11 @@ def distil_and_report(ds, dds, work: Path, seed: int, extra: dict, record: dict,
     print('RESULT', seed, record, extra, summ, 'macro', round(res['macro_auc'], 4), kinds)
     with open(results, 'a') as f:
         f.write(json.dumps({'seed': seed, **record, 'extra': extra, 'heads': summ, 'macro': res['macro_auc'], 'kinds': kinds}) + '\n')
+
+
+def base_run(seed: int) -> Path:
+    "The folder of the cached student-base run of `seed`: its reproduce grid point, or candidate 0 of its best-of-3 grid point."
+    from fast_aed.reproduce import _student_work, STUDENT_DEFAULTS
+    shared = CACHE / 'work' / 'synthetic-standard' / f'seed{seed}' / 'motion'
+    single = _student_work(shared, {**STUDENT_DEFAULTS, 'seed': seed}) / 'student'
+    return single if (single / 'student.pt').exists() else _student_work(shared, {**STUDENT_DEFAULTS, 'best_of': 3, 'seed': seed}) / 'student' / 'best_of' / f'seed{seed}'
