@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np, torch
 from fast_aed.data import load_dataset
 from fast_aed.distill import load_student, predict_maps
-from fast_aed.evaluate import evaluate_student_maps
+from fast_aed.evaluate import evaluate_student_maps, heads_from_maps
 from fast_aed.pipeline import run_detection, kind_report
-from fast_aed.evaluate import heads_from_maps
 from fast_aed.metrics import EvalConventions
-from fast_aed.reproduce import _student_work, STUDENT_DEFAULTS
+from fast_aed.bench import time_fn, fps_of
+from fast_aed.reproduce import _student_work, STUDENT_DEFAULTS, TINY_OVERRIDES
 
 CACHE = Path(os.environ.get('FAST_AED_CACHE', '/work/main/papermill_runs/_cache'))
 PRESET = os.environ.get('PRESET', 'standard')
@@ -30,25 +30,19 @@ def score(ds, maps, dets, conventions) -> dict:
             'rbdc': res['rbdc'], 'tbdc': res['tbdc'], 'kinds': {k: round(v, 2) for k, v in kinds.items()}}
 
 
-def forward_fps(models: list, x: torch.Tensor, calls: int = 20) -> float:
-    "Frames per second of running every model of `models` on batch `x` (median of `calls` timed calls after warm-up)."
-    with torch.inference_mode():
-        for _ in range(3):
-            for m in models: m(x)
-        times = []
-        for _ in range(calls):
-            t0 = time.perf_counter()
-            for m in models: m(x)
-            times.append(time.perf_counter() - t0)
-    return len(x) / float(np.median(times))
+def forward_fps(models: list, x: torch.Tensor) -> float:
+    "Frames per second of running every model of `models` on batch `x` (`fast_aed.bench.time_fn`: median after warm-up)."
+    def run_all():
+        for m in models: m(x)
+    with torch.inference_mode(): return fps_of(time_fn(run_all, iters=20, warmup=3), items=len(x))
 
 
 conventions = EvalConventions()
 for seed in [int(s) for s in sys.argv[1:]] or [0, 1, 2]:
     ds = load_dataset(CACHE / f'synthetic-{PRESET}-seed{seed}')
     shared = CACHE / 'work' / f'synthetic-{PRESET}' / f'seed{seed}' / 'motion'
-    best = _student_work(shared, {**STUDENT_DEFAULTS, 'best_of': 3, 'seed': seed}) / 'student'
-    if not best.exists(): best = next(p.parent for p in sorted(shared.glob('students/*/student/student.pt')) if (p.parent / 'best_of').exists())
+    tiny = TINY_OVERRIDES['student'] if PRESET == 'tiny' else {}
+    best = _student_work(shared, {**STUDENT_DEFAULTS, **tiny, 'best_of': 3, 'seed': seed}) / 'student'
     record = torch.load(best / 'student.pt', map_location='cpu', weights_only=True)['best_of']
     dets = run_detection(ds, shared, 'motion', None, splits=('test',))
     models, maps = [], []
