@@ -29,12 +29,17 @@ def distil_and_report(ds, dds, work: Path, seed: int, extra: dict, record: dict,
     pipeline.build_maps(dds, work, teachers, normalisation='global_minmax')
     cfg = DistillConfig(**{'teachers': teachers, 'seed': seed, **extra})
     t0 = time.time(); train_student(dds, work, cfg); print('train', time.time() - t0)
-    res = pipeline.evaluate_student_run(ds, work, plots=False)
-    summ = {h: round(r['micro_auc'], 4) for h, r in res['heads'].items()}
-    kinds = {k: round(v, 2) for k, v in res['heads']['MIX'].get('per_kind', {}).items()}
-    print('RESULT', seed, record, extra, summ, 'macro', round(res['macro_auc'], 4), kinds)
-    with open(results, 'a') as f:
-        f.write(json.dumps({'seed': seed, **record, 'extra': extra, 'heads': summ, 'macro': res['macro_auc'], 'kinds': kinds}) + '\n')
+    evaluate_and_record(ds, work, None, {'seed': seed, **record, 'extra': extra}, results)
+
+
+def evaluate_and_record(ds, work: Path, checkpoint, record: dict, results: Path) -> dict:
+    "Evaluate the student at `checkpoint` (None: WORK/student/student.pt) on `ds`, print it and append `record` + its AUCs to `results`."
+    res = pipeline.evaluate_student_run(ds, work, checkpoint=checkpoint, plots=False)
+    row = {**record, 'heads': {h: round(r['micro_auc'], 4) for h, r in res['heads'].items()}, 'macro': res['macro_auc'],
+           'kinds': {k: round(v, 2) for k, v in res['heads']['MIX'].get('per_kind', {}).items()}}
+    print('RESULT', json.dumps(row), flush=True)
+    with open(results, 'a') as f: f.write(json.dumps(row) + '\n')
+    return row
 
 
 def base_run(seed: int) -> Path:

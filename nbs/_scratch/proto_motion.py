@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from fast_aed import pipeline, synth
 from fast_aed.data import DatasetWriter, load_dataset
-from proto_common import setup, teachers_of
+from proto_common import setup, teachers_of, evaluate_and_record
 
 RESULTS = Path('/tmp/exp/motion_results.jsonl')
 
@@ -64,8 +64,8 @@ def render_extra(out: Path, seed: int, n: int, crowd: str = 'spot'):
                 vseed = synth._subseed(seed, 11, sc_i, i)
                 actors, _ = synth.simulate_video(scenes[sc_i], p.frames, vseed, p.density)
                 frames, _ = synth.render_video(scenes[sc_i], actors, p.frames, synth._subseed(vseed, 7))
-                w.add_video('train', f'spot_{sc_i + 1:02d}_{i:03d}', frames, n_frames=p.frames, extra=dict(scene=sc_i))
-            w.finish(f'synthetic-standard-seed{seed}-spot', fps=p.fps, channels='bgr', source={'kind': 'on-the-spot normal videos', 'seed': seed})
+                w.add_video('train', f'{crowd}_{sc_i + 1:02d}_{i:03d}', frames, n_frames=p.frames, extra=dict(scene=sc_i))
+            w.finish(f'synthetic-standard-seed{seed}-{crowd}', fps=p.fps, channels='bgr', source={'kind': f'extra normal videos, {crowd} crowd', 'seed': seed})
     finally: synth._Sim.group = original
 
 
@@ -75,13 +75,13 @@ if __name__ == '__main__':
     extra = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {'best_of': 2}
     crowd = sys.argv[5] if len(sys.argv) > 5 else 'spot'
     ds, work = setup(seed, 'motion', exp)
-    out = work / 'spot' / 'data'
+    out = work / 'extra' / 'data'
     if not (out / 'dataset.json').exists(): render_extra(out, seed, n_videos, crowd)
     sds = load_dataset(out)
     teachers = teachers_of(extra)
     sdets = pipeline.run_detection(sds, work, 'motion', None, splits=('train',))
     for t in teachers: pipeline.score_teacher(sds, work, t, sdets, splits=('train',))
-    fsds = pipeline.speedup_dataset(sds, work / 'spot_speedup' / 'data', (2, 3), (), seed)
+    fsds = pipeline.speedup_dataset(sds, work / 'extra_speedup' / 'data', (2, 3), (), seed)
     fdets = pipeline.run_detection(fsds, work, 'motion', None, splits=('train',))
     for t in teachers: pipeline.score_teacher(fsds, work, t, fdets, splits=('train',))
     dds = pipeline.distillation_dataset(ds, work, teachers, ('motion', None), (2, 3), log=print)
@@ -92,16 +92,11 @@ if __name__ == '__main__':
     cfg = DistillConfig(**{'teachers': teachers, 'seed': seed, **{k: v for k, v in extra.items() if k != 'teachers'}})
     t0 = time.time(); train_student(dds, work, cfg); train_s = time.time() - t0; print('train', train_s, flush=True)
     import torch
-    best = work / 'student'
-    ckpts = [best / 'student.pt']
-    record = torch.load(best / 'student.pt', map_location='cpu', weights_only=True).get('best_of')
-    if record: ckpts += [best / c['checkpoint'] for c in record['candidates']]
+    record = torch.load(work / 'student' / 'student.pt', map_location='cpu', weights_only=True).get('best_of')
+    # with best_of, every candidate (the chosen one is WORK/student/student.pt's model); else the single run
+    ckpts = [work / 'student' / c['checkpoint'] for c in record['candidates']] if record else [None]
     for ck in ckpts:
-        res = pipeline.evaluate_student_run(ds, work, checkpoint=ck, plots=False)
-        summ = {h: round(r['micro_auc'], 4) for h, r in res['heads'].items()}
-        kinds = {k: round(v, 2) for k, v in res['heads']['MIX'].get('per_kind', {}).items()}
-        row = {'seed': seed, 'exp': exp, 'crowd': crowd, 'n_videos': n_videos, 'extra': extra, 'checkpoint': str(ck.relative_to(work)),
-               'heads': summ, 'macro': round(res['macro_auc'], 4), 'kinds': kinds, 'train_s': round(train_s),
-               'val_kd': record and [round(c['val_kd'], 4) for c in record['candidates']]}
-        print('RESULT', json.dumps(row), flush=True)
-        with open(RESULTS, 'a') as f: f.write(json.dumps(row) + '\n')
+        evaluate_and_record(ds, work, ck, {'seed': seed, 'exp': exp, 'crowd': crowd, 'n_videos': n_videos, 'extra': extra,
+                                           'checkpoint': str(ck.relative_to(work)) if ck else 'student/student.pt', 'train_s': round(train_s),
+                                           'chosen': record and record['candidates'][record['chosen']]['checkpoint'],
+                                           'val_kd': record and [round(c['val_kd'], 4) for c in record['candidates']]}, RESULTS)
