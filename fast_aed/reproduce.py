@@ -17,7 +17,7 @@ __all__ = ['STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'STUDE
            'NOT_HASHED', 'table_grid', 'file_lock', 'default_cache_dir', 'resolve_data', 'prepare_teachers',
            'select_copies', 'train_and_evaluate_student', 'student_cost', 'run_experiment', 'conventions_sensitivity',
            'measure_speed', 'code_version', 'papermill_dir', 'grid_points', 'run_grid_point', 'experiment_from_params',
-           'reproduce', 'add_cli']
+           'reports_name', 'reproduce', 'add_cli']
 
 # %% ../nbs/15_reproduce.ipynb #6ccde2c1
 from .pipeline import JITTER   # jitter amplitudes of the distillation copies (`fast_aed.pipeline.speedup_dataset`)
@@ -328,6 +328,12 @@ def experiment_from_params(dataset='synthetic', data='', preset='standard', seed
 
 
 # %% ../nbs/15_reproduce.ipynb #a6f609e7
+def reports_name(dataset: str, # synthetic | avenue | shanghaitech | ped2
+                 preset: str = 'standard', # synthetic preset
+                ) -> str:
+    "The reports subfolder of a dataset: 'synthetic' for the standard preset, 'synthetic-<preset>' for the others (never mixed)."
+    return f'synthetic-{preset}' if dataset == 'synthetic' and preset != 'standard' else dataset
+
 def reproduce(tables: list = None, # tables to regenerate (default all)
               dataset: str = 'synthetic', # synthetic | avenue | shanghaitech | ped2
               data: str = None, # prepared dataset folder (required for the real benchmarks)
@@ -346,7 +352,7 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
     for t in tables:
         if t not in TABLES: raise FastAedError(f"unknown table {t!r}: choose from {', '.join(TABLES)}")
     nb_dir = papermill_dir()
-    reports = Path(reports_dir or nb_dir / 'reports') / dataset
+    reports = Path(reports_dir or nb_dir / 'reports') / reports_name(dataset, preset)
     cache = default_cache_dir()
     if dataset != 'synthetic': resolve_data(dataset, data)
     if weights and not Path(weights).is_file(): raise FastAedError(f"{weights}: YOLO weights file not found")
@@ -386,12 +392,13 @@ def _cmd_reproduce(args):
 
 def add_cli(sub, groups):
     "Register `fast-aed reproduce`."
+    from .synth import PRESETS
     p = sub.add_parser('reproduce', help='regenerate results tables and ablations as executed papermill notebooks')
     p.add_argument('tables', nargs='*', help=f"tables ({', '.join(TABLES)}; default all)")
     p.add_argument('--dataset', default='synthetic', choices=['synthetic', 'avenue', 'shanghaitech', 'ped2'])
     p.add_argument('--data', default=None, help='prepared dataset folder (required for avenue/shanghaitech/ped2)')
     p.add_argument('--seeds', type=int, default=3); p.add_argument('--jobs', type=int, default=1)
-    p.add_argument('--preset', default='standard', choices=['tiny', 'standard'])
+    p.add_argument('--preset', default='standard', choices=sorted(PRESETS), help='synthetic preset (standard-x2: standard with twice its training video)')
     p.add_argument('--axes', default=None, help='comma-separated ablation axes to run (default all)')
     p.add_argument('--reports', default=None, help='reports folder (default papermill_runs/reports)')
     p.add_argument('--weights', default=None, help='YOLO weights for the detector ablation (its YOLO grid points are not run without them)')

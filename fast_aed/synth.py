@@ -38,6 +38,7 @@ PRESETS = {
     'tiny': SynthPreset('tiny', scenes=2, train_per_scene=1, test_per_scene=1, frames=64, event_scale=0.5, events=(2, 2),
                         kinds=('running', 'falling', 'fighting', 'throwing', 'off_walkway')),  # riders need longer videos
     'standard': SynthPreset('standard', scenes=3, train_per_scene=4, test_per_scene=4, frames=200, events=(2, 1)),
+    'standard-x2': SynthPreset('standard-x2', scenes=3, train_per_scene=8, test_per_scene=4, frames=200, events=(2, 1)),  # standard's test split, twice its normal training video
 }
 
 def get_preset(preset: str | SynthPreset) -> SynthPreset:
@@ -773,7 +774,7 @@ def _tracks_and_events(masks: dict, planned: list, n_frames: int):
     return np.array(rows, np.int64).reshape(-1, 6), events, union
 
 def render_benchmark(out: str | Path, # output dataset folder (written as OUT.partial, then renamed)
-                     preset: str | SynthPreset = 'tiny', # 'tiny' (CI) or 'standard'
+                     preset: str | SynthPreset = 'tiny', # 'tiny' (CI), 'standard' or 'standard-x2'
                      seed: int = 0, # benchmark seed: same seed, same bytes
                      overwrite: bool = False, # replace an existing dataset at `out`
                     ) -> Path:
@@ -818,7 +819,7 @@ def add_cli(sub, # the top-level subparsers
     "Register `fast-aed data synth`."
     p = groups['data'].add_parser('synth', help='render the built-in synthetic benchmark in the canonical layout')
     p.add_argument('--out', required=True, help='output dataset folder')
-    p.add_argument('--preset', choices=sorted(PRESETS), default='tiny', help='tiny (seconds, for tests) or standard (the default benchmark)')
+    p.add_argument('--preset', choices=sorted(PRESETS), default='tiny', help='tiny (seconds, for tests), standard (the default benchmark) or standard-x2 (standard with twice its training video)')
     p.add_argument('--seed', type=int, default=0, help='benchmark seed (same seed, same bytes)')
     p.add_argument('--overwrite', action='store_true', help='replace an existing dataset at --out')
     p.set_defaults(func=_cmd_synth)

@@ -10,7 +10,7 @@ def test_tiny_main_table_through_papermill(tmp_path):
     cmd = ['fast-aed', 'reproduce', 'main', 'speed', '--preset', 'tiny', '--seeds', '1', '--reports', str(tmp_path / 'reports')]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=1200)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    out = tmp_path / 'reports' / 'synthetic' / 'main'
+    out = tmp_path / 'reports' / 'synthetic-tiny' / 'main'   # presets other than standard report in their own folder
     for run in ('student-small-seed0', 'student-base-seed0', 'student-s2d-seed0', 'student-base-best3-seed0', 'student-base-best5-seed0'):
         assert (out / f'{run}.ipynb').exists()
         m = json.loads((out / f'{run}.metrics.json').read_text())
