@@ -458,7 +458,7 @@ def write_report(results: dict, out: Path, speed: dict = None, wall_seconds: flo
 
 # %% ../nbs/14_pipeline.ipynb #ded0291d
 def demo(out: str | Path = 'demo_output', # folder for the dataset, the work files and the report
-         preset: str = 'standard', # synthetic preset: 'tiny' or 'standard'
+         preset: str = 'standard', # synthetic preset, a key of `fast_aed.synth.PRESETS` (tiny, standard, standard-x2)
          seed: int = 0, # seed of the benchmark and of every stage
          detector: str = 'motion', # detector of the teachers
          log=print) -> Path:
@@ -618,6 +618,7 @@ def add_cli(sub, groups):
     p.add_argument('--jitter', default=','.join(map(str, JITTER)) or 'none', help="also distil on jittered copies of the training videos (frame t shows t+u, |u| <= J) with these amplitudes J ('none': no jittered copies)")
     add_convention_args(p); p.set_defaults(func=_cmd_run)
     p = sub.add_parser('demo', help='render the standard synthetic benchmark, run the whole pipeline, write a report')
-    p.add_argument('--out', default='demo_output'); p.add_argument('--preset', default='standard', choices=['tiny', 'standard'])
+    from fast_aed.synth import PRESETS
+    p.add_argument('--out', default='demo_output'); p.add_argument('--preset', default='standard', choices=sorted(PRESETS), help='synthetic preset')
     p.add_argument('--seed', type=int, default=0); p.add_argument('--detector', default='motion', choices=['motion', 'yolo'])
     p.set_defaults(func=_cmd_demo)
