@@ -82,6 +82,7 @@ class DistillConfig:
     select_on_test: bool = False # official: select on the test set's micro-AUC (MIX head); biased, off by default
     frame_stride: int = 2 # use every k-th training frame (1 = all; neighbours are nearly identical)
     best_of: int = 1 # independent training runs (seeds seed, seed + 1000, ...) on the same validation split; the one with the lowest validation KD loss is kept
+    best_of_screen: int = 0 # with best_of > 1: every candidate trains this many distillation epochs, then only the one with the lowest validation KD loss so far trains to the end (0 = every candidate to the end)
     split_seed: int = None # seed of the validation split (None = `seed`)
     # run
     seed: int = 0 # seed of initialisation, shuffling and masking
@@ -127,6 +128,8 @@ class DistillConfig:
         if self.best_of < 1: bad(f"best_of must be >= 1, got {self.best_of}")
         if self.best_of > 1 and (self.selection != 'val_kd' or self.val_fraction == 0 or self.select_on_test):
             bad("best_of > 1 selects on the validation KD loss: it needs selection='val_kd', val_fraction > 0 and select_on_test=False")
+        if not 0 <= self.best_of_screen < self.epochs: bad(f"best_of_screen must be in [0, epochs), got {self.best_of_screen} with epochs={self.epochs}")
+        if self.best_of_screen and self.best_of < 2: bad(f"best_of_screen={self.best_of_screen} screens best_of candidates: it needs best_of >= 2")
         if self.cache_frames not in ('auto', True, False): bad(f"cache_frames must be 'auto', True or False, got {self.cache_frames!r}")
 
     @classmethod
@@ -314,6 +317,7 @@ def run_key(ds, work:Path, config:DistillConfig, phase:str='kd') -> str:
     "Hash identifying a training run: result-relevant config + training videos + teachers' map settings."
     cfg = {k: v for k, v in config.to_dict().items() if k not in _RUNTIME_FIELDS}
     if cfg.get('best_of') == 1: cfg.pop('best_of')   # fields added later, at their neutral value, leave earlier runs' keys as they were
+    if cfg.get('best_of_screen') == 0: cfg.pop('best_of_screen')
     if cfg.get('split_seed') in (None, cfg['seed']): cfg.pop('split_seed')
     if phase == 'ae':   # the auto-encoder ignores the teachers and phase-2 settings; its architecture is `ae_args()`, whole
         keep = ('input_size', 'offsets', 'pretraining', 'ae_epochs', 'ae_lr', 'ae_weight_decay', 'batch_size', 'lr_step', 'lr_gamma',
@@ -520,7 +524,9 @@ def train_student(ds, # a VadDataset (`fast_aed.data.load_dataset`)
         if old_quiet is None: os.environ.pop('FAST_AED_QUIET', None)
         else: os.environ['FAST_AED_QUIET'] = old_quiet
 
-def _train_student(ds, work, config, resume, stop_after, out) -> Path:
+def _train_student(ds, work, config, resume, stop_after, out,
+                   until:int=None, # stop once this many distillation epochs are done (a screened `best_of` candidate); returns last.pt
+                  ) -> Path:
     if config.threads: torch.set_num_threads(int(config.threads))
     dist_mod, info = _dist_info()
     main = info is None or info.rank == 0
@@ -570,6 +576,7 @@ def _train_student(ds, work, config, resume, stop_after, out) -> Path:
         if ema is not None: ema.load_state_dict(ck['ema'])
         _set_rng_state(ck['rng'])
         log.info("phase 2: resuming after epoch %d", start)
+    if until is not None and until <= start < config.epochs: return last_path
     history = [r for r in history if r['phase'] == 'ae'] + [r for r in history if r['phase'] == 'kd' and r['epoch'] <= start]
     model = dist_mod.wrap_ddp(student, info) if dist_mod is not None else student
     if info is not None and info.enabled: seed_everything(dist_mod.seed_for_rank(config.seed, info) + 7919 * start)
@@ -634,6 +641,7 @@ def _train_student(ds, work, config, resume, stop_after, out) -> Path:
         if dist_mod is not None: dist_mod.barrier(info)
         done_now += 1
         if stop_after is not None and done_now >= stop_after and epoch + 1 < config.epochs: return last_path
+        if until is not None and epoch + 1 >= until and epoch + 1 < config.epochs: return last_path
     if best_state is None:   # no epoch had a usable selection score (e.g. a single-class test set): keep the last
         best = {**best, 'epoch': config.epochs, 'score': None, 'fallback': 'last epoch'}
         best_state = _state_cpu(ema.averaged(student) if ema is not None else student)
@@ -648,7 +656,7 @@ BEST_OF_SEED_STEP = 1000   # candidate k of `best_of` trains with seed + 1000 k
 
 def _candidate_config(config:DistillConfig, k:int) -> DistillConfig:
     "The single-run config of candidate `k` of a `best_of` run: its own seed, the base run's validation split."
-    return replace(config, best_of=1, seed=config.seed + BEST_OF_SEED_STEP * k, split_seed=config.validation_seed)
+    return replace(config, best_of=1, best_of_screen=0, seed=config.seed + BEST_OF_SEED_STEP * k, split_seed=config.validation_seed)
 
 def _copy_run_files(src:Path, dst:Path, names=('student.pt', 'ae.pt', 'log.csv', 'loss.png')):
     "Copy a run's files that exist from folder `src` to `dst`, each written atomically."
@@ -664,6 +672,7 @@ def _train_best_of(ds, work, config, resume, stop_after, out) -> Path:
     key, best_path = run_key(ds, work, config, 'kd'), out / 'student.pt'
     if resume and _load_on_main(best_path, info, dist_mod, lambda c: c.get('run_key') == key and c.get('complete')) is not None:
         log.info("%s is up to date", best_path); return best_path
+    if config.best_of_screen: return _train_best_of_screened(ds, work, config, resume, stop_after, out, key, best_path)
     candidates, checkpoints = [], []
     for k in range(config.best_of):
         cfg_k = _candidate_config(config, k)
@@ -689,6 +698,52 @@ def _train_best_of(ds, work, config, resume, stop_after, out) -> Path:
         ck.update(config=config.to_dict(), run_key=key, best_of={'criterion': 'val_kd', 'chosen': chosen, 'seed': candidates[chosen]['seed'],
                                                                  'candidates': candidates})
         _copy_run_files(out / 'best_of' / f"seed{candidates[chosen]['seed']}", out, ('log.csv', 'loss.png'))
+        torch_save_atomic(ck, best_path)
+    if dist_mod is not None: dist_mod.barrier(info)
+    return best_path
+
+def _screen_score(history:list, screen:int):
+    "Lowest validation KD loss of distillation epochs 1..`screen` in a run's history (None if it has not reached `screen`; inf without validation data)."
+    if not any(r['phase'] == 'kd' and r['epoch'] >= screen for r in history): return None
+    vals = [r['val_loss'] for r in history if r['phase'] == 'kd' and r['epoch'] <= screen and r.get('val_loss') is not None]
+    return min(vals) if vals else math.inf
+
+def _train_best_of_screened(ds, work, config, resume, stop_after, out, key, best_path) -> Path:
+    "`best_of` with screening: every candidate trains `best_of_screen` distillation epochs, only the best so far trains on."
+    dist_mod, info = _dist_info()
+    main, screen = info is None or info.rank == 0, config.best_of_screen
+    cfgs = [_candidate_config(config, k) for k in range(config.best_of)]
+    outs = [out / 'best_of' / f'seed{c.seed}' for c in cfgs]
+    keys = [run_key(ds, work, c, 'kd') for c in cfgs]
+    def history(k):   # (history, file) of a finished run, else of an interrupted one (every rank calls: a collective)
+        ok = lambda c: c.get('run_key') == keys[k]
+        for name, accept, wo in (('student.pt', lambda c: ok(c) and c.get('complete'), True), ('last.pt', lambda c: ok(c) and c.get('phase') == 'kd', False)):
+            ck = _load_on_main(outs[k] / name, info, dist_mod, accept, weights_only=wo)
+            if ck is not None: return ck.get('history', []), name
+        return [], None
+    scores, files = [], []
+    for k, c in enumerate(cfgs):
+        outs[k].mkdir(parents=True, exist_ok=True)
+        hist, name = history(k) if resume else ([], None)
+        score = _screen_score(hist, screen)
+        if score is None:
+            _train_student(ds, work, c, resume, stop_after, outs[k], until=screen)
+            hist, name = history(k); score = _screen_score(hist, screen)
+            if score is None or stop_after is not None: return outs[k] / 'last.pt'   # time-sliced: a later call goes on
+        scores.append(score); files.append(name)
+        log.info("best_of candidate %d/%d (seed %d): validation KD loss %.5f after %d epochs", k + 1, config.best_of, c.seed, score, screen)
+    chosen = int(np.argmin(scores))
+    path = _train_student(ds, work, cfgs[chosen], True, stop_after, outs[chosen])   # goes on from its screened epochs (trained in this call if not `resume`)
+    if path.name != 'student.pt': return outs[chosen] / 'last.pt'
+    ck = _load_on_main(path, info, dist_mod)
+    candidates = [{'seed': c.seed, 'screen_val_kd': s, 'val_kd': ck['selection'].get('score') if k == chosen else None,
+                   'epoch': ck['selection'].get('epoch') if k == chosen else None,
+                   'checkpoint': str((outs[k] / ('student.pt' if k == chosen else files[k])).relative_to(out))}
+                  for k, (c, s) in enumerate(zip(cfgs, scores))]
+    if main:
+        ck.update(config=config.to_dict(), run_key=key, best_of={'criterion': 'val_kd', 'screen_epochs': screen, 'chosen': chosen,
+                                                                 'seed': cfgs[chosen].seed, 'candidates': candidates})
+        _copy_run_files(outs[chosen], out, ('log.csv', 'loss.png'))
         torch_save_atomic(ck, best_path)
     if dist_mod is not None: dist_mod.barrier(info)
     return best_path
@@ -752,7 +807,7 @@ def config_from_args(args) -> DistillConfig:
         if not isinstance(over, dict): raise FastAedError(f"--config {src}: expected a JSON object of DistillConfig fields")
     flags = {'epochs': args.epochs, 'ae_epochs': args.ae_epochs, 'seed': args.seed, 'lambda_adv': args.lambda_adv,
              'pretraining': args.pretraining, 'device': args.device, 'batch_size': args.batch_size,
-             'num_workers': args.num_workers, 'threads': args.threads, 'best_of': args.best_of,
+             'num_workers': args.num_workers, 'threads': args.threads, 'best_of': args.best_of, 'best_of_screen': args.best_of_screen,
              'teachers': tuple(t for t in args.teachers.split(',') if t) if args.teachers else None}
     over.update({k: v for k, v in flags.items() if v is not None})
     if 'teachers' in over and 'teacher_weights' not in over and len(over['teachers']) != len(base.teacher_weights):
@@ -798,5 +853,6 @@ def add_cli(sub, # the top-level subparsers
     p.add_argument('--num-workers', type=int, default=None, help='DataLoader workers')
     p.add_argument('--threads', type=int, default=None, help='torch CPU threads')
     p.add_argument('--best-of', type=int, default=None, metavar='N', help='train N runs (seeds seed, seed + 1000, ...) and keep the lowest validation KD loss')
+    p.add_argument('--best-of-screen', type=int, default=None, metavar='E', help='with --best-of: train every run E distillation epochs, then only the lowest validation KD loss to the end')
     p.add_argument('--restart', action='store_true', help='ignore finished/interrupted runs and train from scratch')
     p.set_defaults(func=_cmd_train)
