@@ -665,6 +665,16 @@ def _copy_run_files(src:Path, dst:Path, names=('student.pt', 'ae.pt', 'log.csv',
         if (Path(src) / name).exists():
             with atomic_path(Path(dst) / name) as tmp: shutil.copyfile(Path(src) / name, tmp)
 
+def _adopt_single_run(ds, work, config, out, resume, info, dist_mod):
+    "A finished single run with the base seed (WORK/student/student.pt) becomes candidate 0: its files are copied, not retrained."
+    c_cfg = _candidate_config(config, 0)
+    c_out = out / 'best_of' / f'seed{c_cfg.seed}'; c_out.mkdir(parents=True, exist_ok=True)
+    c_key = run_key(ds, work, c_cfg, 'kd')
+    def done(path): return _load_on_main(path, info, dist_mod, lambda c: c.get('run_key') == c_key and c.get('complete')) is not None
+    adopt = resume and not done(c_out / 'student.pt') and done(out / 'student.pt')   # every rank calls `done` (a collective)
+    if adopt and (info is None or info.rank == 0): _copy_run_files(out, c_out)
+    if dist_mod is not None: dist_mod.barrier(info)
+
 def _train_best_of(ds, work, config, resume, stop_after, out) -> Path:
     "Train the `best_of` candidates in WORK/student/best_of/seedS/ and keep the one with the lowest validation KD loss."
     dist_mod, info = _dist_info()
@@ -672,6 +682,7 @@ def _train_best_of(ds, work, config, resume, stop_after, out) -> Path:
     key, best_path = run_key(ds, work, config, 'kd'), out / 'student.pt'
     if resume and _load_on_main(best_path, info, dist_mod, lambda c: c.get('run_key') == key and c.get('complete')) is not None:
         log.info("%s is up to date", best_path); return best_path
+    _adopt_single_run(ds, work, config, out, resume, info, dist_mod)
     if config.best_of_screen: return _train_best_of_screened(ds, work, config, resume, stop_after, out, key, best_path)
     candidates, checkpoints = [], []
     for k in range(config.best_of):
@@ -679,9 +690,6 @@ def _train_best_of(ds, work, config, resume, stop_after, out) -> Path:
         c_out = out / 'best_of' / f'seed{cfg_k.seed}'; c_out.mkdir(parents=True, exist_ok=True)
         c_key = run_key(ds, work, cfg_k, 'kd')
         def done(path): return _load_on_main(path, info, dist_mod, lambda c: c.get('run_key') == c_key and c.get('complete')) is not None
-        adopt = k == 0 and resume and not done(c_out / 'student.pt') and done(best_path)   # every rank calls `done` (a collective)
-        if adopt and main: _copy_run_files(out, c_out)   # a finished single run with the base seed is candidate 0
-        if dist_mod is not None: dist_mod.barrier(info)
         finished_before = resume and done(c_out / 'student.pt')
         path = _train_student(ds, work, cfg_k, resume, stop_after, c_out)
         if path.name != 'student.pt' or (stop_after is not None and not finished_before):
