@@ -665,6 +665,15 @@ def _copy_run_files(src:Path, dst:Path, names=('student.pt', 'ae.pt', 'log.csv',
         if (Path(src) / name).exists():
             with atomic_path(Path(dst) / name) as tmp: shutil.copyfile(Path(src) / name, tmp)
 
+def _keep_chosen(ck:dict, config, key:str, best_of:dict, out:Path, best_path:Path, info, dist_mod) -> Path:
+    "Save the chosen candidate's checkpoint `ck` as the `best_of` run's student.pt (with its config, key and `best_of` record) and its log."
+    if info is None or info.rank == 0:
+        ck.update(config=config.to_dict(), run_key=key, best_of=best_of)
+        _copy_run_files(out / 'best_of' / f"seed{best_of['seed']}", out, ('log.csv', 'loss.png'))
+        torch_save_atomic(ck, best_path)
+    if dist_mod is not None: dist_mod.barrier(info)
+    return best_path
+
 def _adopt_single_run(ds, work, config, out, resume, info, dist_mod):
     "A finished single run with the base seed (WORK/student/student.pt) becomes candidate 0: its files are copied, not retrained."
     c_cfg = _candidate_config(config, 0)
@@ -678,7 +687,6 @@ def _adopt_single_run(ds, work, config, out, resume, info, dist_mod):
 def _train_best_of(ds, work, config, resume, stop_after, out) -> Path:
     "Train the `best_of` candidates in WORK/student/best_of/seedS/ and keep the one with the lowest validation KD loss."
     dist_mod, info = _dist_info()
-    main = info is None or info.rank == 0
     key, best_path = run_key(ds, work, config, 'kd'), out / 'student.pt'
     if resume and _load_on_main(best_path, info, dist_mod, lambda c: c.get('run_key') == key and c.get('complete')) is not None:
         log.info("%s is up to date", best_path); return best_path
@@ -701,14 +709,8 @@ def _train_best_of(ds, work, config, resume, stop_after, out) -> Path:
         log.info("best_of candidate %d/%d (seed %d): validation KD loss %s", k + 1, config.best_of, cfg_k.seed, candidates[-1]['val_kd'])
     scores = [c['val_kd'] if c['val_kd'] is not None else math.inf for c in candidates]
     chosen = int(np.argmin(scores))
-    if main:
-        ck = checkpoints[chosen]
-        ck.update(config=config.to_dict(), run_key=key, best_of={'criterion': 'val_kd', 'chosen': chosen, 'seed': candidates[chosen]['seed'],
-                                                                 'candidates': candidates})
-        _copy_run_files(out / 'best_of' / f"seed{candidates[chosen]['seed']}", out, ('log.csv', 'loss.png'))
-        torch_save_atomic(ck, best_path)
-    if dist_mod is not None: dist_mod.barrier(info)
-    return best_path
+    return _keep_chosen(checkpoints[chosen], config, key, {'criterion': 'val_kd', 'chosen': chosen, 'seed': candidates[chosen]['seed'],
+                                                          'candidates': candidates}, out, best_path, info, dist_mod)
 
 def _screen_score(history:list, screen:int):
     "Lowest validation KD loss of distillation epochs 1..`screen` in a run's history (None if it has not reached `screen`; inf without validation data)."
@@ -719,7 +721,7 @@ def _screen_score(history:list, screen:int):
 def _train_best_of_screened(ds, work, config, resume, stop_after, out, key, best_path) -> Path:
     "`best_of` with screening: every candidate trains `best_of_screen` distillation epochs, only the best so far trains on."
     dist_mod, info = _dist_info()
-    main, screen = info is None or info.rank == 0, config.best_of_screen
+    screen = config.best_of_screen
     cfgs = [_candidate_config(config, k) for k in range(config.best_of)]
     outs = [out / 'best_of' / f'seed{c.seed}' for c in cfgs]
     keys = [run_key(ds, work, c, 'kd') for c in cfgs]
@@ -748,13 +750,8 @@ def _train_best_of_screened(ds, work, config, resume, stop_after, out, key, best
                    'epoch': ck['selection'].get('epoch') if k == chosen else None,
                    'checkpoint': str((outs[k] / ('student.pt' if k == chosen else files[k])).relative_to(out))}
                   for k, (c, s) in enumerate(zip(cfgs, scores))]
-    if main:
-        ck.update(config=config.to_dict(), run_key=key, best_of={'criterion': 'val_kd', 'screen_epochs': screen, 'chosen': chosen,
-                                                                 'seed': cfgs[chosen].seed, 'candidates': candidates})
-        _copy_run_files(outs[chosen], out, ('log.csv', 'loss.png'))
-        torch_save_atomic(ck, best_path)
-    if dist_mod is not None: dist_mod.barrier(info)
-    return best_path
+    return _keep_chosen(ck, config, key, {'criterion': 'val_kd', 'screen_epochs': screen, 'chosen': chosen, 'seed': cfgs[chosen].seed,
+                                          'candidates': candidates}, out, best_path, info, dist_mod)
 
 
 # %% ../nbs/09_distill.ipynb #b60134ea

@@ -458,7 +458,7 @@ def write_report(results: dict, out: Path, speed: dict = None, wall_seconds: flo
 
 # %% ../nbs/14_pipeline.ipynb #ded0291d
 def demo(out: str | Path = 'demo_output', # folder for the dataset, the work files and the report
-         preset: str = 'standard', # synthetic preset, a key of `fast_aed.synth.PRESETS` (tiny, standard, standard-x2)
+         preset: str = 'standard', # synthetic preset, a key of `fast_aed.synth.PRESETS`
          seed: int = 0, # seed of the benchmark and of every stage
          detector: str = 'motion', # detector of the teachers
          log=print) -> Path:

@@ -14,5 +14,5 @@ for d in map(Path, sys.argv[1:]):
     names = sorted(runs, key=lambda s: int(s[4:]))
     full = min(names, key=lambda n: min(runs[n]))
     picks = {E: min(names, key=lambda n: min(runs[n][:E])) for E in (1, 2, 3, 4, 5, 6, 8, 10, 12)}
-    print(d.parts[-7], d.parts[-6], names, 'full pick', full, 'screen picks', {E: p for E, p in picks.items()},
+    print(d.parts[-7], d.parts[-6], names, 'full pick', full, 'screen picks', picks,
           'same from E =', min([E for E in picks if all(picks[F] == full for F in picks if F >= E)], default=None))
