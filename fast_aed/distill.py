@@ -394,6 +394,21 @@ def _load_on_main(path:Path, # a checkpoint written by rank 0
         if accept is not None and not accept(ck): ck = None
     return dist_mod.broadcast_object(ck, info) if dist_mod is not None and info is not None and info.enabled else ck
 
+def _finished_run(path:Path, # a `student.pt` written by `_train_student`
+                  key:str, # the run key it must carry (`run_key`)
+                  info, dist_mod, # from `_dist_info`
+                 ):
+    "The finished run at `path` with run key `key` (None if missing, stale or unfinished), on every rank."
+    return _load_on_main(path, info, dist_mod, lambda c: c.get('run_key') == key and c.get('complete'))
+
+def _interrupted_run(path:Path, # a `last.pt`
+                     key:str, # the run key it must carry
+                     phase:str, # 'ae' or 'kd': the phase it must be in
+                     info, dist_mod, # from `_dist_info`
+                    ):
+    "The resumable state at `path` of run `key` in `phase` (None if missing or stale), on every rank."
+    return _load_on_main(path, info, dist_mod, lambda c: c.get('run_key') == key and c.get('phase') == phase, weights_only=False)
+
 def _loader(dataset, config, info, dist_mod, shuffle:bool, epoch:int, batch:int):
     sampler = dist_mod.make_sampler(dataset, info, shuffle=shuffle, seed=config.seed) if dist_mod is not None else None
     if sampler is not None: sampler.set_epoch(epoch)
@@ -459,7 +474,7 @@ def _train_ae(ds, work, config, train_set, val_set, device, info, dist_mod, out,
     opt = torch.optim.Adam(ae.parameters(), lr=config.ae_lr, weight_decay=config.ae_weight_decay)
     sched = torch.optim.lr_scheduler.StepLR(opt, config.lr_step, config.lr_gamma)
     start = 0
-    ck = _load_on_main(last_path, info, dist_mod, lambda c: c.get('run_key') == key and c.get('phase') == 'ae', weights_only=False) if resume else None
+    ck = _interrupted_run(last_path, key, 'ae', info, dist_mod) if resume else None
     if ck is not None:
         ae.load_state_dict(ck['model']); opt.load_state_dict(ck['optimiser']); sched.load_state_dict(ck['scheduler'])
         start = ck['epoch']; history[:] = ck['history']; _set_rng_state(ck['rng'])
@@ -533,7 +548,7 @@ def _train_student(ds, work, config, resume, stop_after, out,
     device = info.device if info is not None and info.enabled and info.backend == 'nccl' else resolve_device(config.device)
     key = run_key(ds, work, config, 'kd')
     best_path, last_path = out / 'student.pt', out / 'last.pt'
-    ck = _load_on_main(best_path, info, dist_mod, lambda c: c.get('run_key') == key and c.get('complete')) if resume else None
+    ck = _finished_run(best_path, key, info, dist_mod) if resume else None
     if ck is not None:
         log.info("%s is up to date", best_path); return best_path
     if not ds.train: raise FastAedError(f"{ds.root}: no training videos")
@@ -568,7 +583,7 @@ def _train_student(ds, work, config, resume, stop_after, out,
     best = {'epoch': None, 'score': None, 'criterion': 'test_micro_auc_mix' if config.select_on_test else config.selection}
     best_state, start = None, 0
     ema = WeightAverage(student, config.ema_decay) if config.ema_decay else None
-    ck = _load_on_main(last_path, info, dist_mod, lambda c: c.get('run_key') == key and c.get('phase') == 'kd', weights_only=False) if resume else None
+    ck = _interrupted_run(last_path, key, 'kd', info, dist_mod) if resume else None
     if ck is not None:
         student.load_state_dict(ck['model']); opt.load_state_dict(ck['optimiser']); sched.load_state_dict(ck['scheduler'])
         for k, D in discs.items(): D.load_state_dict(ck['discriminators'][k]); d_opts[k].load_state_dict(ck['d_optimisers'][k])
@@ -679,7 +694,7 @@ def _adopt_single_run(ds, work, config, out, resume, info, dist_mod):
     c_cfg = _candidate_config(config, 0)
     c_out = out / 'best_of' / f'seed{c_cfg.seed}'; c_out.mkdir(parents=True, exist_ok=True)
     c_key = run_key(ds, work, c_cfg, 'kd')
-    def done(path): return _load_on_main(path, info, dist_mod, lambda c: c.get('run_key') == c_key and c.get('complete')) is not None
+    done = lambda path: _finished_run(path, c_key, info, dist_mod) is not None
     adopt = resume and not done(c_out / 'student.pt') and done(out / 'student.pt')   # every rank calls `done` (a collective)
     if adopt and (info is None or info.rank == 0): _copy_run_files(out, c_out)
     if dist_mod is not None: dist_mod.barrier(info)
@@ -688,7 +703,7 @@ def _train_best_of(ds, work, config, resume, stop_after, out) -> Path:
     "Train the `best_of` candidates in WORK/student/best_of/seedS/ and keep the one with the lowest validation KD loss."
     dist_mod, info = _dist_info()
     key, best_path = run_key(ds, work, config, 'kd'), out / 'student.pt'
-    if resume and _load_on_main(best_path, info, dist_mod, lambda c: c.get('run_key') == key and c.get('complete')) is not None:
+    if resume and _finished_run(best_path, key, info, dist_mod) is not None:
         log.info("%s is up to date", best_path); return best_path
     _adopt_single_run(ds, work, config, out, resume, info, dist_mod)
     if config.best_of_screen: return _train_best_of_screened(ds, work, config, resume, stop_after, out, key, best_path)
@@ -697,8 +712,7 @@ def _train_best_of(ds, work, config, resume, stop_after, out) -> Path:
         cfg_k = _candidate_config(config, k)
         c_out = out / 'best_of' / f'seed{cfg_k.seed}'; c_out.mkdir(parents=True, exist_ok=True)
         c_key = run_key(ds, work, cfg_k, 'kd')
-        def done(path): return _load_on_main(path, info, dist_mod, lambda c: c.get('run_key') == c_key and c.get('complete')) is not None
-        finished_before = resume and done(c_out / 'student.pt')
+        finished_before = resume and _finished_run(c_out / 'student.pt', c_key, info, dist_mod) is not None
         path = _train_student(ds, work, cfg_k, resume, stop_after, c_out)
         if path.name != 'student.pt' or (stop_after is not None and not finished_before):
             return c_out / 'last.pt'   # time-sliced: a later call goes on with this or the next candidate
@@ -726,11 +740,9 @@ def _train_best_of_screened(ds, work, config, resume, stop_after, out, key, best
     outs = [out / 'best_of' / f'seed{c.seed}' for c in cfgs]
     keys = [run_key(ds, work, c, 'kd') for c in cfgs]
     def history(k):   # (history, file) of a finished run, else of an interrupted one (every rank calls: a collective)
-        ok = lambda c: c.get('run_key') == keys[k]
-        for name, accept, wo in (('student.pt', lambda c: ok(c) and c.get('complete'), True), ('last.pt', lambda c: ok(c) and c.get('phase') == 'kd', False)):
-            ck = _load_on_main(outs[k] / name, info, dist_mod, accept, weights_only=wo)
-            if ck is not None: return ck.get('history', []), name
-        return [], None
+        ck, name = _finished_run(outs[k] / 'student.pt', keys[k], info, dist_mod), 'student.pt'
+        if ck is None: ck, name = _interrupted_run(outs[k] / 'last.pt', keys[k], 'kd', info, dist_mod), 'last.pt'
+        return (ck.get('history', []), name) if ck is not None else ([], None)
     scores, files = [], []
     for k, c in enumerate(cfgs):
         outs[k].mkdir(parents=True, exist_ok=True)
