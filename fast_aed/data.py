@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #85ed13e8
 from __future__ import annotations
-import os, re, json, shutil, argparse
+import os, re, json, shutil, argparse, hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections import OrderedDict
@@ -14,9 +14,9 @@ from .core import FastAedError, save_json, load_json, atomic_path
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'FRAME_DIGITS', 'SPLITS', 'TRACK_HEADER', 'VideoRecord', 'VadDataset', 'load_dataset', 'mask_boxes',
-           'tracks_from_masks', 'DatasetWriter', 'read_frame', 'read_video', 'stack_indices', 'FrameStackDataset',
-           'read_labels', 'read_mask', 'read_masks', 'read_tracks', 'read_events', 'dataset_info', 'format_info_table',
-           'add_cli']
+           'tracks_from_masks', 'DatasetWriter', 'read_frame', 'read_video', 'video_fingerprint', 'stack_indices',
+           'FrameStackDataset', 'read_labels', 'read_mask', 'read_masks', 'read_tracks', 'read_events', 'dataset_info',
+           'format_info_table', 'add_cli']
 
 # %% ../nbs/01_data.ipynb #aa15911e
 FORMAT_VERSION = 1
@@ -433,6 +433,19 @@ def read_video(rec: VideoRecord, # the video
     out = np.empty((rec.frames, H, W) if gray else (rec.frames, H, W, 3), np.uint8)
     for i in range(rec.frames): out[i] = read_frame(rec, i, size, gray)
     return out
+
+# %% ../nbs/01_data.ipynb #a7f3c2d1
+def video_fingerprint(rec: VideoRecord, # the video
+                      samples: int = 8, # frames whose bytes are hashed, evenly spaced (first and last included)
+                     ) -> str:
+    "Content hash of a video: its geometry, every frame file's size and the bytes of `samples` frames (caches check it)."
+    h = hashlib.sha1(f'{rec.frames}x{rec.height}x{rec.width}'.encode())
+    for i in range(rec.frames):
+        try: h.update(rec.frame_path(i).stat().st_size.to_bytes(8, 'little'))
+        except OSError: raise FastAedError(f"{rec.frame_path(i)}: missing frame") from None
+    picks = sorted({round(k * (rec.frames - 1) / max(samples - 1, 1)) for k in range(samples)}) if rec.frames else []
+    for i in picks: h.update(rec.frame_path(i).read_bytes())
+    return h.hexdigest()[:16]
 
 # %% ../nbs/01_data.ipynb #8b0469f6
 def stack_indices(t: int, # centre frame

@@ -34,6 +34,7 @@ class Detections:
     n_frames: int = -1 # frames in the video (-1 if unknown)
     key: str = '' # the detector key (`<kind>-<config hash>`) that produced them
     seconds: float = float('nan') # wall time the detector took on the video
+    source: str = '' # content fingerprint of the video (`fast_aed.data.video_fingerprint`); '' if unknown
 
     def __post_init__(self):
         self.frame = np.asarray(self.frame, np.int32).reshape(-1)
@@ -61,17 +62,18 @@ class Detections:
 
     @classmethod
     def from_frames(cls_, per_frame: list, # one `(boxes, conf, cls)` per frame
-                    key: str = '', seconds: float = float('nan')) -> Detections:
+                    key: str = '', seconds: float = float('nan'), source: str = '') -> Detections:
         "Stack per-frame detector outputs into one `Detections`."
         counts = [len(b) for b, _, _ in per_frame]
         frame = np.repeat(np.arange(len(per_frame), dtype=np.int32), counts)
         cat = lambda i, shape: np.concatenate([np.asarray(p[i]).reshape(shape) for p in per_frame]) if per_frame else np.zeros((0,) + shape[1:])
-        return cls_(frame, cat(0, (-1, 4)), cat(1, (-1,)), cat(2, (-1,)), n_frames=len(per_frame), key=key, seconds=seconds)
+        return cls_(frame, cat(0, (-1, 4)), cat(1, (-1,)), cat(2, (-1,)), n_frames=len(per_frame), key=key, seconds=seconds, source=source)
 
     def save(self, path: str | Path) -> Path:
         "Write to `path` (.npz) atomically."
         return save_npz(path, frame=self.frame, boxes=self.boxes, conf=self.conf, cls=self.cls,
-                        n_frames=np.int64(self.n_frames), key=np.str_(self.key), seconds=np.float64(self.seconds))
+                        n_frames=np.int64(self.n_frames), key=np.str_(self.key), seconds=np.float64(self.seconds),
+                        source=np.str_(self.source))
 
     @classmethod
     def load(cls_, path: str | Path) -> Detections:
@@ -80,7 +82,7 @@ class Detections:
         missing = {'frame', 'boxes', 'conf', 'cls'} - set(z)
         if missing: raise FastAedError(f"{path}: not a detections file (missing {sorted(missing)})")
         try: return cls_(z['frame'], z['boxes'], z['conf'], z['cls'], n_frames=int(z.get('n_frames', -1)),
-                         key=str(z.get('key', '')), seconds=float(z.get('seconds', float('nan'))))
+                         key=str(z.get('key', '')), seconds=float(z.get('seconds', float('nan'))), source=str(z.get('source', '')))
         except FastAedError as e: raise FastAedError(f"{path}: {e}") from None
 
 # %% ../nbs/04_detect.ipynb #e0fbff32
@@ -425,12 +427,13 @@ def load_detections(work: str | Path, # the work folder
     if not path.exists(): raise FastAedError(f"{path}: no cached detections (run `fast-aed detect` first)")
     return Detections.load(path)
 
-def _cached(path: Path, rec, key: str):
-    "The cached detections at `path` if complete and consistent with `rec`, else None."
+def _cached(path: Path, rec, key: str, source: str):
+    "The cached detections at `path` if complete and made by detector `key` from this content (`source`), else None."
     if not path.exists(): return None
     try: d = Detections.load(path)
     except FastAedError: return None
-    return d if d.n_frames == rec.frames and d.key == key else None
+    # files written before fingerprints were recorded (source '') are trusted, as they were then
+    return d if d.n_frames == rec.frames and d.key == key and d.source in ('', source) else None
 
 def detect_dataset(ds, # a `fast_aed.data.VadDataset`
                    detector: Detector, # a `MotionDetector` or `YoloDetector`
@@ -439,7 +442,7 @@ def detect_dataset(ds, # a `fast_aed.data.VadDataset`
                    shard: tuple = None, # (rank, world): detect only videos rank, rank + world, ...
                   ) -> dict:
     "Detect (or load from the cache) every video of `splits`; returns `{(split, video): Detections}`."
-    from fast_aed.data import read_frame
+    from fast_aed.data import read_frame, video_fingerprint
     key, root = detector.key, detections_dir(work, detector.key)
     cfg_path = root / 'config.json'
     if not cfg_path.exists() or load_json(cfg_path).get('key') != key:
@@ -449,9 +452,9 @@ def detect_dataset(ds, # a `fast_aed.data.VadDataset`
         rank, world = shard
         if not (world >= 1 and 0 <= rank < world): raise FastAedError(f"detect: bad shard {shard}: need 0 <= rank < world")
         recs = recs[rank::world]
-    out, todo = {}, []
+    out, todo, sources = {}, [], {rec.key: video_fingerprint(rec) for rec in recs}
     for rec in recs:
-        d = _cached(root / rec.split / f'{rec.name}.npz', rec, key)
+        d = _cached(root / rec.split / f'{rec.name}.npz', rec, key, sources[rec.key])
         if d is None: todo.append(rec)
         else: out[(rec.split, rec.name)] = d
     with progress(total=sum(r.frames for r in todo), desc=f'detect ({detector.kind})', unit='frame') as bar:
@@ -460,7 +463,7 @@ def detect_dataset(ds, # a `fast_aed.data.VadDataset`
             t0, per_frame = time.perf_counter(), []
             for r in detector.iter_detect(lambda i: read_frame(rec, i), rec.frames):
                 per_frame.append(r); bar.update(1)
-            d = Detections.from_frames(per_frame, key=key, seconds=time.perf_counter() - t0)
+            d = Detections.from_frames(per_frame, key=key, seconds=time.perf_counter() - t0, source=sources[rec.key])
             d.save(root / rec.split / f'{rec.name}.npz')
             out[(rec.split, rec.name)] = d
     return {(r.split, r.name): out[(r.split, r.name)] for r in recs}

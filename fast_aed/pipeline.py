@@ -80,12 +80,14 @@ def source_hash(cls) -> str:
     return file_sha1(inspect.getsourcefile(sys.modules[cls.__module__]), 12)
 
 def fit_teacher(ds, work: Path, name: str, dets: dict, config=None, seed: int = 0, resume: bool = True) -> Path:
-    "Fit teacher `name` on the training videos (resumable; refitted when its settings, seed, detections or code change); returns its checkpoint path."
+    "Fit teacher `name` on the training videos (resumable; refitted when its settings, seed, detections, training video content or code change); returns its checkpoint path."
     cls, _ = teacher_classes(name)
     config = config or make_teacher_config(name)
     out = Path(work) / 'teachers' / name
     ckpt = out / 'model.pt'
     want = {'teacher': name, 'config': config.to_dict(), 'seed': seed, 'detections': _det_key_of(dets), 'code': source_hash(cls)}
+    sources = _train_sources_of(dets)
+    if sources: want['sources'] = sources   # detections made before fingerprints were recorded leave the key as it was
     info_path = out / 'fit_info.json'
     if ckpt.exists() and info_path.exists() and load_json(info_path).get('key') == config_hash(want):
         return ckpt
@@ -97,9 +99,21 @@ def fit_teacher(ds, work: Path, name: str, dets: dict, config=None, seed: int = 
     save_json({'key': config_hash(want), **want, 'fit_seconds': time.time() - t0, **run_manifest(want, seed)}, info_path)
     return ckpt
 
+def _train_sources_of(dets: dict) -> str:
+    "Hash of the training videos' content fingerprints behind `dets` ('' if none was recorded): a teacher is refitted when they change."
+    pairs = sorted((v, d.source) for (split, v), d in dets.items() if split == 'train' and getattr(d, 'source', ''))
+    return config_hash(pairs) if pairs else ''
+
 def _det_key_of(dets: dict) -> str:
     keys = {getattr(d, 'key', None) for d in dets.values()} - {None}
     return ','.join(sorted(keys)) if keys else f'n{len(dets)}'
+
+def _scores_cached(path: Path, model_key: str, d) -> bool:
+    "Are the object scores at `path` this teacher's (`model_key`) scores of exactly these detections `d`?"
+    if not path.exists(): return False
+    z = load_npz(path)
+    return (str(z.get('model_key')) == model_key and np.array_equal(z['frame'], d.frame.astype(np.int32))
+            and np.array_equal(z['boxes'], d.boxes.astype(np.float32)))
 
 def score_teacher(ds, work: Path, name: str, dets: dict, splits=('train', 'test'), shard=None) -> dict:
     "Score every detection with teacher `name` (cached per video, shardable across ranks); returns test-set timing."
@@ -112,10 +126,9 @@ def score_teacher(ds, work: Path, name: str, dets: dict, splits=('train', 'test'
         recs = ds.videos(split)
         if shard: recs = recs[shard[0]::shard[1]]
         for rec in progress(recs, desc=f'teacher {name} scores {split}'):
-            path = out / 'scores' / split / f'{rec.name}.npz'
-            if path.exists() and str(load_npz(path).get('model_key')) == key: continue
+            path, d = out / 'scores' / split / f'{rec.name}.npz', dets[(split, rec.name)]
+            if _scores_cached(path, key, d): continue
             if teacher is None: teacher = cls.load(ckpt)
-            d = dets[(split, rec.name)]
             t0 = time.perf_counter()
             scores = np.asarray(teacher.score_video(rec, dets), dtype=np.float32)
             secs = time.perf_counter() - t0

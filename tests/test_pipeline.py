@@ -1,5 +1,6 @@
 "End-to-end integration: the whole pipeline on the tiny synthetic benchmark through the `fast-aed` CLI."
 import json, subprocess
+import numpy as np
 from pathlib import Path
 import pytest
 from fast_aed.reproduce import TINY_OVERRIDES
@@ -52,6 +53,31 @@ def test_run_resumes_without_refitting(tiny_run):
     before = ckpt.stat().st_mtime_ns
     cli('run', tiny_run, '--config', json.dumps(TINY_OVERRIDES))
     assert ckpt.stat().st_mtime_ns == before
+
+
+def test_teacher_scores_follow_the_detections(tiny_run, tmp_path):
+    "A teacher's cached object scores are reused only for the very detections they score: changed boxes are scored again."
+    import shutil
+    from fast_aed.data import load_dataset
+    from fast_aed.detect import Detections, load_dataset_detections
+    from fast_aed.pipeline import score_teacher
+    ds, work = load_dataset(tiny_run), tiny_run / 'work'
+    det_keys = [p.name for p in (work / 'detections').iterdir() if p.is_dir()]
+    assert len(det_keys) == 1, det_keys
+    dets = load_dataset_detections(ds, work, det_keys[0], splits=('test',))
+    shutil.copytree(work / 'teachers' / 'B', tmp_path / 'teachers' / 'B')   # score a copy: the shared run stays as it was
+    folder = tmp_path / 'teachers' / 'B'
+    stamps = lambda: {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in (folder / 'scores' / 'test').glob('*.npz')}
+    before = stamps()
+    assert len(before) == len(ds.test)
+    score_teacher(ds, tmp_path, 'B', dets, splits=('test',))
+    assert stamps() == before   # the same detections: every video's scores come from the cache
+    video, d = next((k[1], v) for k, v in dets.items() if len(v) > 1)
+    dets[('test', video)] = Detections(d.frame[1:], d.boxes[1:], d.conf[1:], d.cls[1:], n_frames=d.n_frames, key=d.key)
+    score_teacher(ds, tmp_path, 'B', dets, splits=('test',))
+    after = stamps()
+    assert {k for k in before if after[k] != before[k]} == {f'scores/test/{video}.npz'}
+    assert len(np.load(folder / 'scores' / 'test' / f'{video}.npz')['score']) == len(d) - 1
 
 
 def test_eval_without_student_names_the_file(tmp_path):
