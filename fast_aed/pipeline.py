@@ -112,8 +112,8 @@ def _scores_cached(path: Path, model_key: str, d) -> bool:
     "Are the object scores at `path` this teacher's (`model_key`) scores of exactly these detections `d`?"
     if not path.exists(): return False
     z = load_npz(path)
-    return (str(z.get('model_key')) == model_key and np.array_equal(z['frame'], d.frame.astype(np.int32))
-            and np.array_equal(z['boxes'], d.boxes.astype(np.float32)))
+    return (str(z.get('model_key')) == model_key and np.array_equal(z['frame'], d.frame)
+            and np.array_equal(z['boxes'], d.boxes))   # `Detections` holds int32 frames and float32 boxes, as saved
 
 def score_teacher(ds, work: Path, name: str, dets: dict, splits=('train', 'test'), shard=None) -> dict:
     "Score every detection with teacher `name` (cached per video, shardable across ranks); returns test-set timing."
