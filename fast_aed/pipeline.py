@@ -109,11 +109,12 @@ def _det_key_of(dets: dict) -> str:
     return ','.join(sorted(keys)) if keys else f'n{len(dets)}'
 
 def _scores_cached(path: Path, model_key: str, d) -> bool:
-    "Are the object scores at `path` this teacher's (`model_key`) scores of exactly these detections `d`?"
+    "Are the object scores at `path` this teacher's (`model_key`) scores of exactly these detections `d` of this video content?"
     if not path.exists(): return False
     z = load_npz(path)
-    return (str(z.get('model_key')) == model_key and np.array_equal(z['frame'], d.frame)
-            and np.array_equal(z['boxes'], d.boxes))   # `Detections` holds int32 frames and float32 boxes, as saved
+    return (str(z.get('model_key')) == model_key
+            and str(z.get('source', d.source)) == d.source   # the boxes' video content; scores saved before it was recorded: the boxes decide
+            and np.array_equal(z['frame'], d.frame) and np.array_equal(z['boxes'], d.boxes))   # `Detections` holds int32 frames and float32 boxes, as saved
 
 def score_teacher(ds, work: Path, name: str, dets: dict, splits=('train', 'test'), shard=None) -> dict:
     "Score every detection with teacher `name` (cached per video, shardable across ranks); returns test-set timing."
@@ -135,7 +136,7 @@ def score_teacher(ds, work: Path, name: str, dets: dict, splits=('train', 'test'
             if len(scores) != len(d.frame):
                 raise FastAedError(f"teacher {name} returned {len(scores)} scores for {len(d.frame)} detections in {split}/{rec.name}")
             save_npz(path, frame=d.frame.astype(np.int32), boxes=d.boxes.astype(np.float32), score=scores,
-                     seconds=np.float64(secs), n_frames=np.int64(rec.frames), model_key=np.array(key))
+                     seconds=np.float64(secs), n_frames=np.int64(rec.frames), model_key=np.array(key), source=np.str_(d.source))
     return teacher_timing(ds, work, name)
 
 def teacher_timing(ds, work: Path, name: str, split: str = 'test') -> dict:
