@@ -21,8 +21,8 @@ log = logging.getLogger('fast_aed.distill')
 # %% auto #0
 __all__ = ['log', 'PRETRAININGS', 'DISCRIMINATORS', 'DISC_SCALES', 'VAL_SPLITS', 'SELECTIONS', 'BEST_OF_SEED_STEP',
            'DistillConfig', 'WeightAverage', 'CachedFrameStacks', 'frame_stacks', 'DistillSamples', 'split_train_val',
-           'kd_loss', 'build_discriminators', 'discriminator_loss', 'adversarial_loss', 'student_dir', 'run_key',
-           'write_log', 'train_student', 'load_student', 'predict_maps', 'config_from_args', 'add_cli']
+           'focused_mse', 'kd_loss', 'build_discriminators', 'discriminator_loss', 'adversarial_loss', 'student_dir',
+           'run_key', 'write_log', 'train_student', 'load_student', 'predict_maps', 'config_from_args', 'add_cli']
 
 # %% ../nbs/09_distill.ipynb #06ef6879
 PRETRAININGS = ('none', 'ae', 'masked_ae')
@@ -42,6 +42,7 @@ class DistillConfig:
     teachers: tuple = ('B',) # teacher names (WORK/maps/<name>); ('A', 'B') is the paper's (see fast_aed.pipeline's notes on why B alone is the default)
     teacher_weights: tuple = None # one weight per teacher (default 1.0 each)
     scales: tuple = (1, 4, 16) # distilled grids
+    kd_focus: float = 0. # training KD loss only: each 4x4 / 16x16 cell weighs 1 + kd_focus x its teacher score (weights normalised to sum 1), so the few high-score cells count; 0 = plain MSE (the paper). Validation and selection always use the plain MSE
     # student architecture
     width: int = 8 # stem channels (16 in the paper)
     n_down: int = 3 # stride-2 down-sampling steps (4)
@@ -114,6 +115,7 @@ class DistillConfig:
         if not self.teachers: bad("no teachers")
         if len(self.teacher_weights) != len(self.teachers): bad(f"{len(self.teacher_weights)} teacher weights for {len(self.teachers)} teachers")
         if not self.scales or min(self.scales) < 1 or len(set(self.scales)) != len(self.scales): bad(f"bad scales {self.scales}")
+        if not self.kd_focus >= 0: bad(f"kd_focus must be >= 0, got {self.kd_focus}")
         if not 0 <= self.ema_decay < 1: bad(f"ema_decay must be in [0, 1), got {self.ema_decay}")
         for name, val, allowed in (('pretraining', self.pretraining, PRETRAININGS), ('discriminator', self.discriminator, DISCRIMINATORS),
                                    ('discriminator_scales', self.discriminator_scales, DISC_SCALES),
@@ -264,12 +266,22 @@ def split_train_val(records:list, # the training videos
     return train, val, info
 
 # %% ../nbs/09_distill.ipynb #cdd7e33c
+def focused_mse(pred:torch.Tensor, # student map
+                target:torch.Tensor, # teacher map, scores in [0, 1]
+                focus:float=0., # cell weight 1 + focus x target; 0 = plain MSE
+               ) -> torch.Tensor:
+    "MSE whose cells weigh `1 + focus * target`, normalised by the weights' sum (the plain MSE when `focus` is 0)."
+    if not focus: return F.mse_loss(pred, target)
+    w = 1 + focus * target.detach()
+    return (w * (pred - target) ** 2).sum() / w.sum()
+
 def kd_loss(pred:dict, # student maps {scale: tensor}
             targets:dict, # {teacher: {scale: tensor}}
             weights:dict, # {teacher: weight}
+            focus:float=0., # `DistillConfig.kd_focus`: target-weighted MSE on the spatial maps (scale > 1)
            ) -> tuple:
     "Weighted multi-scale MSE to every teacher: `(total, {f'{teacher}/{scale}': mse})`."
-    parts = {f'{k}/{s}': F.mse_loss(pred[s], y[s]) for k, y in targets.items() for s in pred}
+    parts = {f'{k}/{s}': focused_mse(pred[s], y[s], focus if s > 1 else 0.) for k, y in targets.items() for s in pred}
     total = sum(weights[k] * parts[f'{k}/{s}'] for k in targets for s in pred)
     return total, parts
 
@@ -318,6 +330,7 @@ def run_key(ds, work:Path, config:DistillConfig, phase:str='kd') -> str:
     cfg = {k: v for k, v in config.to_dict().items() if k not in _RUNTIME_FIELDS}
     if cfg.get('best_of') == 1: cfg.pop('best_of')   # fields added later, at their neutral value, leave earlier runs' keys as they were
     if cfg.get('best_of_screen') == 0: cfg.pop('best_of_screen')
+    if cfg.get('kd_focus') == 0: cfg.pop('kd_focus')
     if cfg.get('split_seed') in (None, cfg['seed']): cfg.pop('split_seed')
     if phase == 'ae':   # the auto-encoder ignores the teachers and phase-2 settings; its architecture is `ae_args()`, whole
         keep = ('input_size', 'offsets', 'pretraining', 'ae_epochs', 'ae_lr', 'ae_weight_decay', 'batch_size', 'lr_step', 'lr_gamma',
@@ -611,7 +624,7 @@ def _train_student(ds, work, config, resume, stop_after, out,
                 d_loss = discriminator_loss(D, k, pred, y, config)
                 d_opts[k].zero_grad(set_to_none=True); d_loss.backward(); _average_grads(D, info); d_opts[k].step()
                 d_total += d_loss.item()
-            kd, _ = kd_loss(pred, y, weights)
+            kd, _ = kd_loss(pred, y, weights, config.kd_focus)
             akd = adversarial_loss(discs, pred, config) if discs else torch.zeros((), device=device)
             loss = kd + config.lambda_adv * akd if discs else kd
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
@@ -824,7 +837,7 @@ def config_from_args(args) -> DistillConfig:
         if not isinstance(over, dict): raise FastAedError(f"--config {src}: expected a JSON object of DistillConfig fields")
     flags = {'epochs': args.epochs, 'ae_epochs': args.ae_epochs, 'seed': args.seed, 'lambda_adv': args.lambda_adv,
              'pretraining': args.pretraining, 'device': args.device, 'batch_size': args.batch_size,
-             'num_workers': args.num_workers, 'threads': args.threads, 'best_of': args.best_of, 'best_of_screen': args.best_of_screen,
+             'num_workers': args.num_workers, 'threads': args.threads, 'best_of': args.best_of, 'best_of_screen': args.best_of_screen, 'kd_focus': args.kd_focus,
              'teachers': tuple(t for t in args.teachers.split(',') if t) if args.teachers else None}
     over.update({k: v for k, v in flags.items() if v is not None})
     if 'teachers' in over and 'teacher_weights' not in over and len(over['teachers']) != len(base.teacher_weights):
@@ -871,5 +884,6 @@ def add_cli(sub, # the top-level subparsers
     p.add_argument('--threads', type=int, default=None, help='torch CPU threads')
     p.add_argument('--best-of', type=int, default=None, metavar='N', help='train N runs (seeds seed, seed + 1000, ...) and keep the lowest validation KD loss')
     p.add_argument('--best-of-screen', type=int, default=None, metavar='E', help='with --best-of: train every run E distillation epochs, then only the lowest validation KD loss to the end')
+    p.add_argument('--kd-focus', type=float, default=None, metavar='ALPHA', help='weigh the 4x4 / 16x16 KD cells by 1 + ALPHA x the teacher score (0 = plain MSE, the default)')
     p.add_argument('--restart', action='store_true', help='ignore finished/interrupted runs and train from scratch')
     p.set_defaults(func=_cmd_train)
