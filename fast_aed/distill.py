@@ -29,7 +29,7 @@ PRETRAININGS = ('none', 'ae', 'masked_ae')
 DISCRIMINATORS = ('per_teacher', 'shared')
 DISC_SCALES = ('multi_scale', 'single_scale')
 VAL_SPLITS = ('auto', 'video', 'frames')
-SELECTIONS = ('val_kd', 'last')
+SELECTIONS = ('val_kd', 'val_kd_focus', 'last')
 _RUNTIME_FIELDS = ('device', 'num_workers', 'threads', 'cache_frames')  # do not change results
 
 @dataclass
@@ -42,7 +42,7 @@ class DistillConfig:
     teachers: tuple = ('B',) # teacher names (WORK/maps/<name>); ('A', 'B') is the paper's (see fast_aed.pipeline's notes on why B alone is the default)
     teacher_weights: tuple = None # one weight per teacher (default 1.0 each)
     scales: tuple = (1, 4, 16) # distilled grids
-    kd_focus: float = 0. # training KD loss only: each 4x4 / 16x16 cell weighs 1 + kd_focus x its teacher score (weights normalised to sum 1), so the few high-score cells count; 0 = plain MSE (the paper). Validation and selection always use the plain MSE
+    kd_focus: float = 0. # training KD loss only: each 4x4 / 16x16 cell weighs 1 + kd_focus x its teacher score (weights normalised to sum 1), so the few high-score cells count; 0 = plain MSE (the paper). Validation logs the plain MSE (`val_loss`, which selects by default) and the focused one (`val_kd_focus`)
     # student architecture
     width: int = 8 # stem channels (16 in the paper)
     n_down: int = 3 # stride-2 down-sampling steps (4)
@@ -79,7 +79,7 @@ class DistillConfig:
     # validation and model selection
     val_fraction: float = 0.15 # share of the TRAINING data held out for model selection (0 = none, keep the last epoch)
     val_split: str = 'auto' # 'video' (whole videos), 'frames' (the last block of every video) or 'auto' (video if >= 3 videos)
-    selection: str = 'val_kd' # 'val_kd' (lowest validation KD loss) or 'last' (last epoch)
+    selection: str = 'val_kd' # 'val_kd' (lowest validation KD loss, plain MSE), 'val_kd_focus' (lowest validation KD loss weighted as in training: needs kd_focus > 0) or 'last' (last epoch)
     select_on_test: bool = False # official: select on the test set's micro-AUC (MIX head); biased, off by default
     frame_stride: int = 2 # use every k-th training frame (1 = all; neighbours are nearly identical)
     best_of: int = 1 # independent training runs (seeds seed, seed + 1000, ...) on the same validation split; the one with the lowest validation KD loss is kept
@@ -128,8 +128,9 @@ class DistillConfig:
         if self.epochs < 1: bad("epochs must be >= 1")
         if self.batch_size < 1 or self.frame_stride < 1: bad("batch_size and frame_stride must be >= 1")
         if self.best_of < 1: bad(f"best_of must be >= 1, got {self.best_of}")
-        if self.best_of > 1 and (self.selection != 'val_kd' or self.val_fraction == 0 or self.select_on_test):
-            bad("best_of > 1 selects on the validation KD loss: it needs selection='val_kd', val_fraction > 0 and select_on_test=False")
+        if self.selection == 'val_kd_focus' and not self.kd_focus: bad("selection='val_kd_focus' selects on the focused validation loss: it needs kd_focus > 0")
+        if self.best_of > 1 and (self.selection not in ('val_kd', 'val_kd_focus') or self.val_fraction == 0 or self.select_on_test):
+            bad("best_of > 1 selects on the validation KD loss: it needs selection='val_kd' or 'val_kd_focus', val_fraction > 0 and select_on_test=False")
         if not 0 <= self.best_of_screen < self.epochs: bad(f"best_of_screen must be in [0, epochs), got {self.best_of_screen} with epochs={self.epochs}")
         if self.best_of_screen and self.best_of < 2: bad(f"best_of_screen={self.best_of_screen} screens best_of candidates: it needs best_of >= 2")
         if self.cache_frames not in ('auto', True, False): bad(f"cache_frames must be 'auto', True or False, got {self.cache_frames!r}")
@@ -440,16 +441,17 @@ def _to(batch_y, device):
 
 @torch.no_grad()
 def _val_kd(model, loader, config, device, info) -> dict:
-    "Mean validation KD loss (and per teacher/scale MSE) over `loader`."
+    "Mean validation KD loss (plain MSE), with `kd_focus` > 0 the focused one too (`kd_focus`), and per teacher/scale MSE over `loader`."
     model.eval()
     weights = dict(zip(config.teachers, config.teacher_weights))
-    keys = ['kd'] + sorted(f'{t}/{s}' for t in config.teachers for s in config.scales)   # the same on every rank, even with no batch
+    focus = ['kd_focus'] if config.kd_focus else []
+    keys = ['kd'] + focus + sorted(f'{t}/{s}' for t in config.teachers for s in config.scales)   # the same on every rank, even with no batch
     sums, n = [0.] * len(keys), 0
     for b in loader:
-        pred = model(b['x'].to(device))
-        tot, parts = kd_loss(pred, _to(b['y'], device), weights)
+        pred = model(b['x'].to(device)); y = _to(b['y'], device)
+        tot, parts = kd_loss(pred, y, weights)
         bs = len(b['x'])
-        vals = [tot.item()] + [parts[k].item() for k in keys[1:]]
+        vals = [tot.item()] + [kd_loss(pred, y, weights, config.kd_focus)[0].item() for _ in focus] + [parts[k].item() for k in keys[1 + len(focus):]]
         sums = [a + v * bs for a, v in zip(sums, vals)]; n += bs
     model.train()
     sums = _sum_over_ranks(sums + [n], info); n = sums.pop()
@@ -650,8 +652,8 @@ def _train_student(ds, work, config, resume, stop_after, out,
             if dist_mod is not None: score = dist_mod.broadcast_object(score, info)   # every rank keeps the same best epoch
             row['test_micro_auc_mix'] = score
             better = score is not None and (best['score'] is None or score > best['score'])
-        elif config.selection == 'val_kd' and row['val_loss'] is not None:
-            score = row['val_loss']; better = best['score'] is None or score < best['score']
+        elif config.selection in ('val_kd', 'val_kd_focus') and row['val_loss'] is not None:
+            score = row[_selection_field(config)]; better = best['score'] is None or score < best['score']
         else:
             score, better = None, True   # 'last' (or no validation data): keep the latest epoch
         if better:
@@ -680,6 +682,11 @@ def _train_student(ds, work, config, resume, stop_after, out,
                            'maps': maps_settings, 'manifest': manifest}, best_path)
     if dist_mod is not None: dist_mod.barrier(info)
     return best_path
+
+def _selection_field(config:DistillConfig) -> str:
+    "The log field that `config.selection` minimises: `val_loss` (plain validation KD loss) or `val_kd_focus`."
+    return 'val_kd_focus' if config.selection == 'val_kd_focus' else 'val_loss'
+
 BEST_OF_SEED_STEP = 1000   # candidate k of `best_of` trains with seed + 1000 k
 
 def _candidate_config(config:DistillConfig, k:int) -> DistillConfig:
@@ -736,13 +743,13 @@ def _train_best_of(ds, work, config, resume, stop_after, out) -> Path:
         log.info("best_of candidate %d/%d (seed %d): validation KD loss %s", k + 1, config.best_of, cfg_k.seed, candidates[-1]['val_kd'])
     scores = [c['val_kd'] if c['val_kd'] is not None else math.inf for c in candidates]
     chosen = int(np.argmin(scores))
-    return _keep_chosen(checkpoints[chosen], config, key, {'criterion': 'val_kd', 'chosen': chosen, 'seed': candidates[chosen]['seed'],
+    return _keep_chosen(checkpoints[chosen], config, key, {'criterion': config.selection, 'chosen': chosen, 'seed': candidates[chosen]['seed'],
                                                           'candidates': candidates}, out, best_path, info, dist_mod)
 
-def _screen_score(history:list, screen:int):
-    "Lowest validation KD loss of distillation epochs 1..`screen` in a run's history (None if it has not reached `screen`; inf without validation data)."
+def _screen_score(history:list, screen:int, field:str='val_loss'):
+    "Lowest validation KD loss (`field` of the log) of distillation epochs 1..`screen` in a run's history (None if it has not reached `screen`; inf without validation data)."
     if not any(r['phase'] == 'kd' and r['epoch'] >= screen for r in history): return None
-    vals = [r['val_loss'] for r in history if r['phase'] == 'kd' and r['epoch'] <= screen and r.get('val_loss') is not None]
+    vals = [r[field] for r in history if r['phase'] == 'kd' and r['epoch'] <= screen and r.get(field) is not None]
     return min(vals) if vals else math.inf
 
 def _train_best_of_screened(ds, work, config, resume, stop_after, out, key, best_path) -> Path:
@@ -760,10 +767,10 @@ def _train_best_of_screened(ds, work, config, resume, stop_after, out, key, best
     for k, c in enumerate(cfgs):
         outs[k].mkdir(parents=True, exist_ok=True)
         hist, name = history(k) if resume else ([], None)
-        score = _screen_score(hist, screen)
+        score = _screen_score(hist, screen, _selection_field(config))
         if score is None:
             _train_student(ds, work, c, resume, stop_after, outs[k], until=screen)
-            hist, name = history(k); score = _screen_score(hist, screen)
+            hist, name = history(k); score = _screen_score(hist, screen, _selection_field(config))
             if score is None or stop_after is not None: return outs[k] / 'last.pt'   # time-sliced: a later call goes on
         scores.append(score); files.append(name)
         log.info("best_of candidate %d/%d (seed %d): validation KD loss %.5f after %d epochs", k + 1, config.best_of, c.seed, score, screen)
@@ -775,7 +782,7 @@ def _train_best_of_screened(ds, work, config, resume, stop_after, out, key, best
                    'epoch': ck['selection'].get('epoch') if k == chosen else None,
                    'checkpoint': str((outs[k] / ('student.pt' if k == chosen else files[k])).relative_to(out))}
                   for k, (c, s) in enumerate(zip(cfgs, scores))]
-    return _keep_chosen(ck, config, key, {'criterion': 'val_kd', 'screen_epochs': screen, 'chosen': chosen, 'seed': cfgs[chosen].seed,
+    return _keep_chosen(ck, config, key, {'criterion': config.selection, 'screen_epochs': screen, 'chosen': chosen, 'seed': cfgs[chosen].seed,
                                           'candidates': candidates}, out, best_path, info, dist_mod)
 
 
@@ -837,7 +844,7 @@ def config_from_args(args) -> DistillConfig:
         if not isinstance(over, dict): raise FastAedError(f"--config {src}: expected a JSON object of DistillConfig fields")
     flags = {'epochs': args.epochs, 'ae_epochs': args.ae_epochs, 'seed': args.seed, 'lambda_adv': args.lambda_adv,
              'pretraining': args.pretraining, 'device': args.device, 'batch_size': args.batch_size,
-             'num_workers': args.num_workers, 'threads': args.threads, 'best_of': args.best_of, 'best_of_screen': args.best_of_screen, 'kd_focus': args.kd_focus,
+             'num_workers': args.num_workers, 'threads': args.threads, 'best_of': args.best_of, 'best_of_screen': args.best_of_screen, 'kd_focus': args.kd_focus, 'selection': args.selection,
              'teachers': tuple(t for t in args.teachers.split(',') if t) if args.teachers else None}
     over.update({k: v for k, v in flags.items() if v is not None})
     if 'teachers' in over and 'teacher_weights' not in over and len(over['teachers']) != len(base.teacher_weights):
@@ -885,5 +892,6 @@ def add_cli(sub, # the top-level subparsers
     p.add_argument('--best-of', type=int, default=None, metavar='N', help='train N runs (seeds seed, seed + 1000, ...) and keep the lowest validation KD loss')
     p.add_argument('--best-of-screen', type=int, default=None, metavar='E', help='with --best-of: train every run E distillation epochs, then only the lowest validation KD loss to the end')
     p.add_argument('--kd-focus', type=float, default=None, metavar='ALPHA', help='weigh the 4x4 / 16x16 KD cells by 1 + ALPHA x the teacher score (0 = plain MSE, the default)')
+    p.add_argument('--selection', choices=SELECTIONS, default=None, help="model selection: 'val_kd' (lowest validation KD loss, the default), 'val_kd_focus' (the focused one, with --kd-focus) or 'last'")
     p.add_argument('--restart', action='store_true', help='ignore finished/interrupted runs and train from scratch')
     p.set_defaults(func=_cmd_train)
