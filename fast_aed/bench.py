@@ -350,7 +350,7 @@ def _isolated_rows(student, frames, input_size, batch_sizes, channels_last, dete
 
 def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; None = the paper's architecture, fresh weights
                   data: str | Path = None, # dataset whose first test video supplies the frames (None: tiny synthetic)
-                  input_size: tuple = (640, 360), # (W, H) student input (the paper's 640x360)
+                  input_size: tuple = None, # (W, H) student input (None: the checkpoint's, else the paper's 640x360)
                   batch_sizes: tuple = (1, 32), # student batch sizes
                   iters: int = 50, # timed student calls per batch size
                   warmup: int = 10, # untimed student calls first
@@ -377,16 +377,17 @@ def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; N
         torch.set_num_threads(int(threads)); cv2.setNumThreads(int(threads))
     device = resolve_device(device)
     if device.startswith('cuda') and not torch.cuda.is_available(): raise FastAedError("--device cuda: no CUDA device available")
-    input_size = parse_size(input_size)
     if student is None:
         if checkpoint is not None:
             from fast_aed.distill import load_student
-            student, _ = load_student(checkpoint)
+            student, trained = load_student(checkpoint)
             source = str(checkpoint)
+            if input_size is None: input_size = tuple(trained.input_size)   # time the student at the size it was trained for
         else:
             from fast_aed.student import Student
             student, source = Student(), 'paper architecture (fresh weights; timing only)'
     else: source = type(student).__name__
+    input_size = parse_size(input_size if input_size is not None else (640, 360))
     frames, frames_info = bench_frames(data, n_frames)
     if work is None and data is not None: work = work_dir(data)
     detector = detector or MotionDetector()
@@ -457,7 +458,7 @@ def _cli_bench(args) -> int:
     if args.checkpoint and not Path(args.checkpoint).exists(): raise FastAedError(f"{args.checkpoint}: checkpoint not found")
     det = YoloDetector(args.weights or 'yolov8n.pt', device=args.device) if args.detector == 'yolo' else MotionDetector()
     with contextlib.redirect_stdout(sys.stderr if args.json else sys.stdout):
-        res = run_benchmark(checkpoint=args.checkpoint, data=args.data, input_size=parse_size(args.input_size), batch_sizes=batch_sizes,
+        res = run_benchmark(checkpoint=args.checkpoint, data=args.data, input_size=parse_size(args.input_size) if args.input_size else None, batch_sizes=batch_sizes,
                             iters=args.iters, warmup=args.warmup, device=args.device, precision=args.precision,
                             channels_last=args.channels_last, compile=args.compile, threads=args.threads,
                             timing='official' if args.official_timing else 'sync', n_frames=args.frames,
@@ -478,7 +479,7 @@ def add_cli(sub, # the top-level subparsers of `fast-aed`
     p.add_argument('--checkpoint', default=None, help='trained student checkpoint (default: the paper architecture, fresh weights)')
     p.add_argument('--data', default=None, help='dataset supplying the frames (default: the tiny synthetic benchmark)')
     p.add_argument('--work', default=None, help='work folder with trained teachers (default DATA/work)')
-    p.add_argument('--input-size', default='640x360', help='student input WxH (paper: 640x360)')
+    p.add_argument('--input-size', default=None, help="student input WxH (default: the checkpoint's, else the paper's 640x360)")
     p.add_argument('--batch-sizes', default='1,32', help='student batch sizes, comma-separated')
     p.add_argument('--iters', type=int, default=50, help='timed student calls per batch size')
     p.add_argument('--warmup', type=int, default=10, help='untimed calls first')
