@@ -19,10 +19,11 @@ from .student import Student, StudentAE, StageDiscriminator, transfer_ae_weights
 log = logging.getLogger('fast_aed.distill')
 
 # %% auto #0
-__all__ = ['log', 'PRETRAININGS', 'DISCRIMINATORS', 'DISC_SCALES', 'VAL_SPLITS', 'SELECTIONS', 'BEST_OF_SEED_STEP',
-           'DistillConfig', 'WeightAverage', 'CachedFrameStacks', 'frame_stacks', 'DistillSamples', 'split_train_val',
-           'focused_mse', 'kd_loss', 'build_discriminators', 'discriminator_loss', 'adversarial_loss', 'student_dir',
-           'run_key', 'write_log', 'train_student', 'load_student', 'predict_maps', 'config_from_args', 'add_cli']
+__all__ = ['log', 'PRETRAININGS', 'DISCRIMINATORS', 'DISC_SCALES', 'VAL_SPLITS', 'SELECTIONS', 'VAL_SELECTIONS',
+           'BEST_OF_SEED_STEP', 'DistillConfig', 'WeightAverage', 'CachedFrameStacks', 'frame_stacks', 'DistillSamples',
+           'split_train_val', 'focused_mse', 'kd_loss', 'build_discriminators', 'discriminator_loss',
+           'adversarial_loss', 'student_dir', 'run_key', 'write_log', 'train_student', 'load_student', 'predict_maps',
+           'config_from_args', 'add_cli']
 
 # %% ../nbs/09_distill.ipynb #06ef6879
 PRETRAININGS = ('none', 'ae', 'masked_ae')
@@ -30,6 +31,7 @@ DISCRIMINATORS = ('per_teacher', 'shared')
 DISC_SCALES = ('multi_scale', 'single_scale')
 VAL_SPLITS = ('auto', 'video', 'frames')
 SELECTIONS = ('val_kd', 'val_kd_focus', 'last')
+VAL_SELECTIONS = ('val_kd', 'val_kd_focus')   # the selections that minimise a validation loss
 _RUNTIME_FIELDS = ('device', 'num_workers', 'threads', 'cache_frames')  # do not change results
 
 @dataclass
@@ -129,7 +131,7 @@ class DistillConfig:
         if self.batch_size < 1 or self.frame_stride < 1: bad("batch_size and frame_stride must be >= 1")
         if self.best_of < 1: bad(f"best_of must be >= 1, got {self.best_of}")
         if self.selection == 'val_kd_focus' and not self.kd_focus: bad("selection='val_kd_focus' selects on the focused validation loss: it needs kd_focus > 0")
-        if self.best_of > 1 and (self.selection not in ('val_kd', 'val_kd_focus') or self.val_fraction == 0 or self.select_on_test):
+        if self.best_of > 1 and (self.selection not in VAL_SELECTIONS or self.val_fraction == 0 or self.select_on_test):
             bad("best_of > 1 selects on the validation KD loss: it needs selection='val_kd' or 'val_kd_focus', val_fraction > 0 and select_on_test=False")
         if not 0 <= self.best_of_screen < self.epochs: bad(f"best_of_screen must be in [0, epochs), got {self.best_of_screen} with epochs={self.epochs}")
         if self.best_of_screen and self.best_of < 2: bad(f"best_of_screen={self.best_of_screen} screens best_of candidates: it needs best_of >= 2")
@@ -451,7 +453,8 @@ def _val_kd(model, loader, config, device, info) -> dict:
         pred = model(b['x'].to(device)); y = _to(b['y'], device)
         tot, parts = kd_loss(pred, y, weights)
         bs = len(b['x'])
-        vals = [tot.item()] + [kd_loss(pred, y, weights, config.kd_focus)[0].item() for _ in focus] + [parts[k].item() for k in keys[1 + len(focus):]]
+        focused = [kd_loss(pred, y, weights, config.kd_focus)[0].item()] if focus else []
+        vals = [tot.item()] + focused + [parts[k].item() for k in keys[1 + len(focus):]]
         sums = [a + v * bs for a, v in zip(sums, vals)]; n += bs
     model.train()
     sums = _sum_over_ranks(sums + [n], info); n = sums.pop()
@@ -652,7 +655,7 @@ def _train_student(ds, work, config, resume, stop_after, out,
             if dist_mod is not None: score = dist_mod.broadcast_object(score, info)   # every rank keeps the same best epoch
             row['test_micro_auc_mix'] = score
             better = score is not None and (best['score'] is None or score > best['score'])
-        elif config.selection in ('val_kd', 'val_kd_focus') and row['val_loss'] is not None:
+        elif config.selection in VAL_SELECTIONS and row['val_loss'] is not None:
             score = row[_selection_field(config)]; better = best['score'] is None or score < best['score']
         else:
             score, better = None, True   # 'last' (or no validation data): keep the latest epoch

@@ -1,6 +1,7 @@
 """Prototype (diagnostic): distil student-base with `select_on_test=True`, but score every epoch under the DEFAULT
 conventions (MIX micro AUC, per kind) instead of the official ones, and keep every epoch's averaged weights (STUDENT/epoch_states/). The training
-trajectory is that of the same config without `select_on_test` (the test scoring consumes no random numbers), so the
+trajectory is that of the same config without `select_on_test` (the test scoring touches no random number the training uses: its
+loaders have their own generators, the student has no dropout), so the
 log answers, post hoc, which epoch each selection rule (last, plain validation loss, focused validation loss) picks and
 what it scores. Usage: python proto_selection.py SEED EXP ALPHA '{overrides}'"""
 import sys, json, torch
@@ -33,7 +34,7 @@ def score_epoch(model, config, _ds):
     auc = frame_level_report(mix, labels, EvalConventions())['micro_auc']
     kinds = pipeline.kind_report(ds, mix, EvalConventions())
     epochs.append({'epoch': len(epochs) + 1, 'auc': auc, 'kinds': {k: round(v, 3) for k, v in kinds.items()}})
-    torch.save({k: v.detach().cpu().clone() for k, v in model.state_dict().items()}, out / 'epoch_states' / f'epoch{len(epochs)}.pt')
+    torch.save(distill._state_cpu(model), out / 'epoch_states' / f'epoch{len(epochs)}.pt')
     with open(scores_file, 'a') as f: f.write(json.dumps(epochs[-1]) + '\n')
     print('EPOCH', json.dumps(epochs[-1]), flush=True)
     return auc
@@ -44,7 +45,7 @@ ckpt = distill.train_student(dds, work, cfg)
 ck = torch.load(ckpt, weights_only=True)
 hist = [r for r in ck['history'] if r['phase'] == 'kd']
 auc = {e['epoch']: e for e in epochs}
-def pick(field): 
+def pick(field):
     rows = [r for r in hist if r.get(field) is not None]
     return min(rows, key=lambda r: r[field])['epoch'] if rows else None
 rules = {'last': len(hist), 'val_kd': pick('val_loss'), 'val_kd_focus': pick('val_kd_focus'), 'oracle': ck['selection']['epoch']}
