@@ -26,7 +26,9 @@ STUDENT_SIZES = {'student-small': {'width': 4, 'depth': 1, 'heads': 1, 'dim_head
                  'student-base': {},
                  'student-s2d': {'input_size': [320, 176], 'stem_stride': 2, 'stem': 's2d'},   # the full 320x176 frame through the space-to-depth stem
                  'student-base-best3': {'best_of': 3},   # student-base, best of 3 training runs by validation KD loss (fast_aed.distill)
-                 'student-base-best5': {'best_of': 5}}   # the same with 5 runs (its first 3 are best3's: same seeds, same split)
+                 'student-base-best5': {'best_of': 5},   # the same with 5 runs (its first 3 are best3's: same seeds, same split)
+                 # the s2d student with the KD loss weighing the teacher's high-score cells (`DistillConfig.kd_focus`), best of 3
+                 'student-s2d-focus-best3': {'input_size': [320, 176], 'stem_stride': 2, 'stem': 's2d', 'kd_focus': 9, 'best_of': 3}}
 
 ABLATIONS = {
     'teachers': {'A only': {'teachers': ['A']}, 'B only (full)': {}, 'A + B (paper)': {'teachers': ['A', 'B']}},
@@ -264,11 +266,13 @@ def papermill_dir() -> Path:
         raise FastAedError(f"{d / 'experiment.ipynb'}: not found; run from the fast-aed checkout or set FAST_AED_PAPERMILL_DIR")
     return d
 
-def grid_points(tables: list, dataset: str, data: str, preset: str, seeds: int, axes: list = None, weights: str = None) -> list:
-    "Every (table, run, seed) grid point with its papermill parameters and identity hash."
+def grid_points(tables: list, dataset: str, data: str, preset: str, seeds: int, axes: list = None, weights: str = None,
+                runs: list = None) -> list:
+    "Every (table, run, seed) grid point with its papermill parameters and identity hash (only the runs named in `runs`, if given)."
     points = []
     for table in tables:
         for g in table_grid(table, axes):
+            if runs and g['run'] not in runs: continue
             for seed in range(seeds):
                 params = {'dataset': dataset, 'data': str(data) if data else '', 'preset': preset, 'seed': seed,
                           'kind': g['kind'], 'student_json': json.dumps(g['student'], sort_keys=True),
@@ -345,18 +349,22 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
               weights: str = None, # YOLO weights for the grid points with the YOLO detector (not run without them)
               tables_only: bool = False, # only re-aggregate the tables from the finished runs (no grid point is run)
               speed_threads: int = None, # CPU threads of the speed points, run one at a time after the others (default: all cores)
+              runs: list = None, # grid-point run names to run (default all of `tables`); the tables aggregate every finished run
               log=print) -> dict:
     "Run every grid point of `tables` as papermill subprocesses (resumable), then aggregate each table."
     t0 = time.time()
     tables = tables or TABLES
     for t in tables:
         if t not in TABLES: raise FastAedError(f"unknown table {t!r}: choose from {', '.join(TABLES)}")
+    if runs:
+        known = {g['run'] for t in tables for g in table_grid(t, axes)}
+        if set(runs) - known: raise FastAedError(f"unknown runs {sorted(set(runs) - known)} in tables {tables}: choose from {', '.join(sorted(known))}")
     nb_dir = papermill_dir()
     reports = Path(reports_dir or nb_dir / 'reports') / reports_name(dataset, preset)
     cache = default_cache_dir()
     if dataset != 'synthetic': resolve_data(dataset, data)
     if weights and not Path(weights).is_file(): raise FastAedError(f"{weights}: YOLO weights file not found")
-    points = grid_points(tables, dataset, data, preset, seeds, axes, weights)
+    points = grid_points(tables, dataset, data, preset, seeds, axes, weights, runs)
     if tables_only: points = []
     else: log(f'[reproduce] {len(points)} grid points in {len(tables)} tables -> {reports}')
     # training points share the cores; speed points run alone afterwards, so that nothing else runs while they time
@@ -387,7 +395,8 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
 
 def _cmd_reproduce(args):
     s = reproduce(args.tables or None, args.dataset, args.data, args.seeds, args.jobs, args.preset,
-                  args.axes.split(',') if args.axes else None, args.reports, args.weights, args.tables_only, args.speed_threads)
+                  args.axes.split(',') if args.axes else None, args.reports, args.weights, args.tables_only, args.speed_threads,
+                  args.runs.split(',') if args.runs else None)
     return 1 if s['counts']['failed'] else 0
 
 def add_cli(sub, groups):
@@ -404,4 +413,5 @@ def add_cli(sub, groups):
     p.add_argument('--weights', default=None, help='YOLO weights for the detector ablation (its YOLO grid points are not run without them)')
     p.add_argument('--tables-only', action='store_true', help='only re-aggregate the tables from the finished runs')
     p.add_argument('--speed-threads', type=int, default=None, help='CPU threads of the speed points, run alone after the others (default: all cores)')
+    p.add_argument('--runs', default=None, help='comma-separated grid-point runs to run, e.g. student-s2d-focus-best3 (default all; the tables aggregate every finished run)')
     p.set_defaults(func=_cmd_reproduce)
