@@ -158,6 +158,7 @@ def s2d_conv3x3(x:torch.Tensor, # (B, C, H, W) input, H and W multiples of `f`
 
 class SpaceToDepthStem(nn.Module):
     "Space-to-depth by `factor` (odd sizes padded by replication), then a reflection-padded 3x3 conv + BN + ReLU."
+    copy_free: bool = True   # in inference, skip the space-to-depth and padding copies (`s2d_conv3x3`); False: the training arithmetic always
     def __init__(self, cin:int, # input channels
                  cout:int, # output channels
                  factor:int=2, # each factor x factor block of pixels becomes factor**2 x cin channels
@@ -169,7 +170,7 @@ class SpaceToDepthStem(nn.Module):
     def forward(self, x):
         f, (h, w) = self.factor, x.shape[-2:]
         if h % f or w % f: x = F.pad(x, (0, (-w) % f, 0, (-h) % f), mode='replicate')
-        if self.training: return self.conv(F.pixel_unshuffle(x, f))   # the arithmetic every reported s2d student was trained with
+        if self.training or not self.copy_free: return self.conv(F.pixel_unshuffle(x, f))   # the arithmetic every reported s2d student was trained with
         # inference: the same conv without the two copies of the input (space-to-depth, padding) that took over half the
         # student's time on a 2-core CPU; equal within float rounding (`s2d_conv3x3`)
         return self.conv[2:](s2d_conv3x3(x, self.conv[1].weight, f))
@@ -298,6 +299,8 @@ def count_macs(model:nn.Module, # a Student (or any module taking one NCHW tenso
     "Multiply-accumulates of one forward pass on one frame stack, counted with thop (attention products included)."
     import thop
     m = copy.deepcopy(model).cpu().eval()
+    for stem in m.modules():   # thop counts modules only: the s2d stem's copy-free path is a functional conv; its module path has the same MACs
+        if isinstance(stem, SpaceToDepthStem): stem.copy_free = False
     in_channels = in_channels or getattr(getattr(m, 'trunk', None), 'in_channels', 9)
     macs, _ = thop.profile(m, inputs=(torch.zeros(1, in_channels, height, width),),
                            custom_ops={AttentionCore: _attention_core_macs}, verbose=False)
