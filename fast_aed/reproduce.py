@@ -14,7 +14,7 @@ from .tables import aggregate_table, load_table_metrics, table_frame, markdown_t
 
 # %% auto #0
 __all__ = ['STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES',
-           'NOT_HASHED', 'KERNEL_START_FAILURES', 'table_grid', 'file_lock', 'default_cache_dir', 'resolve_data',
+           'NOT_HASHED', 'KERNEL_START_FAILURE', 'table_grid', 'file_lock', 'default_cache_dir', 'resolve_data',
            'prepare_teachers', 'select_copies', 'train_and_evaluate_student', 'student_cost', 'run_experiment',
            'conventions_sensitivity', 'measure_speed', 'code_version', 'papermill_dir', 'grid_points', 'run_grid_point',
            'experiment_from_params', 'reports_name', 'reproduce', 'add_cli']
@@ -293,7 +293,7 @@ def _job_env(jobs: int) -> dict:
     if not env.get('OMP_NUM_THREADS'): env['OMP_NUM_THREADS'] = str(max(1, (os.cpu_count() or 1) // max(1, jobs)))
     return env
 
-KERNEL_START_FAILURES = ('Kernel died before replying to kernel_info', 'Address already in use')   # parallel kernel starts can draw the same free port
+KERNEL_START_FAILURE = 'Kernel died before replying to kernel_info'   # papermill's error when, e.g., two parallel kernel starts drew the same free port
 
 def run_grid_point(point: dict, reports: Path, nb_dir: Path, cache_dir: Path, log=print, env: dict = None, start_tries: int = 3) -> str:
     "Execute one grid point as its own papermill subprocess; returns 'done', 'skipped', 'unavailable' or 'failed'."
@@ -312,7 +312,7 @@ def run_grid_point(point: dict, reports: Path, nb_dir: Path, cache_dir: Path, lo
     t0 = time.time()
     for attempt in range(1, start_tries + 1):
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-        if not (proc.returncode and KERNEL_START_FAILURES[0] in proc.stderr) or attempt == start_tries: break
+        if not (proc.returncode and KERNEL_START_FAILURE in proc.stderr) or attempt == start_tries: break
         log(f'[reproduce] {point["table"]}/{point["name"]}: its kernel did not start (try {attempt} of {start_tries}); starting it again')
         time.sleep(attempt)
     if proc.returncode or not _is_done(metrics, key):
