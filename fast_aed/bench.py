@@ -350,7 +350,7 @@ def _isolated_rows(student, frames, input_size, batch_sizes, channels_last, dete
 
 def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; None = the paper's architecture, fresh weights
                   data: str | Path = None, # dataset whose first test video supplies the frames (None: tiny synthetic)
-                  input_size: tuple = None, # (W, H) student input (None: the checkpoint's, else the paper's 640x360)
+                  input_size: tuple | str = None, # (W, H) or 'WxH' student input (None: the checkpoint's, else the paper's 640x360)
                   batch_sizes: tuple = (1, 32), # student batch sizes
                   iters: int = 50, # timed student calls per batch size
                   warmup: int = 10, # untimed student calls first
@@ -458,7 +458,7 @@ def _cli_bench(args) -> int:
     if args.checkpoint and not Path(args.checkpoint).exists(): raise FastAedError(f"{args.checkpoint}: checkpoint not found")
     det = YoloDetector(args.weights or 'yolov8n.pt', device=args.device) if args.detector == 'yolo' else MotionDetector()
     with contextlib.redirect_stdout(sys.stderr if args.json else sys.stdout):
-        res = run_benchmark(checkpoint=args.checkpoint, data=args.data, input_size=parse_size(args.input_size) if args.input_size else None, batch_sizes=batch_sizes,
+        res = run_benchmark(checkpoint=args.checkpoint, data=args.data, input_size=args.input_size, batch_sizes=batch_sizes,
                             iters=args.iters, warmup=args.warmup, device=args.device, precision=args.precision,
                             channels_last=args.channels_last, compile=args.compile, threads=args.threads,
                             timing='official' if args.official_timing else 'sync', n_frames=args.frames,

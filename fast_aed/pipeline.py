@@ -492,10 +492,8 @@ def demo(out: str | Path = 'demo_output', # folder for the dataset, the work fil
 def demo_speed(data, work: Path, results: dict, log=print) -> dict:
     "Student throughput at batch 1 and 32 against detector + teachers, timed side by side on the same frames (`fast_aed.bench`)."
     from fast_aed import bench
-    from fast_aed.distill import load_student
-    _, cfg = load_student(Path(work) / 'student' / 'student.pt')
     log('[fast-aed] benchmark: student vs detector + teachers on the same frames')
-    res = bench.run_benchmark(checkpoint=Path(work) / 'student' / 'student.pt', data=data, input_size=tuple(cfg.input_size),
+    res = bench.run_benchmark(checkpoint=Path(work) / 'student' / 'student.pt', data=data,   # timed at the checkpoint's input size
                               iters=20, warmup=5, work=work, onnx=False)
     save_json(res, Path(work) / 'eval' / 'bench.json')
     st = res['student']
