@@ -28,7 +28,11 @@ STUDENT_SIZES = {'student-small': {'width': 4, 'depth': 1, 'heads': 1, 'dim_head
                  'student-base-best3': {'best_of': 3},   # student-base, best of 3 training runs by validation KD loss (fast_aed.distill)
                  'student-base-best5': {'best_of': 5},   # the same with 5 runs (its first 3 are best3's: same seeds, same split)
                  # the s2d student with the KD loss weighing the teacher's high-score cells (`DistillConfig.kd_focus`), best of 3
-                 'student-s2d-focus-best3': {'input_size': [320, 176], 'stem_stride': 2, 'stem': 's2d', 'kd_focus': 9, 'best_of': 3}}
+                 'student-s2d-focus-best3': {'input_size': [320, 176], 'stem_stride': 2, 'stem': 's2d', 'kd_focus': 9, 'best_of': 3},
+                 # the same reading frames t-1, t, t+1 (channel order t, t-1, t+1) instead of the paper's t-3, t, t+3 (kd_focus 9.0:
+                 # the float its candidates were first trained with, as the run key hashes 9 and 9.0 apart)
+                 'student-s2d-t1-focus-best3': {'input_size': [320, 176], 'stem_stride': 2, 'stem': 's2d', 'offsets': [0, -1, 1], 'kd_focus': 9.0,
+                                                'best_of': 3}}
 
 ABLATIONS = {
     'teachers': {'A only': {'teachers': ['A']}, 'B only (full)': {}, 'A + B (paper)': {'teachers': ['A', 'B']}},
