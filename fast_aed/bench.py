@@ -286,7 +286,7 @@ def bench_onnx(model, frames: list, input_size: tuple, batch_sizes: tuple = (1, 
     except ImportError as e: return {'fps_b1': None, 'reason': f'fast_aed.deploy unavailable ({e})'}
     in_ch = getattr(getattr(model, 'trunk', None), 'in_channels', 9)
     with tempfile.TemporaryDirectory() as tmp:
-        path = export_onnx(model, Path(tmp) / 'student.onnx', input_size=input_size, in_channels=in_ch)
+        path = export_onnx(model, Path(tmp) / 'student.onnx', input_size=input_size, in_channels=in_ch, offsets=stack_offsets(in_ch))
         run = OnnxStudent(path, threads=threads)
         out = {'providers': run.session.get_providers(), 'latency': {}}
         for b in batch_sizes:

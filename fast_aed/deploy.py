@@ -16,10 +16,10 @@ from .evaluate import HEADS, heads_from_maps
 
 # %% auto #0
 __all__ = ['SCALES', 'OUTPUT_NAMES', 'IMAGE_EXTS', 'BACKENDS', 'ExportableAdaptivePool2d', 'exportable', 'export_onnx',
-           'freeze_student', 'OnnxStudent', 'TorchStudent', 'load_runner', 'FrameSource', 'open_source',
-           'write_test_video', 'preprocess', 'StackBuffer', 'BatchReader', 'model_fps', 'write_scores_csv',
-           'plot_timeline', 'overlay_frame', 'OverlayWriter', 'ScoreResult', 'stream_threads', 'score_source',
-           'add_cli']
+           'freeze_student', 'stack_offsets_of', 'OnnxStudent', 'TorchStudent', 'load_runner', 'FrameSource',
+           'open_source', 'write_test_video', 'preprocess', 'StackBuffer', 'BatchReader', 'model_fps',
+           'write_scores_csv', 'plot_timeline', 'overlay_frame', 'OverlayWriter', 'ScoreResult', 'stream_threads',
+           'score_source', 'add_cli']
 
 # %% ../nbs/12_deploy.ipynb #807b8617
 SCALES = (1, 4, 16)
@@ -77,6 +77,7 @@ def export_onnx(model, # the student (`nn.Module` returning `{1: (B,1), 4: (B,1,
                 dynamic_batch: bool = True, # allow any batch size at run time
                 opset: int = 17, # ONNX opset
                 metadata: dict = None, # extra key/values stored in the file (e.g. the checkpoint's config)
+                offsets: tuple = None, # frame offsets of the input stack, in channel order (stored as `fast_aed.offsets`; None: not stored)
                ) -> Path:
     "Export the student to ONNX with input `x` (B, C, H, W) and outputs `s1`, `s4`, `s16`; checks the graph."
     import onnx
@@ -93,7 +94,9 @@ def export_onnx(model, # the student (`nn.Module` returning `{1: (B,1), 4: (B,1,
         except Exception as e: raise FastAedError(f"{path}: ONNX export failed ({type(e).__name__}: {e})") from None
         proto = onnx.load(str(tmp))
         meta = {'fast_aed.input_size': f'{W},{H}', 'fast_aed.in_channels': str(in_channels),
-                'fast_aed.scales': ','.join(map(str, SCALES)), **{f'fast_aed.{k}': v if isinstance(v, str) else json.dumps(v, default=str)
+                'fast_aed.scales': ','.join(map(str, SCALES)),
+                **({'fast_aed.offsets': ','.join(str(int(o)) for o in offsets)} if offsets is not None else {}),
+                **{f'fast_aed.{k}': v if isinstance(v, str) else json.dumps(v, default=str)
                                                                    for k, v in (metadata or {}).items()}}
         for k, v in meta.items(): proto.metadata_props.add(key=k, value=v)
         onnx.checker.check_model(proto)
@@ -119,6 +122,18 @@ def freeze_student(model: nn.Module, # the student (returns `{1: (B,1), 4: (B,1,
         except Exception as e: raise FastAedError(f"freezing the student at {W}x{H} failed ({type(e).__name__}: {e})") from None
 
 # %% ../nbs/12_deploy.ipynb #7e4a54fc
+def stack_offsets_of(cfg: dict, # a student's training config (`DistillConfig.to_dict()`), possibly empty
+                    in_channels: int, # channels of its input stack
+                    where = 'student', # what to name in errors
+                   ) -> tuple:
+    "Frame offsets (relative to t, in channel order) a student was trained with: its config's `offsets`, else the paper's (0, -3, 3) for 9 channels."
+    offsets = cfg.get('offsets')
+    if offsets is None and in_channels == 9: offsets = (0, -3, 3)
+    if offsets is None: raise FastAedError(f"{where}: the frame offsets of this {in_channels}-channel student are unknown (its config has no 'offsets')")
+    offsets = tuple(int(o) for o in offsets)
+    if 3 * len(offsets) != in_channels: raise FastAedError(f"{where}: offsets {list(offsets)} make {3 * len(offsets)} input channels, the model takes {in_channels}")
+    return offsets
+
 class OnnxStudent:
     "An exported student run by onnxruntime; called like the PyTorch model, it returns the same output dict."
     def __init__(self, path: str | Path, # the .onnx file written by `export_onnx`
@@ -146,6 +161,8 @@ class OnnxStudent:
         self.in_channels = int(shape[1])
         if 'fast_aed.input_size' in self.metadata: self.input_size = tuple(int(v) for v in self.metadata['fast_aed.input_size'].split(','))
         else: self.input_size = (int(shape[3]), int(shape[2]))
+        if 'fast_aed.offsets' in self.metadata: self.offsets = tuple(int(v) for v in self.metadata['fast_aed.offsets'].split(','))
+        else: self.offsets = stack_offsets_of(json.loads(self.metadata.get('fast_aed.config', '{}')), self.in_channels, self.path)   # files exported before the offsets were stored
 
     def __call__(self, x, # (B, C, H, W) float32 stack, numpy array or torch tensor
                 ) -> dict:
@@ -159,7 +176,7 @@ class OnnxStudent:
         return dict(zip(SCALES, outs))
 
     def __repr__(self): return (f"OnnxStudent({self.path.name}, input_size={self.input_size}, providers={self.session.get_providers()}, "
-                                f"threads={self.threads or 'default'}, spinning={self.spinning})")
+                                f"threads={self.threads or 'default'}, spinning={self.spinning}, offsets={self.offsets})")
 
 # %% ../nbs/12_deploy.ipynb #5d549374
 class TorchStudent:
@@ -171,6 +188,7 @@ class TorchStudent:
                  threads: int = None, # torch intra-op threads (None: leave as is)
                  channels_last: bool = True, # channels-last memory format (2x the CPU throughput of the default student, see fast_aed.bench)
                  torchscript: bool = False, # run the student traced and frozen (`freeze_student`) instead of eagerly
+                 offsets: tuple = (0, -3, 3), # frame offsets of the input stack it was trained with, relative to t, in channel order
                 ):
         import torch
         if threads: torch.set_num_threads(int(threads))
@@ -178,7 +196,8 @@ class TorchStudent:
         self.model = model.eval().to(self.device)
         if self.channels_last: self.model = self.model.to(memory_format=torch.channels_last)
         self.input_size, self.in_channels = tuple(int(s) for s in input_size), int(in_channels)
-        self.torchscript = bool(torchscript)
+        self.torchscript, self.offsets = bool(torchscript), tuple(int(o) for o in offsets)
+        if 3 * len(self.offsets) != self.in_channels: raise FastAedError(f"offsets {list(self.offsets)} make {3 * len(self.offsets)} input channels, the model takes {self.in_channels}")
         if self.torchscript: self.model = freeze_student(self.model, self.input_size, self.in_channels, self.device, self.channels_last)
         self.threads = torch.get_num_threads()  # process-wide in torch
 
@@ -191,7 +210,7 @@ class TorchStudent:
             return {s: out[s].float().cpu().numpy() for s in SCALES}
 
     def __repr__(self): return (f"TorchStudent({type(self.model).__name__}, input_size={self.input_size}, device={self.device}, "
-                                f"threads={self.threads}, channels_last={self.channels_last}, torchscript={self.torchscript})")
+                                f"threads={self.threads}, channels_last={self.channels_last}, torchscript={self.torchscript}, offsets={self.offsets})")
 
 # %% ../nbs/12_deploy.ipynb #783ee6c1
 _SIZE_KEYS = ('input_size', 'size', 'image_size', 'frame_size')
@@ -213,8 +232,10 @@ def _find_size(cfg: dict):
     return None
 
 def _model_channels(model, default: int = 9) -> int:
-    "Input channels of a student (first conv layer), or `default`."
+    "Input channels of a student (its trunk's `in_channels`, else its first conv layer's), or `default`."
     import torch
+    declared = getattr(getattr(model, 'trunk', None), 'in_channels', None)   # a space-to-depth stem's first conv takes 4x as many
+    if declared is not None: return int(declared)
     for m in model.modules():
         if isinstance(m, (torch.nn.Conv2d,)): return int(m.in_channels)
     return default
@@ -250,10 +271,12 @@ def load_runner(checkpoint, # .pt checkpoint, .onnx file, an nn.Module, or a (mo
     size = tuple(size) if size is not None else _find_size(cfg)
     if size is None: raise FastAedError(f"{checkpoint if source else 'model'}: input size unknown; pass size=(W, H) / --size W H")
     ch = _model_channels(model)
+    offsets = stack_offsets_of(cfg, ch, checkpoint if source else 'model')
     if backend in ('torch', 'torchscript'):
-        return TorchStudent(model, size, ch, device=device, threads=threads, channels_last=channels_last, torchscript=backend == 'torchscript')
+        return TorchStudent(model, size, ch, device=device, threads=threads, channels_last=channels_last, torchscript=backend == 'torchscript',
+                            offsets=offsets)
     if onnx_path is None: raise FastAedError("backend 'onnx' from a PyTorch model needs onnx_path (where to export it)")
-    export_onnx(model, onnx_path, input_size=size, in_channels=ch, metadata={'config': cfg, 'checkpoint': str(source)})
+    export_onnx(model, onnx_path, input_size=size, in_channels=ch, metadata={'config': cfg, 'checkpoint': str(source)}, offsets=offsets)
     return OnnxStudent(onnx_path, threads=threads, spinning=spinning)
 
 # %% ../nbs/12_deploy.ipynb #e9b3d299
@@ -632,7 +655,7 @@ def score_source(source, # video file, frame folder or camera index
         # the overlay (JET blend + MJPG encoding costs more than decoding + model for a small student) is rendered in a
         # second pass over files and folders, so the stream measures decode + preprocess + model; a camera is rendered inline
         inline = overlay and src.kind == 'camera'
-        reader = BatchReader(src, runner.input_size, batch_size, max_frames, keep_originals=inline, reuse_buffers=True)
+        reader = BatchReader(src, runner.input_size, batch_size, max_frames, keep_originals=inline, reuse_buffers=True, offsets=runner.offsets)
         writer = OverlayWriter(out_dir / 'overlay.avi', src.fps) if inline else None
         if writer: writer.start()
         idx, maps_s, map16_s = [], {h: [] for h in HEADS}, []
@@ -676,8 +699,8 @@ def score_source(source, # video file, frame folder or camera index
         e2e = n / wall
         summary = {'source': str(source), 'kind': src.kind, 'frames': n, 'interrupted': interrupted,
                    'source_frames': src.n_frames, 'backend': backend, 'runner': repr(runner), 'batch_size': batch_size, 'input_size': list(runner.input_size),
-                   'head': head, 'smoothing_sigma': smoothing, 'smoothing_padding': padding, 'stack_offsets': [0, -3, 3],
-                   'stack_delay_frames': 3, 'normalisation': '(x-127)/128', 'resize': 'INTER_AREA',
+                   'head': head, 'smoothing_sigma': smoothing, 'smoothing_padding': padding, 'stack_offsets': list(runner.offsets),
+                   'stack_delay_frames': max(0, *runner.offsets), 'normalisation': '(x-127)/128', 'resize': 'INTER_AREA',
                    'end_to_end_fps': e2e, 'model_fps': mfps, 'end_to_end_over_model': e2e / mfps if mfps else None,
                    'model_fps_before': bench[0][0] if bench else None, 'model_fps_after': bench[1][0] if len(bench) > 1 else None,
                    'model_bench_frames': sum(b[1] for b in bench) if bench else 0,
@@ -723,9 +746,10 @@ def _cmd_export(args) -> int:
     cfg = _config_dict(config)
     size = tuple(args.size) if args.size else _find_size(cfg)
     if size is None: raise FastAedError(f"{ck}: input size unknown; pass --size W H")
-    out = export_onnx(model, args.out, input_size=size, in_channels=_model_channels(model), opset=args.opset,
-                      metadata={'config': cfg, 'checkpoint': str(ck)})
-    onnx_run, torch_run = OnnxStudent(out), TorchStudent(model, size, _model_channels(model), device='cpu')
+    ch = _model_channels(model); offsets = stack_offsets_of(cfg, ch, ck)
+    out = export_onnx(model, args.out, input_size=size, in_channels=ch, opset=args.opset,
+                      metadata={'config': cfg, 'checkpoint': str(ck)}, offsets=offsets)
+    onnx_run, torch_run = OnnxStudent(out), TorchStudent(model, size, ch, device='cpu', offsets=offsets)
     x = np.random.default_rng(0).standard_normal((2, onnx_run.in_channels, size[1], size[0])).astype(np.float32)
     a, b = onnx_run(x), torch_run(x)
     err = max(float(np.abs(a[s] - b[s]).max()) for s in SCALES)
