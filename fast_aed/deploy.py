@@ -196,8 +196,7 @@ class TorchStudent:
         self.model = model.eval().to(self.device)
         if self.channels_last: self.model = self.model.to(memory_format=torch.channels_last)
         self.input_size, self.in_channels = tuple(int(s) for s in input_size), int(in_channels)
-        self.torchscript, self.offsets = bool(torchscript), tuple(int(o) for o in offsets)
-        if 3 * len(self.offsets) != self.in_channels: raise FastAedError(f"offsets {list(self.offsets)} make {3 * len(self.offsets)} input channels, the model takes {self.in_channels}")
+        self.torchscript, self.offsets = bool(torchscript), stack_offsets_of({'offsets': offsets}, self.in_channels, 'TorchStudent')   # checked against the channels
         if self.torchscript: self.model = freeze_student(self.model, self.input_size, self.in_channels, self.device, self.channels_last)
         self.threads = torch.get_num_threads()  # process-wide in torch
 
