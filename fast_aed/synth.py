@@ -13,11 +13,13 @@ from .core import FastAedError, progress
 from .data import DatasetWriter
 
 # %% auto #0
-__all__ = ['KINDS', 'PRESETS', 'LAYOUTS', 'WALK_SPEED', 'SynthPreset', 'get_preset', 'Camera', 'Scene', 'make_scene', 'Actor',
-           'render_video', 'simulate_video', 'plan_benchmark', 'stage_video', 'render_benchmark', 'add_cli']
+__all__ = ['KINDS', 'RIDERS', 'PRESETS', 'LAYOUTS', 'WALK_SPEED', 'SynthPreset', 'get_preset', 'Camera', 'Scene', 'make_scene',
+           'Actor', 'render_video', 'simulate_video', 'plan_benchmark', 'stage_video', 'to_gray3', 'render_benchmark',
+           'add_cli']
 
 # %% ../nbs/02_synth.ipynb #7d80dad1
 KINDS = ('running', 'cycling', 'vehicle', 'off_walkway', 'throwing', 'falling', 'fighting')
+RIDERS = ('cycling', 'vehicle', 'skating')   # kinds that ride along a walkway from the edge of the view (`_Sim.rider`)
 
 @dataclass(frozen=True)
 class SynthPreset:
@@ -33,6 +35,18 @@ class SynthPreset:
     event_scale: float = 1.0   # scales event durations (short events for short videos)
     events: tuple = (2, 1)     # events per test video, cycled
     kinds: tuple = KINDS       # anomaly kinds staged, in rotation (seed-permuted)
+    layouts: tuple = ('crossing', 'two_lanes', 'curve')   # scene layouts, cycled over the scenes
+    width: int = 320           # frame width (the layouts' coordinates are drawn for it)
+    height: int = 180          # frame height
+    horizon: int = 48          # first image row of the ground
+    h_near: float = 45.0       # person height (px) at the bottom row
+    h_far: float = 25.0        # person height (px) at row 60
+    gray: bool = False         # store grey frames (3 equal channels, `channels: gray`)
+    speed: float = 1.0         # walking speed per frame relative to 25 fps (2.5 at 10 fps)
+
+    def camera(self):
+        "The preset's `Camera`."
+        return Camera(self.width, self.height, self.horizon, self.h_near, self.h_far)
 
 PRESETS = {
     'tiny': SynthPreset('tiny', scenes=2, train_per_scene=1, test_per_scene=1, frames=64, event_scale=0.5, events=(2, 2),
@@ -40,6 +54,12 @@ PRESETS = {
     'standard': SynthPreset('standard', scenes=3, train_per_scene=4, test_per_scene=4, frames=200, events=(2, 1)),
 }
 PRESETS['standard-x2'] = replace(PRESETS['standard'], name='standard-x2', train_per_scene=8)   # standard's test split, twice its normal training video
+# in the style of UCSD Ped2: grey 360x240 at 10 fps, an elevated camera over one wide walkway between lawns; the
+# anomalies are what Ped2 has (cyclists, skaters, small carts, people crossing the lawn)
+PRESETS['ped2-like'] = SynthPreset('ped2-like', scenes=2, train_per_scene=5, test_per_scene=5, frames=180, fps=10, density=7.0,
+                                   event_scale=0.4, events=(2, 1), kinds=('cycling', 'skating', 'vehicle', 'off_walkway'),
+                                   layouts=('walkway',), width=360, height=240, horizon=40, h_near=46.0, h_far=17.0,
+                                   gray=True, speed=2.5)
 
 def get_preset(preset: str | SynthPreset) -> SynthPreset:
     "The `SynthPreset` named `preset` (or `preset` itself)."
@@ -99,6 +119,12 @@ LAYOUTS = {  # strips are drawn walkways, routes are what pedestrians follow (bo
         strips=[[(-60, 150), (80, 140), (170, 110), (240, 90), (380, 82)], [(150, 250), (140, 170), (100, 110), (-60, 80)]],
         routes=[[(-60, 150), (80, 140), (170, 110), (240, 90), (380, 82)], [(150, 250), (140, 170), (100, 110), (-60, 80)],
                 [(150, 250), (140, 170), (118, 136), (170, 110), (240, 90), (380, 82)]]),
+    # drawn at 360x240 for the `ped2-like` preset: one wide walkway across the view between lawns, and a side path
+    'walkway': dict(
+        hw=(1.7, 2.1),
+        strips=[[(-60, 196), (120, 168), (260, 130), (420, 96)], [(300, 290), (250, 200), (205, 150)]],
+        routes=[[(-60, 196), (120, 168), (260, 130), (420, 96)], [(300, 290), (250, 200), (205, 150), (120, 168), (-60, 196)],
+                [(300, 290), (250, 200), (215, 148), (260, 130), (420, 96)]]),
 }
 
 @dataclass
@@ -136,7 +162,7 @@ def make_scene(layout: str, # one of `LAYOUTS`
     H, W = cam.height, cam.width
     rng = np.random.default_rng(seed)
     spec = LAYOUTS[layout]
-    hw_m = rng.uniform(0.7, 0.85)
+    hw_m = rng.uniform(*spec.get('hw', (0.7, 0.85)))
     yy = np.arange(H, dtype=np.float32)[:, None]
     # grass
     base = np.array([rng.uniform(40, 65), rng.uniform(105, 140), rng.uniform(55, 95)], np.float32)
@@ -303,8 +329,9 @@ def _ramp(t, a, b):
 
 class _Sim:
     "Builds the actors of one video: the normal crowd plus staged anomalous events."
-    def __init__(self, scene, n_frames, rng, density, event_scale=1.0, warm=600):
+    def __init__(self, scene, n_frames, rng, density, event_scale=1.0, warm=600, speed=1.0):
         self.scene, self.T, self.rng, self.density, self.es, self.warm = scene, n_frames, rng, density, event_scale, warm
+        self.v0 = WALK_SPEED * speed   # walking speed in px per frame for a 35 px tall pedestrian
         self.actors, self.next_track = [], 1
 
     def new_actor(self, kind, look=None):
@@ -319,7 +346,7 @@ class _Sim:
 @patch
 def crowd(self: _Sim):
     sc, rng = self.scene, self.rng
-    dwell = [sum(_in_view(sc, p, 0) for p in r[::4]) * 4 / WALK_SPEED for r in sc.routes]
+    dwell = [sum(_in_view(sc, p, 0) for p in r[::4]) * 4 / self.v0 for r in sc.routes]
     dens = self.density * rng.uniform(0.75, 1.25)
     period, ph = rng.uniform(150, 400), rng.uniform(0, 2 * np.pi)
     lam = [dens / (len(sc.routes) * max(d, 50) * 1.4) for d in dwell]
@@ -332,7 +359,7 @@ def crowd(self: _Sim):
 def group(self: _Sim, route, t):
     rng = self.rng
     n = 1 if rng.random() < 0.7 else int(rng.integers(2, 4))
-    v = WALK_SPEED * rng.uniform(0.8, 1.25)
+    v = self.v0 * rng.uniform(0.8, 1.25)
     u0 = rng.uniform(-0.55, 0.55 - 0.35 * (n - 1))
     mult = pose = None
     if n == 1 and rng.random() < 0.1:   # a pedestrian who stops for a while (to look around, at a phone)
@@ -355,7 +382,7 @@ def ped_event(self: _Sim, kind, t_ev, pose_fn, mult=None, ahead=40, traj=None):
     q = _spot(rng, sc, traj, ahead)
     if q is None: return None
     a = self.new_actor('person')
-    s = _walk_schedule(traj, sc.camera, q, t_ev, 0, self.T, WALK_SPEED * rng.uniform(0.85, 1.2), mult)
+    s = _walk_schedule(traj, sc.camera, q, t_ev, 0, self.T, self.v0 * rng.uniform(0.85, 1.2), mult)
     _person_states(a, traj, sc.camera, s, 0, pose=pose_fn)
     self.abnormal(a, kind)
     return a
@@ -398,7 +425,7 @@ def fighting(self: _Sim, t_ev):
         return pose
     q = _spot(rng, sc, traj, 40)
     if q is None: return None
-    v = WALK_SPEED * rng.uniform(0.85, 1.15)
+    v = self.v0 * rng.uniform(0.85, 1.15)
     out = []
     for j, dq in enumerate((0., 0.5 * sc.camera.person_height(traj[int(q), 1]))):
         a = self.new_actor('person')
@@ -454,7 +481,7 @@ def off_walkway(self: _Sim, t_ev):
             xi, yi = int(min(max(st['x'], 0), cam.width - 1)), int(min(max(st['y'], 0), cam.height - 1))
             return dict(abn=bool(t >= t_ev and not walk[yi, xi]))
         a = self.new_actor('person')   # at P when t = t_ev
-        s = _walk_schedule(new, cam, float(np.argmin(np.linalg.norm(new - P, axis=1))), t_ev, 0, self.T, WALK_SPEED * rng.uniform(0.9, 1.2))
+        s = _walk_schedule(new, cam, float(np.argmin(np.linalg.norm(new - P, axis=1))), t_ev, 0, self.T, self.v0 * rng.uniform(0.9, 1.2))
         _person_states(a, new, cam, s, 0, pose=pose)
         self.abnormal(a, 'off_walkway')
         return a
@@ -462,22 +489,25 @@ def off_walkway(self: _Sim, t_ev):
 
 @patch
 def rider(self: _Sim, kind, t_ev):
-    "A cyclist or a small vehicle riding along a walkway, entering the view at about `t_ev`."
+    "A cyclist, small vehicle or skater riding along a walkway, entering the view at about `t_ev`."
     rng, sc, cam = self.rng, self.scene, self.scene.camera
     flat = [r for r in sc.routes if abs(r[-1, 0] - r[0, 0]) > 2 * abs(r[-1, 1] - r[0, 1])]
     traj = _offset_traj(sc, flat[rng.integers(len(flat))], rng.uniform(-0.25, 0.25))
     if kind == 'cycling':
         look = _person_look(rng); look['frame'] = _bgr(rng.integers(0, 180), 200, 200); k = rng.uniform(3.2, 4.3)
+    elif kind == 'skating':   # a person gliding upright, legs together, at 2-2.8x walking speed
+        look = _person_look(rng); k = rng.uniform(2.0, 2.8)
     else:
         look = dict(body=_bgr(rng.integers(0, 180), rng.integers(120, 255), rng.integers(120, 240)), size=1.0); k = rng.uniform(2.8, 3.6)
-    a = self.new_actor('cyclist' if kind == 'cycling' else 'vehicle', look)
-    s = _walk_schedule(traj, cam, 0., t_ev, 0, self.T, WALK_SPEED * k)
+    a = self.new_actor({'cycling': 'cyclist', 'skating': 'person'}.get(kind, 'vehicle'), look)
+    s = _walk_schedule(traj, cam, 0., t_ev, 0, self.T, self.v0 * k)
     hd = _headings(traj)
     for i, q in enumerate(s):
         if np.isnan(q): continue
         p = traj[int(q)]; d = hd[int(q)]
         a.states[i] = dict(x=float(p[0]), y=float(p[1]), h=float(cam.person_height(p[1])), face=float(np.sign(d[0]) or 1),
-                           cs=float(0.55 + 0.45 * abs(d[0])), mode=kind, phase=float(q / 6.), abn=True)
+                           cs=float(0.55 + 0.45 * abs(d[0])), mode='stand' if kind == 'skating' else kind, phase=float(q / 6.),
+                           run=0., abn=True)
     self.abnormal(a, kind)
     return a
 
@@ -694,10 +724,11 @@ def simulate_video(scene: Scene, # camera view
                    event_scale: float = 1.0, # scales event durations
                    margin: float = 0.12, # fraction of frames kept normal at both ends
                    fallback: tuple = (), # kinds to try when one of `kinds` cannot be staged
+                   speed: float = 1.0, # walking speed per frame relative to 25 fps
                   ) -> tuple:
     "Actors of one video and its planned events [{track_id, kind, start, end, incident}] (before occlusion)."
     rng = np.random.default_rng(seed)
-    sim = _Sim(scene, n_frames, rng, density, event_scale)
+    sim = _Sim(scene, n_frames, rng, density, event_scale, speed=speed)
     sim.crowd()
     m = int(round(margin * n_frames)); events = []
     todo = list(kinds)
@@ -706,9 +737,9 @@ def simulate_video(scene: Scene, # camera view
             placed = False
             for _ in range(40):
                 t_ev = int(rng.integers(m, max(n_frames - m - 8, m + 1)))
-                if kind in ('cycling', 'vehicle'): t_ev -= int(rng.integers(0, 25))
+                if kind in RIDERS: t_ev -= int(rng.integers(0, 25))
                 n0, tr0 = len(sim.actors), sim.next_track
-                res = sim.rider(kind, t_ev) if kind in ('cycling', 'vehicle') else getattr(sim, kind)(t_ev)
+                res = sim.rider(kind, t_ev) if kind in RIDERS else getattr(sim, kind)(t_ev)
                 res = [res] if isinstance(res, Actor) else (res or [])
                 span = _abnormal_span(res, n_frames, scene.camera.width, scene.camera.height) if res else None
                 if span and span[0] >= m and span[1] < n_frames - m and span[1] - span[0] >= 6:
@@ -732,7 +763,7 @@ def plan_benchmark(preset: str | SynthPreset = 'tiny', # preset name or `SynthPr
     "The benchmark plan: scenes (layout, seed) and videos (split, name, scene, seed, anomaly kinds to stage)."
     p = get_preset(preset)
     if not isinstance(seed, (int, np.integer)) or seed < 0: raise FastAedError(f"the benchmark seed must be a non-negative integer, got {seed!r}")
-    layouts = list(LAYOUTS)
+    layouts = list(p.layouts)
     scenes = [dict(index=i, layout=layouts[i % len(layouts)], seed=_subseed(seed, 1, i)) for i in range(p.scenes)]
     order = [p.kinds[i] for i in np.random.default_rng(_subseed(seed, 3)).permutation(len(p.kinds))]
     videos, k, j = [], 0, 0
@@ -753,11 +784,18 @@ def stage_video(plan: dict, # from `plan_benchmark`
                ) -> tuple:
     "Simulate one planned video: (scene, actors, planned events) -- no rendering."
     p = SynthPreset(**plan['preset'])
-    sc = scene or make_scene(plan['scenes'][video['scene']]['layout'], plan['scenes'][video['scene']]['seed'])
-    actors, events = simulate_video(sc, p.frames, video['seed'], p.density, tuple(video['kinds']), p.event_scale, p.margin, fallback=p.kinds)
+    sc = scene or make_scene(plan['scenes'][video['scene']]['layout'], plan['scenes'][video['scene']]['seed'], p.camera())
+    actors, events = simulate_video(sc, p.frames, video['seed'], p.density, tuple(video['kinds']), p.event_scale, p.margin, fallback=p.kinds, speed=p.speed)
     return sc, actors, events
 
 # %% ../nbs/02_synth.ipynb #62a4b59d
+def to_gray3(frames: np.ndarray, # (T,H,W,3) uint8 BGR
+            ) -> np.ndarray: # (T,H,W,3) uint8, three equal grey channels
+    "Grey versions of BGR frames, stored as three equal channels (the canonical layout's `channels: gray`)."
+    grey = np.stack([cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in frames])
+    return np.repeat(grey[..., None], 3, axis=3)
+
+# %% ../nbs/02_synth.ipynb #2a7dfec8
 def _tracks_and_events(masks: dict, planned: list, n_frames: int):
     "Track rows (bounding boxes of each track's visible mask) and events re-timed to the visible frames."
     rows, events = [], []
@@ -774,18 +812,19 @@ def _tracks_and_events(masks: dict, planned: list, n_frames: int):
     return np.array(rows, np.int64).reshape(-1, 6), events, union
 
 def render_benchmark(out: str | Path, # output dataset folder (written as OUT.partial, then renamed)
-                     preset: str | SynthPreset = 'tiny', # 'tiny' (CI), 'standard' or 'standard-x2'
+                     preset: str | SynthPreset = 'tiny', # 'tiny' (CI), 'standard', 'standard-x2' or 'ped2-like'
                      seed: int = 0, # benchmark seed: same seed, same bytes
                      overwrite: bool = False, # replace an existing dataset at `out`
                     ) -> Path:
     "Render the synthetic surveillance benchmark into `out` in the canonical layout; returns `out`."
     p = get_preset(preset); plan = plan_benchmark(p, seed)
-    scenes = {s['index']: make_scene(s['layout'], s['seed']) for s in plan['scenes']}
+    scenes = {s['index']: make_scene(s['layout'], s['seed'], p.camera()) for s in plan['scenes']}
     counts, single = {}, []
     with DatasetWriter(out, overwrite=overwrite) as w:
         for v in progress(plan['videos'], desc=f'synth {p.name}'):
             sc, actors, planned = stage_video(plan, v, scenes[v['scene']])
             frames, masks = render_video(sc, actors, p.frames, _subseed(v['seed'], 7))
+            if p.gray: frames = to_gray3(frames)
             extra = dict(scene=v['scene'], layout=sc.layout)
             if v['split'] == 'train':
                 w.add_video('train', v['name'], frames, n_frames=p.frames, extra=extra); continue
@@ -793,7 +832,7 @@ def render_benchmark(out: str | Path, # output dataset folder (written as OUT.pa
             w.add_video('test', v['name'], frames, masks=union, tracks=tracks, events=events, n_frames=p.frames, extra=extra)
             for e in events: counts[e['kind']] = counts.get(e['kind'], 0) + 1
             if not 0 < len(union) < p.frames: single.append(v['name'])
-        return w.finish(f'synth-{p.name}', fps=p.fps, channels='bgr',
+        return w.finish(f'synth-{p.name}', fps=p.fps, channels='gray' if p.gray else 'bgr',
                         label_source=dict(kind='synthetic', labels='frame abnormal iff its mask is non-empty',
                                           masks='visible pixels of the abnormal actors and thrown objects (after occlusion)',
                                           tracks='per track and frame, the inclusive bounding box of its mask pixels',
@@ -819,7 +858,7 @@ def add_cli(sub, # the top-level subparsers
     "Register `fast-aed data synth`."
     p = groups['data'].add_parser('synth', help='render the built-in synthetic benchmark in the canonical layout')
     p.add_argument('--out', required=True, help='output dataset folder')
-    p.add_argument('--preset', choices=sorted(PRESETS), default='tiny', help='tiny (seconds, for tests), standard (the default benchmark) or standard-x2 (standard with twice its training video)')
+    p.add_argument('--preset', choices=sorted(PRESETS), default='tiny', help='tiny (seconds, for tests), standard (the default benchmark), standard-x2 (standard with twice its training video) or ped2-like (grey 360x240 at 10 fps, Ped2-style walkway and anomalies)')
     p.add_argument('--seed', type=int, default=0, help='benchmark seed (same seed, same bytes)')
     p.add_argument('--overwrite', action='store_true', help='replace an existing dataset at --out')
     p.set_defaults(func=_cmd_synth)
