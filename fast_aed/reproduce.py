@@ -11,13 +11,13 @@ import numpy as np
 from .core import FastAedError, save_json, load_json, config_hash, run_manifest, git_revision, package_versions, THREAD_ENV
 from .tables import aggregate_table, load_table_metrics, table_frame, markdown_table, mean_std   # moved to `fast_aed.tables`; importable from here as before
 
-
 # %% auto #0
-__all__ = ['STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES',
-           'NOT_HASHED', 'KERNEL_START_FAILURE', 'table_grid', 'file_lock', 'default_cache_dir', 'resolve_data',
-           'prepare_teachers', 'select_copies', 'train_and_evaluate_student', 'student_cost', 'run_experiment',
-           'conventions_sensitivity', 'measure_speed', 'code_version', 'papermill_dir', 'grid_points', 'run_grid_point',
-           'experiment_from_params', 'reports_name', 'reproduce', 'add_cli']
+__all__ = ['STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'DEV_TABLES', 'DEV_SEED0', 'DEV_BENCHMARKS',
+           'DEV_CANDIDATES', 'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES', 'NOT_HASHED', 'KERNEL_START_FAILURE',
+           'table_grid', 'dev_grid', 'file_lock', 'default_cache_dir', 'resolve_data', 'prepare_teachers',
+           'select_copies', 'train_and_evaluate_student', 'student_cost', 'run_experiment', 'conventions_sensitivity',
+           'measure_speed', 'code_version', 'papermill_dir', 'grid_points', 'run_grid_point', 'experiment_from_params',
+           'reports_name', 'reproduce', 'add_cli']
 
 # %% ../nbs/15_reproduce.ipynb #6ccde2c1
 from .pipeline import JITTER   # jitter amplitudes of the distillation copies (`fast_aed.pipeline.speedup_dataset`)
@@ -63,7 +63,8 @@ CONVENTION_VARIANTS = {
     'all official conventions': 'official',
 }
 
-TABLES = ['main', 'speed', 'ablations', 'conventions']
+TABLES = ['main', 'speed', 'ablations', 'conventions']   # the reported tables (run when none is named)
+DEV_TABLES = ['dev']   # development tables: run only when named (`fast-aed reproduce dev`)
 
 def table_grid(table: str, # one of `TABLES`
                axes: list = None, # ablation axes to keep (default all)
@@ -84,7 +85,28 @@ def table_grid(table: str, # one of `TABLES`
                 slug = f"{axis}--{label}".lower().replace(' ', '-').replace(',', '').replace('+', 'plus').replace('(', '').replace(')', '').replace('.', 'p')
                 out.append({'run': slug, 'kind': 'student', 'student': cfg, 'detector': det, 'axis': axis, 'label': label})
         return out
-    raise FastAedError(f"unknown table {table!r}: choose from {', '.join(TABLES)}")
+    if table == 'dev': return dev_grid()
+    raise FastAedError(f"unknown table {table!r}: choose from {', '.join(TABLES + DEV_TABLES)}")
+
+# %% ../nbs/15_reproduce.ipynb #656e865d
+DEV_SEED0 = 100   # development seeds are DEV_SEED0, DEV_SEED0 + 1, ...
+DEV_BENCHMARKS = {'standard': {'dataset': 'synthetic', 'preset': 'standard'},
+                  'ped2-like': {'dataset': 'synthetic', 'preset': 'ped2-like'},
+                  'footage': {'dataset': 'inject', 'preset': ''}}   # real footage given by --footage, anomalies composited
+
+DEV_CANDIDATES = {'default': {},   # the default student (`STUDENT_DEFAULTS`, `DistillConfig` defaults)
+                  # the main table's best configuration as one training run (no best-of)
+                  's2d-t1-focus': {'input_size': [320, 176], 'stem_stride': 2, 'stem': 's2d', 'offsets': [0, -1, 1], 'kd_focus': 9.0},
+                  'distil-AB': {'teachers': ['A', 'B']}}   # both teachers, as the paper
+
+def dev_grid(benchmarks: list = None, # benchmark names of `DEV_BENCHMARKS` (default all)
+            ) -> list:
+    "The grid points of the `dev` table: every candidate of `DEV_CANDIDATES` on every development benchmark."
+    out = []
+    for bench in benchmarks or DEV_BENCHMARKS:
+        for name, cfg in DEV_CANDIDATES.items():
+            out.append({'run': f'{bench}--{name}', 'kind': 'student', 'student': cfg, 'label': name, 'axis': bench, 'benchmark': bench})
+    return out
 
 # %% ../nbs/15_reproduce.ipynb #08ab8322
 # Fast settings for the `tiny` preset (CI and smoke runs): short training everywhere, same code paths.
@@ -269,20 +291,27 @@ def papermill_dir() -> Path:
     return d
 
 def grid_points(tables: list, dataset: str, data: str, preset: str, seeds: int, axes: list = None, weights: str = None,
-                runs: list = None) -> list:
+                runs: list = None, footage: str = None) -> list:
     "Every (table, run, seed) grid point with its papermill parameters and identity hash (only the runs named in `runs`, if given)."
     points = []
     for table in tables:
         for g in table_grid(table, axes):
             if runs and g['run'] not in runs: continue
+            where = _dev_data(g['benchmark'], preset, footage) if 'benchmark' in g else (dataset, str(data) if data else '', preset, 0)
             for seed in range(seeds):
-                params = {'dataset': dataset, 'data': str(data) if data else '', 'preset': preset, 'seed': seed,
+                params = {'dataset': where[0], 'data': where[1], 'preset': where[2], 'seed': where[3] + seed,
                           'kind': g['kind'], 'student_json': json.dumps(g['student'], sort_keys=True),
                           'detector': g.get('detector', 'motion'), 'table': table, 'run': g['run'],
                           'label': g['label'], 'axis': g.get('axis', '')}
                 if params['detector'] == 'yolo': params['weights'] = str(Path(weights).resolve()) if weights else ''
-                points.append({'table': table, 'name': f"{g['run']}-seed{seed}", 'params': params})
+                points.append({'table': table, 'name': f"{g['run']}-seed{params['seed']}", 'params': params})
     return points
+
+def _dev_data(benchmark: str, preset: str, footage: str = None) -> tuple:
+    "(dataset, data, preset, first seed) of a development benchmark; `data` is the footage for the injected one ('' without it)."
+    b = DEV_BENCHMARKS[benchmark]
+    data = ','.join(str(Path(f).resolve()) for f in footage.split(',')) if b['dataset'] == 'inject' and footage else ''
+    return b['dataset'], data, b['preset'] or preset, DEV_SEED0
 
 def _is_done(metrics_path: Path, key: str) -> bool:
     if not metrics_path.exists(): return False
@@ -301,6 +330,9 @@ def run_grid_point(point: dict, reports: Path, nb_dir: Path, cache_dir: Path, lo
     "Execute one grid point as its own papermill subprocess; returns 'done', 'skipped', 'unavailable' or 'failed'."
     if point['params']['detector'] == 'yolo' and not point['params'].get('weights'):
         log(f'[reproduce] not run: {point["table"]}/{point["name"]} needs YOLO weights (pass --weights PATH; they cannot be downloaded offline)')
+        return 'unavailable'
+    if point['params']['dataset'] == 'inject' and not point['params'].get('data'):
+        log(f'[reproduce] not run: {point["table"]}/{point["name"]} needs real footage (pass --footage VIDEO[,VIDEO...])')
         return 'unavailable'
     out_dir = reports / point['table']; out_dir.mkdir(parents=True, exist_ok=True)
     nb_out, metrics = out_dir / f"{point['name']}.ipynb", out_dir / f"{point['name']}.metrics.json"
@@ -339,6 +371,7 @@ def experiment_from_params(dataset='synthetic', data='', preset='standard', seed
     return result
 
 
+
 # %% ../nbs/15_reproduce.ipynb #a6f609e7
 def reports_name(dataset: str, # synthetic | avenue | shanghaitech | ped2
                  preset: str = 'standard', # synthetic preset
@@ -358,21 +391,24 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
               tables_only: bool = False, # only re-aggregate the tables from the finished runs (no grid point is run)
               speed_threads: int = None, # CPU threads of the speed points, run one at a time after the others (default: all cores)
               runs: list = None, # grid-point run names to run (default all of `tables`); the tables aggregate every finished run
+              footage: str = None, # real footage (comma-separated videos) of the `dev` table's injected benchmark
               log=print) -> dict:
     "Run every grid point of `tables` as papermill subprocesses (resumable), then aggregate each table."
     t0 = time.time()
     tables = tables or TABLES
     for t in tables:
-        if t not in TABLES: raise FastAedError(f"unknown table {t!r}: choose from {', '.join(TABLES)}")
+        if t not in TABLES + DEV_TABLES: raise FastAedError(f"unknown table {t!r}: choose from {', '.join(TABLES + DEV_TABLES)}")
+    if set(tables) & set(DEV_TABLES) and set(tables) - set(DEV_TABLES):
+        raise FastAedError(f"the development table runs on its own benchmarks and seeds: run `fast-aed reproduce dev` apart from {sorted(set(tables) - set(DEV_TABLES))}")
     if runs:
         known = {g['run'] for t in tables for g in table_grid(t, axes)}
         if set(runs) - known: raise FastAedError(f"unknown runs {sorted(set(runs) - known)} in tables {tables}: choose from {', '.join(sorted(known))}")
     nb_dir = papermill_dir()
-    reports = Path(reports_dir or nb_dir / 'reports') / reports_name(dataset, preset)
+    reports = Path(reports_dir or nb_dir / 'reports') / ('development' if tables == DEV_TABLES else reports_name(dataset, preset))
     cache = default_cache_dir()
     if dataset != 'synthetic': resolve_data(dataset, data)
     if weights and not Path(weights).is_file(): raise FastAedError(f"{weights}: YOLO weights file not found")
-    points = grid_points(tables, dataset, data, preset, seeds, axes, weights, runs)
+    points = grid_points(tables, dataset, data, preset, seeds, axes, weights, runs, footage)
     if tables_only: points = []
     else: log(f'[reproduce] {len(points)} grid points in {len(tables)} tables -> {reports}')
     # training points share the cores; speed points run alone afterwards, so that nothing else runs while they time
@@ -398,13 +434,13 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
     history = load_json(reports / 'reproduce_history.json') if (reports / 'reproduce_history.json').exists() else {}
     save_json({**history, 'runs': history.get('runs', []) + [record]}, reports / 'reproduce_history.json')   # every invocation, in order
     log(f"[reproduce] {counts['done']} done, {counts['skipped']} skipped (already finished), {counts['unavailable']} not run "
-        f"(YOLO weights missing), {counts['failed']} failed; wall time {wall:.0f} s")
+        f"(YOLO weights or footage missing), {counts['failed']} failed; wall time {wall:.0f} s")
     return summary
 
 def _cmd_reproduce(args):
     s = reproduce(args.tables or None, args.dataset, args.data, args.seeds, args.jobs, args.preset,
                   args.axes.split(',') if args.axes else None, args.reports, args.weights, args.tables_only, args.speed_threads,
-                  args.runs.split(',') if args.runs else None)
+                  args.runs.split(',') if args.runs else None, args.footage)
     return 1 if s['counts']['failed'] else 0
 
 def add_cli(sub, groups):
@@ -422,4 +458,5 @@ def add_cli(sub, groups):
     p.add_argument('--tables-only', action='store_true', help='only re-aggregate the tables from the finished runs')
     p.add_argument('--speed-threads', type=int, default=None, help='CPU threads of the speed points, run alone after the others (default: all cores)')
     p.add_argument('--runs', default=None, help='comma-separated grid-point runs to run, e.g. student-s2d-focus-best3 (default all; the tables aggregate every finished run)')
+    p.add_argument('--footage', default=None, help="real fixed-camera footage (comma-separated videos) for the dev table's injected benchmark")
     p.set_defaults(func=_cmd_reproduce)

@@ -9,7 +9,8 @@ import numpy as np
 from .core import FastAedError, load_json
 
 # %% auto #0
-__all__ = ['PIPELINE_ROW', 'TABLE_KEYS', 'load_table_metrics', 'mean_std', 'table_frame', 'aggregate_table', 'markdown_table']
+__all__ = ['PIPELINE_ROW', 'TABLE_KEYS', 'load_table_metrics', 'mean_std', 'table_frame', 'aggregate_table', 'markdown_table',
+           'dev_frame', 'dev_summary', 'dev_ranking', 'plot_dev', 'aggregate_dev']
 
 # %% ../nbs/16_tables.ipynb #9d9c8a03
 def _row(m: dict) -> dict:
@@ -131,3 +132,72 @@ def markdown_table(df) -> str:
     head = '| ' + ' | '.join(map(str, df.columns)) + ' |'
     rule = '|' + '---|' * len(df.columns)
     return '\n'.join([head, rule] + ['| ' + ' | '.join(map(str, r)) + ' |' for r in df.itertuples(index=False)])
+
+# %% ../nbs/16_tables.ipynb #5055949c
+def dev_frame(metrics: list, # finished `dev` grid points (`load_table_metrics(reports, 'dev')`)
+             ):
+    "One row per dev grid point: benchmark, candidate, seed, each teacher's and the student's micro AUC (MIX), the gap."
+    import pandas as pd
+    rows = []
+    for m in metrics:
+        t, s = m['metrics']['teachers'], m['metrics']['student']
+        a, b = ((t.get(k) or {}).get('micro_auc') for k in ('A', 'B'))
+        better = max(x for x in (a, b) if x is not None)
+        rows.append({'benchmark': m['params'].get('axis'), 'candidate': m['params'].get('label'), 'seed': m['seed'],
+                     'teacher_a': a, 'teacher_b': b, 'better_teacher': better, 'student': s.get('micro_auc'),
+                     'gap': better - s.get('micro_auc'), 'code_version': m.get('code_version')})
+    return pd.DataFrame(rows)
+
+# %% ../nbs/16_tables.ipynb #80676406
+def dev_summary(df, # `dev_frame`
+               ):
+    "Per candidate and benchmark: means over seeds, the student's standard deviation and the worst seed's gap."
+    g = df.groupby(['candidate', 'benchmark'], sort=False)
+    out = g[['teacher_a', 'teacher_b', 'better_teacher', 'student', 'gap']].mean()
+    out['student_std'] = g['student'].std(ddof=0)
+    out['worst_seed_gap'] = g['gap'].max()
+    out['seeds'] = g.size()
+    return out.reset_index()
+
+def dev_ranking(summary, # `dev_summary`
+               ):
+    "Candidates ranked by the development protocol: their worst benchmark's mean gap to its better teacher (smaller first)."
+    r = summary.groupby('candidate', sort=False).agg(worst_gap=('gap', 'max'), worst_seed_gap=('worst_seed_gap', 'max'),
+                                                     max_student_std=('student_std', 'max'), benchmarks=('benchmark', 'nunique'))
+    return r.sort_values('worst_gap').reset_index()
+
+# %% ../nbs/16_tables.ipynb #c53baec9
+def plot_dev(summary, # `dev_summary`
+             path: str | Path = None, # also save the figure here (PNG)
+            ):
+    "One panel per benchmark: each candidate's student micro AUC (mean +- std over seeds) against both teachers' means."
+    from matplotlib.figure import Figure
+    benches = list(dict.fromkeys(summary['benchmark']))
+    fig = Figure(figsize=(3.2 * len(benches), 0.35 * summary['candidate'].nunique() + 1.4))
+    for ax, bench in zip(fig.subplots(1, len(benches), squeeze=False)[0], benches):
+        d = summary[summary['benchmark'] == bench]
+        ax.barh(d['candidate'], 100 * d['student'], xerr=100 * d['student_std'].fillna(0), color='tab:blue', alpha=.7, label='student')
+        for col, colour in (('teacher_a', 'tab:orange'), ('teacher_b', 'tab:green')):
+            ax.axvline(100 * d[col].mean(), color=colour, ls='--', label=col.replace('_', ' '))
+        ax.set_xlim(max(0, 100 * min(d['student'].min(), d['better_teacher'].min()) - 10), 100)
+        ax.set_title(bench, fontsize=9); ax.set_xlabel('micro AUC (%)', fontsize=8); ax.tick_params(labelsize=7); ax.invert_yaxis()
+    ax.legend(fontsize=6, loc='lower right')
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=70)
+    return fig
+
+# %% ../nbs/16_tables.ipynb #24de5c4a
+def aggregate_dev(reports: str | Path, # `papermill_runs/reports/development`
+                 ) -> tuple:
+    "Aggregate the finished `dev` runs into `dev/runs.csv`, `table.csv`, `table.md`, `ranking.md` and `dev.png`; returns (summary, ranking)."
+    reports = Path(reports); out = reports / 'dev'
+    df = dev_frame(load_table_metrics(reports, 'dev'))
+    if df.empty: raise FastAedError(f"{out}: no finished runs for the dev table")
+    summary = dev_summary(df)
+    ranking = dev_ranking(summary)
+    df.to_csv(out / 'runs.csv', index=False); summary.to_csv(out / 'table.csv', index=False)
+    pct = lambda d: d.round({c: 4 for c in d.columns if d[c].dtype.kind == 'f'})
+    (out / 'table.md').write_text(markdown_table(pct(summary)) + '\n')
+    (out / 'ranking.md').write_text(markdown_table(pct(ranking)) + '\n')
+    plot_dev(summary, out / 'dev.png')
+    return summary, ranking
