@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
 from .core import FastAedError, save_json, load_json, config_hash, run_manifest, git_revision, package_versions, THREAD_ENV
+from .detect import track_recall
 from .tables import aggregate_table, load_table_metrics, table_frame, markdown_table, mean_std   # moved to `fast_aed.tables`; importable from here as before
 
 # %% auto #0
@@ -162,8 +163,9 @@ def prepare_teachers(ds, data: Path, shared: Path, detector: str, weights: str, 
         pipeline.build_maps(dds, shared, list(pipeline.TEACHERS), normalisation='global_minmax' if SPEEDUP or JITTER else 'video_minmax')
         path, version = shared / 'eval' / 'teachers.json', code_version()
         if not path.exists() or load_json(path).get('code_version') != version:   # re-evaluated when the library changed
+            recall = track_recall(ds, dets)   # how many ground-truth boxes the detector finds, per anomaly kind: the first stage's loss
             save_json({**pipeline.eval_teachers(ds, shared, list(pipeline.TEACHERS), detector=detector, weights=weights),
-                       'code_version': version}, path)
+                       'detection_recall': recall, 'code_version': version}, path)
         return {'teachers': load_json(path), 'seconds': time.perf_counter() - t0}
 
 # %% ../nbs/15_reproduce.ipynb #bad2a729

@@ -145,7 +145,8 @@ def dev_frame(metrics: list, # finished `dev` grid points (`load_table_metrics(r
         better = max(x for x in (a, b) if x is not None)
         rows.append({'benchmark': m['params'].get('axis'), 'candidate': m['params'].get('label'), 'seed': m['seed'],
                      'teacher_a': a, 'teacher_b': b, 'better_teacher': better, 'student': s.get('micro_auc'),
-                     'gap': better - s.get('micro_auc'), 'code_version': m.get('code_version')})
+                     'gap': better - s.get('micro_auc'), 'detection_recall': (t.get('detection_recall') or {}).get('recall'),
+                     'code_version': m.get('code_version')})
     return pd.DataFrame(rows)
 
 # %% ../nbs/16_tables.ipynb #80676406
@@ -153,7 +154,7 @@ def dev_summary(df, # `dev_frame`
                ):
     "Per candidate and benchmark: means over seeds, the student's standard deviation and the worst seed's gap."
     g = df.groupby(['candidate', 'benchmark'], sort=False)
-    out = g[['teacher_a', 'teacher_b', 'better_teacher', 'student', 'gap']].mean()
+    out = g[['teacher_a', 'teacher_b', 'better_teacher', 'student', 'gap', 'detection_recall']].mean()
     out['student_std'] = g['student'].std(ddof=0)
     out['worst_seed_gap'] = g['gap'].max()
     out['seeds'] = g.size()
