@@ -12,11 +12,11 @@ from .core import FastAedError, file_sha1
 from .data import DatasetWriter, load_dataset, dataset_info, format_info_table
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'INTERVAL_SCHEMAS', 'OFFICIAL', 'stem_int', 'natural_key', 'sorted_frames', 'decode_video',
-           'sha1_file', 'load_mat', 'save_mat', 'as_intervals', 'intervals_to_labels', 'mat_video_labels',
-           'read_label_file', 'parse_ucsd_m', 'LazyImages', 'CellMasks', 'MatMasks', 'labels_from_masks',
-           'ConversionWarning', 'check_official', 'write_fixture', 'detect_layout', 'read_merl_tracks',
-           'merl_track_files', 'prepare_dataset', 'add_cli']
+__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'EXACT_COUNT_EXTS', 'INTERVAL_SCHEMAS', 'OFFICIAL', 'stem_int', 'natural_key',
+           'sorted_frames', 'check_frame_count', 'decode_video', 'sha1_file', 'load_mat', 'save_mat', 'as_intervals',
+           'intervals_to_labels', 'mat_video_labels', 'read_label_file', 'parse_ucsd_m', 'LazyImages', 'CellMasks',
+           'MatMasks', 'labels_from_masks', 'ConversionWarning', 'check_official', 'write_fixture', 'detect_layout',
+           'read_merl_tracks', 'merl_track_files', 'prepare_dataset', 'add_cli']
 
 # %% ../nbs/01a_convert.ipynb #36f83b90
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp')
@@ -53,13 +53,25 @@ def sorted_frames(d: str | Path, # folder of frame images
     if missing: raise FastAedError(f"{d}: missing frames {missing[:10]}{' ...' if len(missing) > 10 else ''} (numbering {nums[0]}..{nums[-1]})")
     return [p for _, p in pairs]
 
+EXACT_COUNT_EXTS = ('.avi', '.mp4', '.mov', '.m4v')   # containers that store their frame count (others may estimate it)
+
+def check_frame_count(path: str | Path, # the video file
+                      decoded: int, # frames decoded
+                      declared: int, # frames the container declares (`CAP_PROP_FRAME_COUNT`; 0 when unknown)
+                     ):
+    "Refuse a video that decoded fewer frames than its container declares (truncated or damaged); warn where the count is an estimate."
+    if declared <= 0 or decoded >= declared: return
+    msg = f"{path}: truncated or damaged video: {decoded} frames decoded, the container declares {declared}"
+    if Path(path).suffix.lower() in EXACT_COUNT_EXTS: raise FastAedError(msg)
+    warnings.warn(f"{msg} (this container's count may be an estimate)", stacklevel=2)
+
 def decode_video(path: str | Path, # a video file
                 ):
     "Yield every frame of a video (BGR uint8, no resampling); `FastAedError` if it cannot be decoded."
     path = Path(path)
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened(): raise FastAedError(f"{path}: unreadable video (OpenCV cannot open it)")
-    n, declared = 0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+    n, declared = 0, int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
     try:
         while True:
             ok, f = cap.read()
@@ -68,7 +80,7 @@ def decode_video(path: str | Path, # a video file
             yield f
     finally: cap.release()
     if n == 0: raise FastAedError(f"{path}: unreadable video (no frame could be decoded)")
-    if n < declared: raise FastAedError(f"{path}: truncated or damaged video: {n} frames decoded, the container declares {declared}")
+    check_frame_count(path, n, declared)
 
 def sha1_file(path: str | Path) -> str:
     "SHA-1 of a file's bytes (`fast_aed.core.file_sha1`)."

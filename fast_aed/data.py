@@ -207,8 +207,8 @@ def check_image_complete(path: str | Path, # a JPEG or PNG file (other formats p
             head = f.read(8)
             f.seek(0, os.SEEK_END); f.seek(max(0, f.tell() - 1024)); tail = f.read()
     except OSError as e: raise FastAedError(os_error_message(e, path, 'read')) from None
-    if head[:2] == b'\xff\xd8' and b'\xff\xd9' not in tail: raise FastAedError(f"{path}: truncated JPEG (no end-of-image marker)")
-    if head == b'\x89PNG\r\n\x1a\n' and b'IEND' not in tail: raise FastAedError(f"{path}: truncated PNG (no IEND chunk)")
+    if head[:2] == b'\xff\xd8' and b'\xff\xd9' not in tail: raise FastAedError(f"{path}: truncated or damaged JPEG (no end-of-image marker)")
+    if head == b'\x89PNG\r\n\x1a\n' and b'IEND' not in tail: raise FastAedError(f"{path}: truncated or damaged PNG (no IEND chunk)")
     return path
 
 # %% ../nbs/01_data.ipynb #b291062c
