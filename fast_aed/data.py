@@ -292,7 +292,8 @@ class DatasetWriter:
         if self.out.exists() and not self.overwrite:
             if (self.out / 'dataset.json').exists():
                 raise FastAedError(f"{self.out}: a complete dataset already exists; pass overwrite=True (--overwrite) to replace it")
-            if self.out.is_file() or any(self.out.iterdir()):
+            if self.out.is_file(): raise FastAedError(f"{self.out}: is a file, not a folder; choose another output folder")
+            if any(self.out.iterdir()):
                 raise FastAedError(f"{self.out}: exists and is not empty; choose another output folder or pass overwrite=True")
 
     def __enter__(self): return self

@@ -11,7 +11,7 @@ import numpy as np
 import cv2
 import torch
 from torch import nn
-from .core import FastAedError, atomic_path, save_json, run_manifest, resolve_device
+from .core import FastAedError, atomic_path, save_json, run_manifest, resolve_device, os_error_message
 from .data import check_image_complete
 from .convert import check_frame_count, natural_key
 from .evaluate import HEADS, heads_from_maps
@@ -601,7 +601,12 @@ class OverlayWriter(threading.Thread):
         if self.vw is not None: self.vw.release()
         if self.error is not None:
             self.partial.unlink(missing_ok=True); raise self.error
-        if keep and self.n: os.replace(self.partial, self.path); return self.path
+        if keep and self.n:
+            cap = cv2.VideoCapture(str(self.partial)); k = int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0)); cap.release()
+            if k != self.n:   # OpenCV's writer drops frames silently when the disk fills up
+                self.partial.unlink(missing_ok=True)
+                raise FastAedError(f"cannot write {self.path}: {k} of {self.n} frames reached the file (disk full or read-only?)")
+            os.replace(self.partial, self.path); return self.path
         self.partial.unlink(missing_ok=True)
         return None
 
@@ -665,7 +670,8 @@ def score_source(source, # video file, frame folder or camera index
         except BaseException:
             if src._cap is not None: src._cap.release()
             raise
-        out_dir.mkdir(parents=True, exist_ok=True)
+        try: out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e: raise FastAedError(os_error_message(e, out_dir)) from None
         W, H = runner.input_size
         tw = time.perf_counter(); runner(np.zeros((batch_size, runner.in_channels, H, W), np.float32)); warmup_s = time.perf_counter() - tw
         # model alone, same runner (threads, spinning, batch size): half the timing before the stream, half after it,
