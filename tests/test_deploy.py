@@ -173,3 +173,39 @@ def test_score_bad_checkpoint(assets, capsys):
 def test_score_error_from_console_script(assets):
     proc = run_cli('score', assets['dir'] / 'missing.avi', '--checkpoint', assets['onnx'], '--backend', 'onnx', check=False)
     assert proc.returncode == 2 and 'missing.avi' in proc.stderr and 'Traceback' not in proc.stderr
+
+
+@pytest.mark.parametrize('where', ['file', 'under_file'])
+def test_score_out_is_a_file(assets, capsys, where):
+    "--out naming a file, or a folder under a file: one line naming the path, exit 2."
+    f = assets['dir'] / 'notafolder'
+    f.write_text('x')
+    out = f if where == 'file' else f / 'sub'
+    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out, '--no-benchmark')
+    assert code == 2 and err.count('\n') == 1 and err.startswith(f'fast-aed: error: cannot write {out}'), err
+    assert ('File exists' if where == 'file' else 'Not a directory') in err
+
+
+def test_score_disk_full(assets, capsys, monkeypatch):
+    "ENOSPC while writing the scores: one line naming scores.csv, and no half-written CSV."
+    import errno, fast_aed.core
+    real = fast_aed.core.os.replace
+    def full(a, b):
+        if str(b).endswith('scores.csv'): raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(a, b)
+    monkeypatch.setattr(fast_aed.core.os, 'replace', full)
+    out = assets['dir'] / 'out_full'
+    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
+                            '--no-overlay', '--no-benchmark')
+    assert code == 2 and err == f'fast-aed: error: cannot write {out / "scores.csv"}: No space left on device\n', err
+    assert not list(out.glob('*scores.csv*'))
+
+
+def test_score_outputs_follow_the_umask(assets, capsys):
+    out = assets['dir'] / 'out_umask'
+    old = os.umask(0o027)
+    try: code, *_ = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out, '--no-benchmark')
+    finally: os.umask(old)
+    assert code == 0
+    modes = {p.name: p.stat().st_mode & 0o777 for p in out.iterdir()}
+    assert modes['scores.csv'] == modes['summary.json'] == modes['timeline.png'] == 0o640, {k: oct(v) for k, v in modes.items()}
