@@ -8,15 +8,15 @@ import os, re, sys, json, math, hashlib, warnings, shutil
 from pathlib import Path
 import numpy as np
 import cv2
-from .core import FastAedError, file_sha1
+from .core import FastAedError, BadSourceError, file_sha1
 from .data import DatasetWriter, load_dataset, dataset_info, format_info_table
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'EXACT_COUNT_EXTS', 'INTERVAL_SCHEMAS', 'OFFICIAL', 'stem_int', 'natural_key',
            'sorted_frames', 'check_frame_count', 'decode_video', 'sha1_file', 'load_mat', 'save_mat', 'as_intervals',
            'intervals_to_labels', 'mat_video_labels', 'read_label_file', 'parse_ucsd_m', 'LazyImages', 'CellMasks',
-           'MatMasks', 'labels_from_masks', 'ConversionWarning', 'check_official', 'write_fixture', 'detect_layout',
-           'read_merl_tracks', 'merl_track_files', 'prepare_dataset', 'add_cli']
+           'MatMasks', 'labels_from_masks', 'ConversionWarning', 'SkippedVideoWarning', 'check_official',
+           'write_fixture', 'detect_layout', 'read_merl_tracks', 'merl_track_files', 'prepare_dataset', 'add_cli']
 
 # %% ../nbs/01a_convert.ipynb #36f83b90
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp')
@@ -62,7 +62,7 @@ def check_frame_count(path: str | Path, # the video file
     "Refuse a video that decoded fewer frames than its container declares (truncated or damaged); warn where the count is an estimate."
     if declared <= 0 or decoded >= declared: return
     msg = f"{path}: truncated or damaged video: {decoded} frames decoded, the container declares {declared}"
-    if Path(path).suffix.lower() in EXACT_COUNT_EXTS: raise FastAedError(msg)
+    if Path(path).suffix.lower() in EXACT_COUNT_EXTS: raise BadSourceError(msg)
     warnings.warn(f"{msg} (this container's count may be an estimate)", stacklevel=2)
 
 def decode_video(path: str | Path, # a video file
@@ -70,7 +70,7 @@ def decode_video(path: str | Path, # a video file
     "Yield every frame of a video (BGR uint8, no resampling); `FastAedError` if it cannot be decoded."
     path = Path(path)
     cap = cv2.VideoCapture(str(path))
-    if not cap.isOpened(): raise FastAedError(f"{path}: unreadable video (OpenCV cannot open it)")
+    if not cap.isOpened(): raise BadSourceError(f"{path}: unreadable video (OpenCV cannot open it)")
     n, declared = 0, int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
     try:
         while True:
@@ -79,7 +79,7 @@ def decode_video(path: str | Path, # a video file
             n += 1
             yield f
     finally: cap.release()
-    if n == 0: raise FastAedError(f"{path}: unreadable video (no frame could be decoded)")
+    if n == 0: raise BadSourceError(f"{path}: unreadable video (no frame could be decoded)")
     check_frame_count(path, n, declared)
 
 def sha1_file(path: str | Path) -> str:
@@ -285,6 +285,9 @@ OFFICIAL = {
 
 class ConversionWarning(UserWarning):
     "A converted dataset differs from the official counts (fine for subsets and fixtures)."
+
+class SkippedVideoWarning(ConversionWarning):
+    "A video whose source could not be decoded whole was left out (`skip_bad=True`, `--skip-bad`)."
 
 def check_official(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                    info: dict, # `dataset_info` of the converted dataset
@@ -763,6 +766,7 @@ def prepare_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                     track_min_area: int = 20, # tracks from masks: smallest component, in pixels
                     track_iou_link: float = 0.0, # tracks from masks: a component joins a track whose grown box it overlaps more than this
                     workers: int = 1, # videos converted in parallel (threads)
+                    skip_bad: bool = False, # leave out videos whose source is truncated or undecodable (warned, listed in dataset.json) instead of stopping
                     quiet: bool = False, # no progress bar
                    ) -> Path:
     "Convert an official Avenue / ShanghaiTech / Ped2 distribution into the canonical layout at `out`."
@@ -789,22 +793,31 @@ def prepare_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                 if trk is None and 'masks' in v and len(v['masks']) == n_known:
                     trk = tracks_from_masks(v['masks'], min_area=track_min_area, iou_link=track_iou_link)
                 kw['tracks'] = trk
-            ctx = ', '.join(str(x) for x in (v['src'], v.get('mask_file'), v.get('tracks_file')) if x is not None)
+            srcs = [str(x) for x in (v['src'], v.get('mask_file'), v.get('tracks_file')) if x is not None]
+            ctx = lambda err: f"{err} [source: {', '.join(srcs)}]" if not any(s in str(err) for s in srcs) else str(err)
             try: e = w.add_video(split, v['name'], v['frames'], n_frames=n_known, extra={'source': v['src'].name}, register=False, **kw)
-            except FastAedError as err: raise FastAedError(f"{err} [source: {ctx}]") from None
+            except BadSourceError as err:
+                if not skip_bad: raise BadSourceError(ctx(err)) from None
+                w.discard_video(split, v['name']); e = None
+                skipped.append({'split': split, 'video': v['name'], 'source': str(v['src']), 'reason': str(err)})
+                warnings.warn(f"{kind}: skipped {split} video {v['name']}: {err}", SkippedVideoWarning, stacklevel=2)
+            except FastAedError as err: raise FastAedError(ctx(err)) from None
             finally:
                 if hasattr(v.get('masks'), 'release'): v['masks'].release()
             if bar is not None: bar.update(1)
             return e
         jobs = [(split, v) for split in ('train', 'test') for v in plan[split]]
+        skipped = []
         if workers <= 1:
-            for split, v in jobs: w.add_entry(split, write(split, v))
+            for split, v in jobs:
+                if (e := write(split, v)) is not None: w.add_entry(split, e)
         else:                                   # OpenCV decodes/encodes without the GIL: threads scale
             from concurrent.futures import ThreadPoolExecutor
             with ThreadPoolExecutor(workers) as ex:
                 futs = [ex.submit(write, split, v) for split, v in jobs]
                 try:
-                    for (split, _), f in zip(jobs, futs): w.add_entry(split, f.result())
+                    for (split, _), f in zip(jobs, futs):
+                        if (e := f.result()) is not None: w.add_entry(split, e)
                 except BaseException:
                     for f in futs: f.cancel()
                     raise
@@ -815,7 +828,8 @@ def prepare_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
             if lab.min() == lab.max(): single.append(e['video'])
         path = w.finish(kind, fps=plan['fps'], channels=plan['channels'], label_source=plan['label_source'],
                         source={**plan['source'], 'converter': 'fast_aed.convert.prepare_dataset', 'size': size},
-                        single_class_test_videos=single, label_schema=plan['schema'])
+                        single_class_test_videos=single, label_schema=plan['schema'],
+                        **({'skipped_videos': sorted(skipped, key=lambda s: (s['split'], natural_key(s['video'])))} if skip_bad else {}))
     check_official(kind, dataset_info(path), plan['schema'])
     return path
 
@@ -832,7 +846,7 @@ def _cmd_prepare(args) -> int:
         warnings.simplefilter('always', ConversionWarning)
         out = prepare_dataset(args.kind, args.src, args.out, overwrite=args.overwrite, labels=args.labels, label_file=args.labels_file,
                               tracks_dir=args.tracks, size=args.size, frame_ext=args.frame_ext, jpeg_quality=args.jpeg_quality,
-                              workers=args.workers)
+                              workers=args.workers, skip_bad=args.skip_bad)
     for w in ws: print(f'fast-aed: warning: {w.message}', file=sys.stderr)
     info = dataset_info(out)
     print(format_info_table(info) if args.table else
@@ -857,5 +871,6 @@ def add_cli(sub, # the top-level subparsers
     p.add_argument('--frame-ext', default='.jpg', choices=['.jpg', '.png'], help='frame file format')
     p.add_argument('--jpeg-quality', type=int, default=95, help='JPEG quality of re-encoded frames')
     p.add_argument('--workers', type=int, default=max(1, min(8, (os.cpu_count() or 1) // 2)), help='videos converted in parallel (threads)')
+    p.add_argument('--skip-bad', action='store_true', help='leave out videos whose source is truncated or undecodable (warned, listed in dataset.json as skipped_videos) instead of stopping')
     p.add_argument('--table', action='store_true', help='print the per-video table when done')
     p.set_defaults(func=_cmd_prepare)

@@ -9,13 +9,18 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['THREAD_ENV', 'FastAedError', 'os_error_message', 'ensure_torchvision', 'current_umask', 'atomic_path', 'save_json',
-           'load_json', 'save_npz', 'load_npz', 'torch_save_atomic', 'seed_everything', 'package_versions',
-           'git_revision', 'file_sha1', 'config_hash', 'run_manifest', 'progress', 'resolve_device', 'work_dir']
+__all__ = ['THREAD_ENV', 'FastAedError', 'BadSourceError', 'os_error_message', 'ensure_torchvision', 'current_umask',
+           'atomic_path', 'save_json', 'load_json', 'save_npz', 'load_npz', 'torch_save_atomic', 'seed_everything',
+           'package_versions', 'git_revision', 'file_sha1', 'config_hash', 'run_manifest', 'progress', 'resolve_device',
+           'work_dir']
 
 # %% ../nbs/00_core.ipynb #29ab238c
 class FastAedError(Exception):
     "An error caused by the user's input (a file, a flag, a missing weight), printed without a traceback by the CLI."
+
+# %% ../nbs/00_core.ipynb #847d316b
+class BadSourceError(FastAedError):
+    "A source video or frame that cannot be decoded whole (truncated, damaged): refused, or skipped where the user asked to keep going."
 
 # %% ../nbs/00_core.ipynb #d3a45f70
 _WRITE_ERRNOS = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.EFBIG}

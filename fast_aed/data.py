@@ -10,7 +10,7 @@ from pathlib import Path
 from collections import OrderedDict
 import numpy as np
 import cv2
-from .core import FastAedError, save_json, load_json, atomic_path, os_error_message
+from .core import FastAedError, BadSourceError, save_json, load_json, atomic_path, os_error_message
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'FRAME_DIGITS', 'SPLITS', 'TRACK_HEADER', 'VideoRecord', 'VadDataset', 'load_dataset', 'mask_boxes',
@@ -207,8 +207,8 @@ def check_image_complete(path: str | Path, # a JPEG or PNG file (other formats p
             head = f.read(8)
             f.seek(0, os.SEEK_END); f.seek(max(0, f.tell() - 1024)); tail = f.read()
     except OSError as e: raise FastAedError(os_error_message(e, path, 'read')) from None
-    if head[:2] == b'\xff\xd8' and b'\xff\xd9' not in tail: raise FastAedError(f"{path}: truncated or damaged JPEG (no end-of-image marker)")
-    if head == b'\x89PNG\r\n\x1a\n' and b'IEND' not in tail: raise FastAedError(f"{path}: truncated or damaged PNG (no IEND chunk)")
+    if head[:2] == b'\xff\xd8' and b'\xff\xd9' not in tail: raise BadSourceError(f"{path}: truncated or damaged JPEG (no end-of-image marker)")
+    if head == b'\x89PNG\r\n\x1a\n' and b'IEND' not in tail: raise BadSourceError(f"{path}: truncated or damaged PNG (no IEND chunk)")
     return path
 
 # %% ../nbs/01_data.ipynb #b291062c
@@ -224,7 +224,7 @@ def _as_uint8_image(a, what: str) -> np.ndarray:
 def _read_image_file(path: Path, what: str) -> np.ndarray:
     check_image_complete(path)
     img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    if img is None: raise FastAedError(f"{path}: unreadable image ({what})")
+    if img is None: raise BadSourceError(f"{path}: unreadable image ({what})")
     if img.dtype == np.uint16: img = (img >> 8).astype(np.uint8)
     if img.ndim == 3 and img.shape[2] == 4: img = img[..., :3]
     return _as_uint8_image(img, str(path))
@@ -300,6 +300,13 @@ class DatasetWriter:
     def __exit__(self, typ, val, tb):
         if typ is not None and not self.finished: self.abort()
         return False
+    def discard_video(self, split: str, # 'train' or 'test'
+                      name: str, # a video that `add_video` failed to write
+                     ):
+        "Remove the files of a video that was not registered (a bad source skipped by the caller)."
+        if any(e['video'] == name for e in self.entries[split]): raise FastAedError(f"{split} video {name!r} is registered; cannot discard it")
+        shutil.rmtree(self.partial / split / str(name), ignore_errors=True)
+
     def abort(self):
         "Remove the unfinished `OUT.partial/`."
         if self.partial.exists(): shutil.rmtree(self.partial, ignore_errors=True)

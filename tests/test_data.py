@@ -305,3 +305,23 @@ def test_files_follow_the_umask(tmp_path):
     modes = {p.relative_to(tmp_path / 'out').as_posix(): p.stat().st_mode & 0o777 for p in (tmp_path / 'out').rglob('*') if p.is_file()}
     assert modes['dataset.json'] == 0o644 and modes['test/01/labels.npy'] == 0o644 and modes['test/01/tracks.csv'] == 0o644
     assert set(modes.values()) == {0o644}, {k: oct(v) for k, v in modes.items() if v != 0o644}
+
+
+def test_skip_bad_leaves_out_and_records_truncated_sources(tmp_path):
+    "--skip-bad: a truncated video and a truncated frame are left out with a warning and listed in dataset.json."
+    write_fixture('shanghaitech', tmp_path / 'src')
+    v = tmp_path / 'src/shanghaitech/training/videos/02_003.avi'
+    v.write_bytes(v.read_bytes()[:v.stat().st_size // 2])
+    f = tmp_path / 'src/shanghaitech/testing/frames/04_0011/003.jpg'
+    f.write_bytes(f.read_bytes()[:f.stat().st_size // 2])
+    proc = run_cli('data', 'prepare', 'shanghaitech', '--src', tmp_path / 'src', '--out', tmp_path / 'out')
+    assert proc.returncode == 2 and 'Traceback' not in proc.stderr   # FFmpeg may print its own line about the damaged stream first
+    assert proc.stderr.splitlines()[-1] == f'fast-aed: error: {v}: truncated or damaged video: 3 frames decoded, the container declares 11'
+    assert not (tmp_path / 'out').exists() and not (tmp_path / 'out.partial').exists()
+    proc = prepare('shanghaitech', tmp_path / 'src', tmp_path / 'out', '--skip-bad')
+    assert 'skipped train video 02_003' in proc.stderr and 'skipped test video 04_0011' in proc.stderr
+    ds = load_dataset(tmp_path / 'out', verify=True)
+    assert [r.name for r in ds.train] == ['01_001'] and [r.name for r in ds.test] == ['01_0014']
+    sk = ds.meta['skipped_videos']
+    assert [(s['split'], s['video']) for s in sk] == [('test', '04_0011'), ('train', '02_003')]
+    assert '003.jpg: truncated or damaged JPEG' in sk[0]['reason'] and 'the container declares 11' in sk[1]['reason']
