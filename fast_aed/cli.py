@@ -42,6 +42,7 @@ def main(argv: list = None, # arguments (default: `sys.argv[1:]`)
         ) -> int:
     "Run the `fast-aed` command line; user errors print one line and exit with status 2."
     os.environ.setdefault('YOLO_OFFLINE', '1'); os.environ.setdefault('YOLO_AUTOINSTALL', '0')
+    os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # FFmpeg's lines about a damaged stream: fast-aed names such files itself
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)

@@ -327,8 +327,8 @@ def frame_files(folder: Path, # a folder of frame images
     for (a, p), (b, q) in zip(pairs, pairs[1:]):
         if a == b: raise FastAedError(f"{folder}: two files for frame {a}: {p.name} and {q.name}")
     missing = sorted(set(range(pairs[0][0], pairs[-1][0] + 1)) - {n for n, _ in pairs})
-    if missing: raise FastAedError(f"{folder}: frames {missing[:10]}{' ...' if len(missing) > 10 else ''} missing from the numbering "
-                                   f"{pairs[0][0]}..{pairs[-1][0]} ({len(missing)} files); scoring would shift every later frame")
+    if missing: raise FastAedError(f"{folder}: frames {missing[:10]}{f' ... ({len(missing)} in all)' if len(missing) > 10 else ''} missing from "
+                                   f"the numbering {pairs[0][0]}..{pairs[-1][0]}; scoring would shift every later frame")
     return [p for _, p in pairs]
 
 @contextlib.contextmanager
@@ -582,18 +582,23 @@ class OverlayWriter(threading.Thread):
 
     def run(self):
         try:
-            while (item := self.q.get()) is not None:
-                img = overlay_frame(*item)
-                if img.shape[1] > self.max_width:
-                    s = self.max_width / img.shape[1]
-                    img = cv2.resize(img, (self.max_width, int(round(img.shape[0] * s)) // 2 * 2), interpolation=cv2.INTER_AREA)
-                if self.vw is None:
-                    self.vw = cv2.VideoWriter(str(self.partial), cv2.VideoWriter_fourcc(*'MJPG'), self.fps, (img.shape[1], img.shape[0]))
-                    if not self.vw.isOpened(): raise FastAedError(f"{self.path}: cannot write an MJPG video here")
-                self.vw.write(img); self.n += 1
+            with _quiet_cv2():   # a failing write is reported once by `close`, not by OpenCV once per frame
+                self._write_all()
         except BaseException as e:
             self.error = e
             while self.q.get() is not None: pass  # drain so the producer never blocks
+
+    def _write_all(self):
+        "Render and write queued frames until the `None` that ends them."
+        while (item := self.q.get()) is not None:
+            img = overlay_frame(*item)
+            if img.shape[1] > self.max_width:
+                s = self.max_width / img.shape[1]
+                img = cv2.resize(img, (self.max_width, int(round(img.shape[0] * s)) // 2 * 2), interpolation=cv2.INTER_AREA)
+            if self.vw is None:
+                self.vw = cv2.VideoWriter(str(self.partial), cv2.VideoWriter_fourcc(*'MJPG'), self.fps, (img.shape[1], img.shape[0]))
+                if not self.vw.isOpened(): raise FastAedError(f"{self.path}: cannot write an MJPG video here")
+            self.vw.write(img); self.n += 1
 
     def close(self, keep: bool = True) -> Path | None:
         "Finish the file and move it into place (or drop it)."
