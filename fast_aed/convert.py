@@ -4,18 +4,19 @@
 
 # %% ../nbs/01a_convert.ipynb #67e097cb
 from __future__ import annotations
-import os, re, sys, json, hashlib, warnings, shutil
+import os, re, sys, json, math, hashlib, warnings, shutil
 from pathlib import Path
 import numpy as np
 import cv2
-from .core import FastAedError, file_sha1
+from .core import FastAedError, BadSourceError, file_sha1
 from .data import DatasetWriter, load_dataset, dataset_info, format_info_table
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'INTERVAL_SCHEMAS', 'OFFICIAL', 'stem_int', 'natural_key', 'sorted_frames', 'decode_video',
-           'sha1_file', 'load_mat', 'save_mat', 'as_intervals', 'intervals_to_labels', 'mat_video_labels',
-           'read_label_file', 'parse_ucsd_m', 'LazyImages', 'CellMasks', 'MatMasks', 'labels_from_masks',
-           'ConversionWarning', 'check_official', 'write_fixture', 'detect_layout', 'prepare_dataset', 'add_cli']
+__all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'EXACT_COUNT_EXTS', 'INTERVAL_SCHEMAS', 'OFFICIAL', 'stem_int', 'natural_key',
+           'sorted_frames', 'check_frame_count', 'decode_video', 'sha1_file', 'load_mat', 'save_mat', 'as_intervals',
+           'intervals_to_labels', 'mat_video_labels', 'read_label_file', 'parse_ucsd_m', 'LazyImages', 'CellMasks',
+           'MatMasks', 'labels_from_masks', 'ConversionWarning', 'SkippedVideoWarning', 'check_official',
+           'write_fixture', 'detect_layout', 'read_merl_tracks', 'merl_track_files', 'prepare_dataset', 'add_cli']
 
 # %% ../nbs/01a_convert.ipynb #36f83b90
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp')
@@ -52,13 +53,25 @@ def sorted_frames(d: str | Path, # folder of frame images
     if missing: raise FastAedError(f"{d}: missing frames {missing[:10]}{' ...' if len(missing) > 10 else ''} (numbering {nums[0]}..{nums[-1]})")
     return [p for _, p in pairs]
 
+EXACT_COUNT_EXTS = ('.avi', '.mp4', '.mov', '.m4v')   # containers that store their frame count (others may estimate it)
+
+def check_frame_count(path: str | Path, # the video file
+                      decoded: int, # frames decoded
+                      declared: int, # frames the container declares (`CAP_PROP_FRAME_COUNT`; 0 when unknown)
+                     ):
+    "Refuse a video that decoded fewer frames than its container declares (truncated or damaged); warn where the count is an estimate."
+    if declared <= 0 or decoded >= declared: return
+    msg = f"{path}: truncated or damaged video: {decoded} frames decoded, the container declares {declared}"
+    if Path(path).suffix.lower() in EXACT_COUNT_EXTS: raise BadSourceError(msg)
+    warnings.warn(f"{msg} (this container's count may be an estimate)", stacklevel=2)
+
 def decode_video(path: str | Path, # a video file
                 ):
     "Yield every frame of a video (BGR uint8, no resampling); `FastAedError` if it cannot be decoded."
     path = Path(path)
     cap = cv2.VideoCapture(str(path))
-    if not cap.isOpened(): raise FastAedError(f"{path}: unreadable video (OpenCV cannot open it)")
-    n = 0
+    if not cap.isOpened(): raise BadSourceError(f"{path}: unreadable video (OpenCV cannot open it)")
+    n, declared = 0, int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
     try:
         while True:
             ok, f = cap.read()
@@ -66,7 +79,8 @@ def decode_video(path: str | Path, # a video file
             n += 1
             yield f
     finally: cap.release()
-    if n == 0: raise FastAedError(f"{path}: unreadable video (no frame could be decoded)")
+    if n == 0: raise BadSourceError(f"{path}: unreadable video (no frame could be decoded)")
+    check_frame_count(path, n, declared)
 
 def sha1_file(path: str | Path) -> str:
     "SHA-1 of a file's bytes (`fast_aed.core.file_sha1`)."
@@ -272,6 +286,9 @@ OFFICIAL = {
 class ConversionWarning(UserWarning):
     "A converted dataset differs from the official counts (fine for subsets and fixtures)."
 
+class SkippedVideoWarning(ConversionWarning):
+    "A video whose source could not be decoded whole was left out (`skip_bad=True`, `--skip-bad`)."
+
 def check_official(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                    info: dict, # `dataset_info` of the converted dataset
                    schema: str, # the frame-label schema used
@@ -332,7 +349,7 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                   layout: str = 'official', # 'official' or 'anopred' (frame-extracted re-distribution)
                   mat_version: str = 'mixed', # Avenue masks: '5', '7.3' or 'mixed' (one v7.3 file)
                   label_schema: str = 'gt', # ano_pred label file: 'gt' (intervals) or 'vectors' ('01', '02', ...)
-                  tracks: bool = False, # ShanghaiTech: also write AED-style track files into ROOT/aed_tracks
+                  tracks: bool = False, # also write track files: AED-style into ROOT/aed_tracks (ShanghaiTech), MERL-style into ROOT/merl_tracks (Ped2, Avenue official)
                  ) -> dict:
     "Write a tiny dataset in an official layout under `root`; returns the expected `data info` content."
     root = Path(root); root.mkdir(parents=True, exist_ok=True)
@@ -352,6 +369,7 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                 _write_avi(root / 'Avenue Dataset/testing_videos' / f'{i + 1:02d}.avi', fr)
                 ver = mat_version if mat_version != 'mixed' else ('7.3' if i == 1 else '5')
                 save_mat(gtd / f'{i + 1}_label.mat', {'volLabel': [x for x in m]}, ver)
+                if tracks: _write_merl(root / 'merl_tracks' / f'{i + 1:02d}_gt.txt', m, 4, split_at=7 if i == 0 else None)
                 add('test', f'{i + 1:02d}', fr, m.any((1, 2)), 2 if i == 0 else 1)
             (root / 'ground_truth_demo/Readme.txt').write_text('please put the testing videos in file testing_videos\n')
             (root / 'Avenue Dataset/testing_videos/.DS_Store').write_bytes(b'\0')
@@ -399,9 +417,10 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                 name = f'Test{i + 1:03d}'
                 _write_images(ped / 'Test' / name, fr, '{:03d}.tif', 1)
                 _write_images(ped / 'Test' / f'{name}_gt', (m * 255).astype(np.uint8), 'frame{:03d}.bmp' if i == 1 else '{:03d}.bmp', 1)
+                if tracks: _write_merl(root / 'merl_tracks' / f'{name}_gt.txt', m, 3, extra=['007.jpg 1 45 20 8 6', '008.jpg 1 46 20 8 6'] if i == 0 else ())
                 lab = m.any((1, 2))
                 lines.append(f"TestVideoFile{{end+1}}.gt_frame = [{', '.join(f'{s}:{e}' for s, e in _runs(lab))}];")
-                add('test', name, fr, lab, 1)
+                add('test', name, fr, lab, 2 if i == 0 and tracks else 1)
             (ped / 'Test/UCSDped2.m').write_text('\n'.join(lines) + '\n')
             (ped / 'Test/Thumbs.db').write_bytes(b'\0'); (ped / 'Train/Train001/.DS_Store').write_bytes(b'\0')
             for i, fr in enumerate(train): add('train', f'Train{i + 1:03d}', fr)
@@ -418,6 +437,16 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
             save_mat(base / 'ped2.mat', {'gt': gt}, '5')
     else: raise FastAedError(f"unknown dataset kind {kind!r}")
     return exp
+
+def _write_merl(path: Path, masks: np.ndarray, digits: int, extra: tuple = (), split_at: int = None):
+    "A MERL track file of one video: a box per masked frame (a new track id from frame `split_at` on, f0) plus `extra` rows."
+    rows = []
+    for t in np.flatnonzero(masks.any((1, 2))):
+        x1, y1, x2, y2 = _box_of(masks[t])
+        tid = int(split_at is not None and t >= split_at)
+        rows.append(f"{t + 1:0{digits}d}.jpg {tid} {(x1 + x2) / 2:g} {(y1 + y2) / 2:g} {x2 - x1} {y2 - y1}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('\n'.join([*rows, *extra]) + '\n')
 
 def _box_of(m: np.ndarray) -> list:
     ys, xs = np.nonzero(m)
@@ -589,6 +618,56 @@ def _plan_shanghaitech(lay: dict, tracks_dir: Path = None) -> dict:
     plan['schema'] = 'test_frame_mask'; plan['fps'] = 24.0; plan['channels'] = 'bgr'
     return plan
 
+# %% ../nbs/01a_convert.ipynb #2f71c1ba
+def _merl_row(parts: list, where: str, n_frames: int, width: int, height: int) -> list:
+    "One MERL row -> `[track_id, frame (f0), x1, y1, x2, y2]`, inclusive corners clipped to the frame."
+    if len(parts) != 6: raise FastAedError(f"{where}: {len(parts)} fields, expected 6 (<frame file> <track id> <x centre> <y centre> <width> <height>)")
+    m = re.search(r'(\d+)$', Path(parts[0].replace('\\', '/')).stem)
+    try: tid, (xc, yc, w, h) = int(parts[1]), map(float, parts[2:])
+    except ValueError: m = None
+    if m is None: raise FastAedError(f"{where}: malformed row {' '.join(parts)!r}")
+    frame = int(m.group(1)) - 1
+    if not 0 <= frame < n_frames: raise FastAedError(f"{where}: frame file {parts[0]} outside the video's {n_frames} frames (f1 names 1..{n_frames})")
+    if tid < 0 or not (w > 0 and h > 0): raise FastAedError(f"{where}: negative track id or empty box in {' '.join(parts)!r}")
+    x1, y1 = max(0, math.floor(xc - w / 2)), max(0, math.floor(yc - h / 2))
+    x2, y2 = min(width - 1, math.ceil(xc + w / 2)), min(height - 1, math.ceil(yc + h / 2))
+    if x1 > x2 or y1 > y2: raise FastAedError(f"{where}: box {' '.join(parts[2:])} lies outside the {width}x{height} frame")
+    return [tid, frame, x1, y1, x2, y2]
+
+def read_merl_tracks(path: str | Path, # one MERL track file of a test video
+                     n_frames: int, # frames of the video
+                     width: int, # frame width in pixels (boxes are clipped to it)
+                     height: int, # frame height in pixels
+                    ) -> np.ndarray:
+    "Tracks (N,6) int64 `[track_id, frame, x1, y1, x2, y2]` (f0, inclusive corners) from a MERL track file, sorted by (track, frame)."
+    path = Path(path)
+    try: lines = path.read_text().splitlines()
+    except (OSError, UnicodeDecodeError) as e: raise FastAedError(f"{path}: unreadable track file ({e})") from None
+    rows = [_merl_row(line.split(), f"{path}:{i}", n_frames, width, height)
+            for i, line in enumerate(lines, 1) if line.strip() and not line.lstrip().startswith('#')]
+    a = np.unique(np.array(rows, np.int64).reshape(-1, 6), axis=0)
+    return a[np.lexsort((a[:, 1], a[:, 0]))]
+
+def merl_track_files(tracks_dir: str | Path, # folder of MERL `.txt` track files
+                     videos: list, # test video names, e.g. ['Test001', ...] or ['01', ...]
+                    ) -> dict:
+    "The track file of every test video, matched by the last number in the names; a missing or extra file is an error."
+    d = Path(tracks_dir)
+    if not d.is_dir(): raise FastAedError(f"{d}: track folder not found")
+    num = lambda s: int(re.findall(r'\d+', s)[-1]) if re.search(r'\d', s) else None
+    by_num = {}
+    for p in sorted(d.glob('*.txt'), key=lambda p: natural_key(p.name)):
+        k = num(p.stem)
+        if k is None: continue
+        if k in by_num: raise FastAedError(f"{d}: two track files for video {k}: {by_num[k].name} and {p.name}")
+        by_num[k] = p
+    out = {}
+    for v in videos:
+        if num(v) not in by_num: raise FastAedError(f"{d}: no track file for test video {v} (expected e.g. {v}_gt.txt)")
+        out[v] = by_num.pop(num(v))
+    if by_num: raise FastAedError(f"{d}: track files for videos that are not test videos here: {', '.join(p.name for p in by_num.values())}")
+    return out
+
 # %% ../nbs/01a_convert.ipynb #b57bb21c
 def _plan_ped2(lay: dict, label_file: Path = None) -> dict:
     root = lay['root']; plan = {'train': [], 'test': [], 'source': {'dataset': 'ped2', 'layout': lay['layout'], 'root': str(root)}}
@@ -641,6 +720,24 @@ def _plan_ped2(lay: dict, label_file: Path = None) -> dict:
     plan['fps'] = 10.0; plan['channels'] = 'gray'
     return plan
 
+# %% ../nbs/01a_convert.ipynb #a6261e13
+def _plan_merl_tracks(plan: dict, # a Ped2 or Avenue plan
+                      tracks_dir: str | Path, # folder of MERL track files, or None (tracks derived from the pixel masks)
+                      mask_params: dict, # `tracks_from_masks` settings, recorded when tracks come from masks
+                     ):
+    "Attach each test video's MERL track file to the plan (read when the video's size is known) and record where tracks come from."
+    src = plan['label_source']
+    if tracks_dir is None:
+        if any('masks' in v for v in plan['test']): src['tracks'] = {'kind': 'derived-from-pixel-masks', **mask_params}
+        return
+    files = merl_track_files(tracks_dir, [v['name'] for v in plan['test']])
+    for v in plan['test']:
+        p = files[v['name']]
+        v['tracks'] = lambda T, H, W, p=p: read_merl_tracks(p, T, W, H); v['tracks_file'] = p
+    src['tracks'] = {'kind': 'merl-txt', 'dir': str(tracks_dir), 'schema': '<frame file f1> <track id> <x centre> <y centre> <width> <height>',
+                     'corners': 'floor/ceil, clipped to the frame', 'use': 'RBDC/TBDC boxes only; frame labels stay official',
+                     'files': [_prov(files[v['name']], Path(tracks_dir), 'merl-txt') for v in plan['test']]}
+
 # %% ../nbs/01a_convert.ipynb #cf4ff8d5
 def _labels_for(v: dict):
     "Frame labels of a planned test video: an array, a function of the frame count, or None (derive from masks)."
@@ -662,25 +759,26 @@ def prepare_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                     overwrite: bool = False, # replace an existing complete dataset at `out`
                     labels: str = 'auto', # Avenue: 'auto' (pixel masks if present), 'masks' or 'file' (avenue.mat / --labels-file)
                     label_file: str | Path = None, # explicit frame-label file (avenue.mat/ped2.mat schema, or UCSDped2.m)
-                    tracks_dir: str | Path = None, # ShanghaiTech: folder of AED `<video>.txt` track files
+                    tracks_dir: str | Path = None, # folder of track files: AED `<video>.txt` (ShanghaiTech) or MERL (Ped2, Avenue)
                     size: tuple = None, # (W, H) to resize to (e.g. (640, 360) for ShanghaiTech as in the official code)
                     frame_ext: str = '.jpg', # '.jpg' or '.png'
                     jpeg_quality: int = 95, # JPEG quality of re-encoded frames (source JPEGs are copied unchanged)
                     track_min_area: int = 20, # tracks from masks: smallest component, in pixels
-                    track_iou_link: float = 0.1, # tracks from masks: least IoU to continue a track
+                    track_iou_link: float = 0.0, # tracks from masks: a component joins a track whose grown box it overlaps more than this
                     workers: int = 1, # videos converted in parallel (threads)
+                    skip_bad: bool = False, # leave out videos whose source is truncated or undecodable (warned, listed in dataset.json) instead of stopping
                     quiet: bool = False, # no progress bar
                    ) -> Path:
     "Convert an official Avenue / ShanghaiTech / Ped2 distribution into the canonical layout at `out`."
     from fast_aed.core import progress
     from fast_aed.data import tracks_from_masks
     if labels not in ('auto', 'masks', 'file'): raise FastAedError(f"labels must be auto, masks or file, got {labels!r}")
-    if tracks_dir is not None and kind != 'shanghaitech': raise FastAedError("--tracks is only supported for shanghaitech (AED track files)")
     if tracks_dir is not None and not Path(tracks_dir).is_dir(): raise FastAedError(f"{tracks_dir}: track folder not found")
     lay = detect_layout(kind, src)
     if kind == 'avenue': plan = _plan_avenue(lay, label_file, labels)
     elif kind == 'shanghaitech': plan = _plan_shanghaitech(lay, tracks_dir)
     else: plan = _plan_ped2(lay, label_file)
+    if kind != 'shanghaitech': _plan_merl_tracks(plan, tracks_dir, {'min_area': track_min_area, 'iou_link': track_iou_link})
     for v in plan['test']:                       # frame folders: counts are known, check the labels before writing anything
         lab = _labels_for(v)
         if callable(lab) and isinstance(v['frames'], list): v['labels'] = lab(len(v['frames']))
@@ -695,22 +793,31 @@ def prepare_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                 if trk is None and 'masks' in v and len(v['masks']) == n_known:
                     trk = tracks_from_masks(v['masks'], min_area=track_min_area, iou_link=track_iou_link)
                 kw['tracks'] = trk
-            ctx = ', '.join(str(x) for x in (v['src'], v.get('mask_file'), v.get('tracks_file')) if x is not None)
+            srcs = [str(x) for x in (v['src'], v.get('mask_file'), v.get('tracks_file')) if x is not None]
+            ctx = lambda err: f"{err} [source: {', '.join(srcs)}]" if not any(s in str(err) for s in srcs) else str(err)
             try: e = w.add_video(split, v['name'], v['frames'], n_frames=n_known, extra={'source': v['src'].name}, register=False, **kw)
-            except FastAedError as err: raise FastAedError(f"{err} [source: {ctx}]") from None
+            except BadSourceError as err:
+                if not skip_bad: raise BadSourceError(ctx(err)) from None
+                w.discard_video(split, v['name']); e = None
+                skipped.append({'split': split, 'video': v['name'], 'source': str(v['src']), 'reason': str(err)})
+                warnings.warn(f"{kind}: skipped {split} video {v['name']}: {err}", SkippedVideoWarning, stacklevel=2)
+            except FastAedError as err: raise FastAedError(ctx(err)) from None
             finally:
                 if hasattr(v.get('masks'), 'release'): v['masks'].release()
             if bar is not None: bar.update(1)
             return e
         jobs = [(split, v) for split in ('train', 'test') for v in plan[split]]
+        skipped = []
         if workers <= 1:
-            for split, v in jobs: w.add_entry(split, write(split, v))
+            for split, v in jobs:
+                if (e := write(split, v)) is not None: w.add_entry(split, e)
         else:                                   # OpenCV decodes/encodes without the GIL: threads scale
             from concurrent.futures import ThreadPoolExecutor
             with ThreadPoolExecutor(workers) as ex:
                 futs = [ex.submit(write, split, v) for split, v in jobs]
                 try:
-                    for (split, _), f in zip(jobs, futs): w.add_entry(split, f.result())
+                    for (split, _), f in zip(jobs, futs):
+                        if (e := f.result()) is not None: w.add_entry(split, e)
                 except BaseException:
                     for f in futs: f.cancel()
                     raise
@@ -721,7 +828,8 @@ def prepare_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
             if lab.min() == lab.max(): single.append(e['video'])
         path = w.finish(kind, fps=plan['fps'], channels=plan['channels'], label_source=plan['label_source'],
                         source={**plan['source'], 'converter': 'fast_aed.convert.prepare_dataset', 'size': size},
-                        single_class_test_videos=single, label_schema=plan['schema'])
+                        single_class_test_videos=single, label_schema=plan['schema'],
+                        **({'skipped_videos': sorted(skipped, key=lambda s: (s['split'], natural_key(s['video'])))} if skip_bad else {}))
     check_official(kind, dataset_info(path), plan['schema'])
     return path
 
@@ -730,6 +838,7 @@ def _size_arg(s: str) -> tuple:
     import argparse
     m = re.fullmatch(r'(\d+)[xX](\d+)', s)
     if not m: raise argparse.ArgumentTypeError(f"--size must be WxH, e.g. 640x360; got {s!r}")
+    if int(m.group(1)) < 1 or int(m.group(2)) < 1: raise argparse.ArgumentTypeError(f"--size must be positive, got {s!r}")
     return int(m.group(1)), int(m.group(2))
 
 def _cmd_prepare(args) -> int:
@@ -737,7 +846,7 @@ def _cmd_prepare(args) -> int:
         warnings.simplefilter('always', ConversionWarning)
         out = prepare_dataset(args.kind, args.src, args.out, overwrite=args.overwrite, labels=args.labels, label_file=args.labels_file,
                               tracks_dir=args.tracks, size=args.size, frame_ext=args.frame_ext, jpeg_quality=args.jpeg_quality,
-                              workers=args.workers)
+                              workers=args.workers, skip_bad=args.skip_bad)
     for w in ws: print(f'fast-aed: warning: {w.message}', file=sys.stderr)
     info = dataset_info(out)
     print(format_info_table(info) if args.table else
@@ -757,10 +866,11 @@ def add_cli(sub, # the top-level subparsers
     p.add_argument('--overwrite', action='store_true', help='replace an existing complete dataset at --out')
     p.add_argument('--labels', default='auto', choices=['auto', 'masks', 'file'], help='Avenue frame labels: pixel masks (default when present) or a label file')
     p.add_argument('--labels-file', default=None, help='explicit label file (avenue.mat / ped2.mat with gt or per-video vectors, or UCSDped2.m)')
-    p.add_argument('--tracks', default=None, help='ShanghaiTech: folder of AED <video>.txt track files (default: tracks derived from pixel masks)')
+    p.add_argument('--tracks', default=None, help='folder of track files: AED <video>.txt (ShanghaiTech) or MERL <video>_gt.txt (Ped2, Avenue); default: tracks derived from pixel masks')
     p.add_argument('--size', type=_size_arg, default=None, help='resize frames to WxH (e.g. 640x360); default: native size')
     p.add_argument('--frame-ext', default='.jpg', choices=['.jpg', '.png'], help='frame file format')
     p.add_argument('--jpeg-quality', type=int, default=95, help='JPEG quality of re-encoded frames')
     p.add_argument('--workers', type=int, default=max(1, min(8, (os.cpu_count() or 1) // 2)), help='videos converted in parallel (threads)')
+    p.add_argument('--skip-bad', action='store_true', help='leave out videos whose source is truncated or undecodable (warned, listed in dataset.json as skipped_videos) instead of stopping')
     p.add_argument('--table', action='store_true', help='print the per-video table when done')
     p.set_defaults(func=_cmd_prepare)

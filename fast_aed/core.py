@@ -4,18 +4,38 @@
 
 # %% ../nbs/00_core.ipynb #fae11157
 from __future__ import annotations
-import os, sys, json, hashlib, random, tempfile, subprocess, platform, contextlib, importlib
+import os, sys, json, errno, hashlib, random, tempfile, subprocess, platform, contextlib, importlib
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['THREAD_ENV', 'FastAedError', 'ensure_torchvision', 'atomic_path', 'save_json', 'load_json', 'save_npz', 'load_npz',
-           'torch_save_atomic', 'seed_everything', 'package_versions', 'git_revision', 'file_sha1', 'config_hash',
-           'run_manifest', 'progress', 'resolve_device', 'work_dir']
+__all__ = ['THREAD_ENV', 'FastAedError', 'BadSourceError', 'os_error_message', 'ensure_torchvision', 'current_umask',
+           'atomic_path', 'save_json', 'load_json', 'save_npz', 'load_npz', 'torch_save_atomic', 'seed_everything',
+           'package_versions', 'git_revision', 'file_sha1', 'config_hash', 'run_manifest', 'progress', 'resolve_device',
+           'work_dir']
 
 # %% ../nbs/00_core.ipynb #29ab238c
 class FastAedError(Exception):
     "An error caused by the user's input (a file, a flag, a missing weight), printed without a traceback by the CLI."
+
+# %% ../nbs/00_core.ipynb #847d316b
+class BadSourceError(FastAedError):
+    "A source video or frame that cannot be decoded whole (truncated, damaged): refused, or skipped where the user asked to keep going."
+
+# %% ../nbs/00_core.ipynb #d3a45f70
+_WRITE_ERRNOS = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.EFBIG}
+
+def os_error_message(e: OSError, # the error the operating system raised
+                     path: str | Path = None, # the file the program meant to write or read (default: the error's own)
+                     action: str = None, # 'write' or 'read' (default: 'write' for the errors that only writing causes)
+                    ) -> str:
+    "One line for a file-system error: `cannot write <path>: <reason>` (read-only, disk full, a file in the way, permission)."
+    path = path if path is not None else (e.filename or '?')
+    reason = e.strerror or str(e)
+    if e.errno == errno.ENOTDIR: reason += ' (a part of the path is a file, not a folder)'
+    elif e.errno == errno.EEXIST: reason += ' (a file is in the way of a folder)'
+    action = action or ('write' if e.errno in _WRITE_ERRNOS else 'read' if e.errno == errno.ENOENT else 'access')
+    return f"cannot {action} {path}: {reason}"
 
 # %% ../nbs/00_core.ipynb #43cca4b9
 def _nms_reference(boxes, scores, iou_threshold: float):
@@ -63,18 +83,31 @@ def ensure_torchvision():
     return torchvision
 
 # %% ../nbs/00_core.ipynb #758e6da1
+def current_umask() -> int:
+    "The process's umask, read without changing it where the system tells it (Linux), else set and restored at once."
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        with open('/proc/self/status') as f: return int(next(l for l in f if l.startswith('Umask:')).split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path, # final path of the file
                ):
     "Yield a temporary path beside `path`; on success rename it onto `path`, on error remove it."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    os.close(fd)
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
+        os.close(fd)
+    except OSError as e: raise FastAedError(os_error_message(e, path)) from None
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~current_umask())   # mkstemp creates 0600: give the file the mode `open` would
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError): os.remove(tmp)
+        if isinstance(e, OSError) and e.filename in (None, tmp, str(path)): raise FastAedError(os_error_message(e, path)) from None
         raise
 
 def save_json(obj, path: str | Path):
@@ -113,7 +146,11 @@ def load_npz(path: str | Path) -> dict:
 def torch_save_atomic(obj, path: str | Path):
     "`torch.save` to `path` atomically."
     import torch
-    with atomic_path(path) as tmp: torch.save(obj, tmp)
+    with atomic_path(path) as tmp, open(tmp, 'wb') as f:
+        try: torch.save(obj, f)
+        except RuntimeError as e:   # torch reports a failed write (disk full) as RuntimeError; the OSError is its context
+            if isinstance(e.__context__, OSError): raise e.__context__ from None
+            raise
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #6a64ab3b

@@ -10,13 +10,13 @@ from pathlib import Path
 from collections import OrderedDict
 import numpy as np
 import cv2
-from .core import FastAedError, save_json, load_json, atomic_path
+from .core import FastAedError, BadSourceError, save_json, load_json, atomic_path, os_error_message
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'FRAME_DIGITS', 'SPLITS', 'TRACK_HEADER', 'VideoRecord', 'VadDataset', 'load_dataset', 'mask_boxes',
-           'tracks_from_masks', 'DatasetWriter', 'read_frame', 'read_video', 'video_fingerprint', 'stack_indices',
-           'FrameStackDataset', 'read_labels', 'read_mask', 'read_masks', 'read_tracks', 'read_events', 'dataset_info',
-           'format_info_table', 'add_cli']
+           'tracks_from_masks', 'check_image_complete', 'DatasetWriter', 'read_frame', 'read_video',
+           'video_fingerprint', 'stack_indices', 'FrameStackDataset', 'read_labels', 'read_mask', 'read_masks',
+           'read_tracks', 'read_events', 'dataset_info', 'format_info_table', 'add_cli']
 
 # %% ../nbs/01_data.ipynb #aa15911e
 FORMAT_VERSION = 1
@@ -151,11 +151,28 @@ def mask_boxes(mask: np.ndarray, # (H, W) mask, nonzero = anomalous
     x, y, w, h = (st[:, k].astype(np.int64) for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
     return np.stack([x, y, x + w - 1, y + h - 1], 1) if len(st) else np.zeros((0, 4), np.int64)
 
+def _grown(boxes: np.ndarray, px: int) -> np.ndarray:
+    "Inclusive-corner boxes grown by `px` pixels on every side."
+    return boxes + np.array([-px, -px, px, px])
+
+def _touch_groups(boxes: np.ndarray, touch: int) -> list:
+    "Index lists of the boxes that touch (grown by `touch` pixels), transitively."
+    group = list(range(len(boxes)))
+    def root(i):
+        while group[i] != i: i = group[i]
+        return i
+    ov = _box_overlap(_grown(boxes, touch), _grown(boxes, touch), 'ios') if len(boxes) else np.zeros((0, 0))
+    for i, j in zip(*np.nonzero(ov > 0)): group[root(i)] = root(j)
+    out = {}
+    for i in range(len(boxes)): out.setdefault(root(i), []).append(i)
+    return list(out.values())
+
 def tracks_from_masks(masks, # (T,H,W) array, or a sequence of T masks (None = empty frame)
                       min_area: int = 20, # components smaller than this many pixels are ignored
-                      iou_link: float = 0.1, # least overlap for a box to continue a track
-                      max_gap: int = 2, # frames a track may miss and still be continued
-                      overlap: str = 'iou', # 'iou' or 'ios' (intersection over the smaller box)
+                      iou_link: float = 0.0, # a component joins a track when their grown boxes overlap more than this
+                      max_gap: int = 3, # frames a track may miss and still be continued
+                      overlap: str = 'ios', # 'ios' (intersection over the smaller box) or 'iou'
+                      touch: int = 2, # boxes are grown by this many pixels, so components that touch count as overlapping
                      ) -> np.ndarray:
     "Ground-truth tracks (N,6) int64 `[track_id, frame, x1, y1, x2, y2]` from per-frame masks, sorted by (track, frame)."
     if overlap not in ('iou', 'ios'): raise FastAedError(f"overlap must be 'iou' or 'ios', got {overlap!r}")
@@ -163,22 +180,36 @@ def tracks_from_masks(masks, # (T,H,W) array, or a sequence of T masks (None = e
     for t, m in enumerate(masks):
         boxes = mask_boxes(m, min_area) if m is not None else np.zeros((0, 4), np.int64)
         active = {k: v for k, v in active.items() if t - v[0] <= max_gap + 1}
-        ids = [None] * len(boxes)
+        owner = np.full(len(boxes), -1)
         if len(boxes) and active:
-            keys = list(active)
-            ov = _box_overlap(boxes, np.stack([active[k][1] for k in keys]), overlap)
-            used_b, used_t = set(), set()
-            for flat in np.argsort(-ov, axis=None, kind='stable'):
-                bi, ti = divmod(int(flat), len(keys))
-                if ov[bi, ti] < iou_link: break
-                if bi in used_b or ti in used_t: continue
-                ids[bi] = keys[ti]; used_b.add(bi); used_t.add(ti)
-        for bi, b in enumerate(boxes):
-            if ids[bi] is None: ids[bi] = next_id; next_id += 1
-            active[ids[bi]] = (t, b)
-            rows.append([ids[bi], t, *b.tolist()])
+            keys = np.array(list(active))
+            ov = _box_overlap(_grown(boxes, touch), _grown(np.stack([active[k][1] for k in keys]), touch), overlap)
+            best = ov.argmax(1)
+            hit = ov[np.arange(len(boxes)), best] > iou_link
+            owner[hit] = keys[best[hit]]
+        groups = {int(k): np.flatnonzero(owner == k) for k in np.unique(owner[owner >= 0])}
+        free = np.flatnonzero(owner < 0)
+        for g in _touch_groups(boxes[free], touch): groups[next_id] = free[g]; next_id += 1
+        for k, idx in groups.items():
+            b = np.r_[boxes[idx, :2].min(0), boxes[idx, 2:].max(0)]
+            active[k] = (t, b)
+            rows.append([k, t, *b.tolist()])
     out = np.array(rows, np.int64).reshape(-1, 6)
     return out[np.lexsort((out[:, 1], out[:, 0]))] if len(out) else out
+
+# %% ../nbs/01_data.ipynb #c4127f18
+def check_image_complete(path: str | Path, # a JPEG or PNG file (other formats pass unchecked)
+                        ) -> Path:
+    "Refuse a truncated JPEG (no end-of-image marker) or PNG (no IEND chunk), which OpenCV would decode half grey."
+    path = Path(path)
+    try:
+        with open(path, 'rb') as f:
+            head = f.read(8)
+            f.seek(0, os.SEEK_END); f.seek(max(0, f.tell() - 1024)); tail = f.read()
+    except OSError as e: raise FastAedError(os_error_message(e, path, 'read')) from None
+    if head[:2] == b'\xff\xd8' and b'\xff\xd9' not in tail: raise BadSourceError(f"{path}: truncated or damaged JPEG (no end-of-image marker)")
+    if head == b'\x89PNG\r\n\x1a\n' and b'IEND' not in tail: raise BadSourceError(f"{path}: truncated or damaged PNG (no IEND chunk)")
+    return path
 
 # %% ../nbs/01_data.ipynb #b291062c
 def _as_uint8_image(a, what: str) -> np.ndarray:
@@ -191,8 +222,9 @@ def _as_uint8_image(a, what: str) -> np.ndarray:
     return a
 
 def _read_image_file(path: Path, what: str) -> np.ndarray:
+    check_image_complete(path)
     img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    if img is None: raise FastAedError(f"{path}: unreadable image ({what})")
+    if img is None: raise BadSourceError(f"{path}: unreadable image ({what})")
     if img.dtype == np.uint16: img = (img >> 8).astype(np.uint8)
     if img.ndim == 3 and img.shape[2] == 4: img = img[..., :3]
     return _as_uint8_image(img, str(path))
@@ -249,8 +281,10 @@ class DatasetWriter:
         self.copy_files = copy_files and self.size is None
         self._check_target()
         self.partial = self.out.with_name(self.out.name + '.partial')
-        if self.partial.exists(): shutil.rmtree(self.partial)
-        self.partial.mkdir(parents=True)
+        try:
+            if self.partial.exists(): shutil.rmtree(self.partial)
+            self.partial.mkdir(parents=True)
+        except OSError as e: raise FastAedError(os_error_message(e, self.partial)) from None
         self.entries = {s: [] for s in SPLITS}
         self.finished = False
 
@@ -258,13 +292,21 @@ class DatasetWriter:
         if self.out.exists() and not self.overwrite:
             if (self.out / 'dataset.json').exists():
                 raise FastAedError(f"{self.out}: a complete dataset already exists; pass overwrite=True (--overwrite) to replace it")
-            if self.out.is_file() or any(self.out.iterdir()):
+            if self.out.is_file(): raise FastAedError(f"{self.out}: is a file, not a folder; choose another output folder")
+            if any(self.out.iterdir()):
                 raise FastAedError(f"{self.out}: exists and is not empty; choose another output folder or pass overwrite=True")
 
     def __enter__(self): return self
     def __exit__(self, typ, val, tb):
         if typ is not None and not self.finished: self.abort()
         return False
+    def discard_video(self, split: str, # 'train' or 'test'
+                      name: str, # a video that `add_video` failed to write
+                     ):
+        "Remove the files of a video that was not registered (a bad source skipped by the caller)."
+        if any(e['video'] == name for e in self.entries[split]): raise FastAedError(f"{split} video {name!r} is registered; cannot discard it")
+        shutil.rmtree(self.partial / split / str(name), ignore_errors=True)
+
     def abort(self):
         "Remove the unfinished `OUT.partial/`."
         if self.partial.exists(): shutil.rmtree(self.partial, ignore_errors=True)
@@ -272,7 +314,7 @@ class DatasetWriter:
     def _encode(self, img: np.ndarray, path: Path):
         if img.ndim == 2: img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
         params = [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality] if self.frame_ext == '.jpg' else [cv2.IMWRITE_PNG_COMPRESSION, 1]
-        if not cv2.imwrite(str(path), img, params): raise FastAedError(f"{path}: could not write frame")
+        if not cv2.imwrite(str(path), img, params): raise FastAedError(f"cannot write {path}: OpenCV could not write the frame (disk full or read-only?)")
 
     def _write_frames(self, frames, fdir: Path, what: str, n_frames: int = None):
         H = W = None; t = -1
@@ -281,7 +323,9 @@ class DatasetWriter:
             if isinstance(f, (str, Path)):
                 img = _read_image_file(Path(f), what)
                 if self.copy_files and Path(f).suffix.lower() in ((self.frame_ext,) if self.frame_ext == '.png' else ('.jpg', '.jpeg')) and img.ndim == 3:
-                    shutil.copyfile(f, dst); img_shape = img.shape[:2]
+                    try: shutil.copyfile(f, dst)
+                    except OSError as e: raise FastAedError(os_error_message(e, dst)) from None
+                    img_shape = img.shape[:2]
                 else: img_shape = None
             else:
                 img = _as_uint8_image(f, f"{what} frame {t}"); img_shape = None
@@ -301,7 +345,7 @@ class DatasetWriter:
                   frames, # (T,H,W[,3]) uint8 array, or an iterable of frames or of image-file paths
                   labels=None, # (T,) 0/1 frame labels, or a function T -> labels; for test videos derived from masks when omitted
                   masks=None, # (T,H,W) array, a length-T sequence (None = empty), or {frame: mask}
-                  tracks=None, # (N,6) [track_id, frame, x1, y1, x2, y2], inclusive corners, f0; or 'masks' to derive them
+                  tracks=None, # (N,6) [track_id, frame, x1, y1, x2, y2], inclusive corners, f0; a function (T, H, W) -> such rows; or 'masks' to derive them
                   events=None, # list of {"track_id", "kind", "start", "end"} (synthetic data)
                   n_frames: int = None, # expected number of frames, checked
                   extra: dict = None, # more keys stored in this video's dataset.json entry
@@ -334,7 +378,8 @@ class DatasetWriter:
                 if not m.any(): continue
                 if (W, H) != (W0, H0): m = cv2.resize(m, (W, H), interpolation=cv2.INTER_NEAREST)
                 mask_any[t] = 1
-                cv2.imwrite(str(vdir / 'masks' / f'{t:0{FRAME_DIGITS}d}.png'), m)
+                mp = vdir / 'masks' / f'{t:0{FRAME_DIGITS}d}.png'
+                if not cv2.imwrite(str(mp), m): raise FastAedError(f"cannot write {mp}: OpenCV could not write the mask (disk full or read-only?)")
         if callable(labels): labels = labels(T)
         if labels is not None:
             lab = np.asarray(labels).reshape(-1) if np.ndim(labels) else None
@@ -355,6 +400,7 @@ class DatasetWriter:
             if masks is None: raise FastAedError(f"{what}: tracks='masks' needs masks")
             tr = tracks_from_masks([None if m is None else np.asarray(m) for _, m in _mask_items(masks, T, what)] if not isinstance(masks, dict)
                                    else [masks.get(t) for t in range(T)])
+        elif callable(tracks): tr = _check_tracks(tracks(T, H0, W0), T, H0, W0, what)
         elif tracks is not None: tr = _check_tracks(tracks, T, H0, W0, what)
         else: tr = None
         if tr is not None:

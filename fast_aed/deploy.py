@@ -4,20 +4,22 @@
 
 # %% ../nbs/12_deploy.ipynb #1dd8f3c0
 from __future__ import annotations
-import os, json, time, queue, threading, warnings, contextlib
+import os, re, json, time, queue, threading, warnings, contextlib
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import cv2
 import torch
 from torch import nn
-from .core import FastAedError, atomic_path, save_json, run_manifest, resolve_device
+from .core import FastAedError, atomic_path, save_json, run_manifest, resolve_device, os_error_message
+from .data import check_image_complete
+from .convert import check_frame_count, natural_key
 from .evaluate import HEADS, heads_from_maps
 
 # %% auto #0
 __all__ = ['SCALES', 'OUTPUT_NAMES', 'IMAGE_EXTS', 'BACKENDS', 'ExportableAdaptivePool2d', 'exportable', 'export_onnx',
            'freeze_student', 'stack_offsets_of', 'OnnxStudent', 'TorchStudent', 'load_runner', 'FrameSource',
-           'open_source', 'write_test_video', 'preprocess', 'StackBuffer', 'BatchReader', 'model_fps',
+           'frame_files', 'open_source', 'write_test_video', 'preprocess', 'StackBuffer', 'BatchReader', 'model_fps',
            'write_scores_csv', 'plot_timeline', 'overlay_frame', 'OverlayWriter', 'ScoreResult', 'stream_threads',
            'score_source', 'add_cli']
 
@@ -296,7 +298,7 @@ class FrameSource:
         if self._files is not None:
             for f in self._files:
                 if max_frames is not None and n >= max_frames: return
-                img = cv2.imread(str(f), cv2.IMREAD_COLOR)
+                img = cv2.imread(str(check_image_complete(f)), cv2.IMREAD_COLOR)
                 if img is None: raise FastAedError(f"{f}: unreadable image")
                 n += 1; yield img
             return
@@ -307,7 +309,27 @@ class FrameSource:
                 if img.ndim == 2: img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
                 n += 1; yield img
             if n == 0: raise FastAedError(f"{self.where or self.name}: no frame could be decoded (empty video, unsupported codec or camera without signal)")
+            if self.kind == 'video' and (max_frames is None or n < max_frames): check_frame_count(self.where, n, self.n_frames or 0)
         finally: self._cap.release()
+
+    def source_name(self, i: int) -> str:
+        "What frame `i` is in the source: its file name (folder) or its index (video, camera)."
+        return self._files[i].name if self._files is not None else str(i)
+
+def frame_files(folder: Path, # a folder of frame images
+               ) -> list:
+    "The image files of `folder` in frame order (by the number ending their names); a gap or a repeat in the numbering is an error."
+    files = [p for p in folder.iterdir() if p.suffix.lower() in IMAGE_EXTS and not p.name.startswith('.')]
+    if not files: raise FastAedError(f"{folder}: folder holds no image files ({', '.join(IMAGE_EXTS)})")
+    nums = [re.search(r'(\d+)$', p.stem) for p in files]
+    if not all(nums): return sorted(files, key=lambda p: natural_key(p.name))   # names without numbers: natural order
+    pairs = sorted(((int(m.group(1)), p) for m, p in zip(nums, files)), key=lambda np_: (np_[0], np_[1].name))
+    for (a, p), (b, q) in zip(pairs, pairs[1:]):
+        if a == b: raise FastAedError(f"{folder}: two files for frame {a}: {p.name} and {q.name}")
+    missing = sorted(set(range(pairs[0][0], pairs[-1][0] + 1)) - {n for n, _ in pairs})
+    if missing: raise FastAedError(f"{folder}: frames {missing[:10]}{f' ... ({len(missing)} in all)' if len(missing) > 10 else ''} missing from "
+                                   f"the numbering {pairs[0][0]}..{pairs[-1][0]}; scoring would shift every later frame")
+    return [p for _, p in pairs]
 
 @contextlib.contextmanager
 def _quiet_cv2():
@@ -329,8 +351,7 @@ def open_source(source, # video path, folder of frames, or camera index (int or 
     path = Path(source)
     if not path.exists(): raise FastAedError(f"{path}: no such video file or frame folder")
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_EXTS and not p.name.startswith('.'))
-        if not files: raise FastAedError(f"{path}: folder holds no image files ({', '.join(IMAGE_EXTS)})")
+        files = frame_files(path)
         return FrameSource('folder', path.name, fps or 25.0, len(files), _files=files, where=str(path))
     if path.stat().st_size == 0: raise FastAedError(f"{path}: empty file")
     with _quiet_cv2(): cap = cv2.VideoCapture(str(path))
@@ -505,10 +526,11 @@ def write_scores_csv(path: Path, # CSV to write (atomically)
                      frames: np.ndarray, # (T,) frame indices
                      heads: dict, # 'S', 'M', 'L', 'MIX' -> (T,)
                      smoothed: np.ndarray, # (T,) smoothed score of the chosen head
+                     sources: list = None, # (T,) what each frame is in the source: file name (folder) or index (video)
                     ) -> Path:
-    "Write `frame,S,M,L,MIX,smoothed`, one row per frame."
+    "Write `frame,source,S,M,L,MIX,smoothed`, one row per frame (`source` only when given)."
     import pandas as pd
-    df = pd.DataFrame({'frame': frames, **{h: heads[h] for h in HEADS}, 'smoothed': smoothed})
+    df = pd.DataFrame({'frame': frames, **({'source': sources} if sources is not None else {}), **{h: heads[h] for h in HEADS}, 'smoothed': smoothed})
     with atomic_path(path) as tmp: df.to_csv(tmp, index=False, float_format='%.6g')
     return Path(path)
 
@@ -521,16 +543,15 @@ def plot_timeline(path: Path, # PNG to write (atomically)
                   title: str = '', # plot title
                  ) -> Path:
     "A timeline of the raw head scores and the smoothed score."
-    import matplotlib; matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(10, 3.2), dpi=100)
+    from matplotlib.figure import Figure   # the object API: no pyplot state, no backend chosen or changed
+    fig = Figure(figsize=(10, 3.2), dpi=100)
+    ax = fig.subplots()
     for h in HEADS: ax.plot(frames, heads[h], lw=0.8, alpha=0.9 if h == head else 0.35, label=h)
     ax.plot(frames, smoothed, lw=2.2, color='k', label=f'{head} smoothed')
     ax.set_xlabel(f'frame ({fps:g} fps)'); ax.set_ylabel('anomaly score'); ax.set_title(title)
     ax.legend(loc='upper right', ncol=5, fontsize=8); ax.grid(alpha=0.3); fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format='png')
-    plt.close(fig)
     return Path(path)
 
 def overlay_frame(frame: np.ndarray, # uint8 BGR original frame
@@ -561,18 +582,23 @@ class OverlayWriter(threading.Thread):
 
     def run(self):
         try:
-            while (item := self.q.get()) is not None:
-                img = overlay_frame(*item)
-                if img.shape[1] > self.max_width:
-                    s = self.max_width / img.shape[1]
-                    img = cv2.resize(img, (self.max_width, int(round(img.shape[0] * s)) // 2 * 2), interpolation=cv2.INTER_AREA)
-                if self.vw is None:
-                    self.vw = cv2.VideoWriter(str(self.partial), cv2.VideoWriter_fourcc(*'MJPG'), self.fps, (img.shape[1], img.shape[0]))
-                    if not self.vw.isOpened(): raise FastAedError(f"{self.path}: cannot write an MJPG video here")
-                self.vw.write(img); self.n += 1
+            with _quiet_cv2():   # a failing write is reported once by `close`, not by OpenCV once per frame
+                self._write_all()
         except BaseException as e:
             self.error = e
             while self.q.get() is not None: pass  # drain so the producer never blocks
+
+    def _write_all(self):
+        "Render and write queued frames until the `None` that ends them."
+        while (item := self.q.get()) is not None:
+            img = overlay_frame(*item)
+            if img.shape[1] > self.max_width:
+                s = self.max_width / img.shape[1]
+                img = cv2.resize(img, (self.max_width, int(round(img.shape[0] * s)) // 2 * 2), interpolation=cv2.INTER_AREA)
+            if self.vw is None:
+                self.vw = cv2.VideoWriter(str(self.partial), cv2.VideoWriter_fourcc(*'MJPG'), self.fps, (img.shape[1], img.shape[0]))
+                if not self.vw.isOpened(): raise FastAedError(f"{self.path}: cannot write an MJPG video here")
+            self.vw.write(img); self.n += 1
 
     def close(self, keep: bool = True) -> Path | None:
         "Finish the file and move it into place (or drop it)."
@@ -580,7 +606,12 @@ class OverlayWriter(threading.Thread):
         if self.vw is not None: self.vw.release()
         if self.error is not None:
             self.partial.unlink(missing_ok=True); raise self.error
-        if keep and self.n: os.replace(self.partial, self.path); return self.path
+        if keep and self.n:
+            cap = cv2.VideoCapture(str(self.partial)); k = int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0)); cap.release()
+            if k != self.n:   # OpenCV's writer drops frames silently when the disk fills up
+                self.partial.unlink(missing_ok=True)
+                raise FastAedError(f"cannot write {self.path}: {k} of {self.n} frames reached the file (disk full or read-only?)")
+            os.replace(self.partial, self.path); return self.path
         self.partial.unlink(missing_ok=True)
         return None
 
@@ -644,7 +675,8 @@ def score_source(source, # video file, frame folder or camera index
         except BaseException:
             if src._cap is not None: src._cap.release()
             raise
-        out_dir.mkdir(parents=True, exist_ok=True)
+        try: out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e: raise FastAedError(os_error_message(e, out_dir)) from None
         W, H = runner.input_size
         tw = time.perf_counter(); runner(np.zeros((batch_size, runner.in_channels, H, W), np.float32)); warmup_s = time.perf_counter() - tw
         # model alone, same runner (threads, spinning, batch size): half the timing before the stream, half after it,
@@ -692,7 +724,7 @@ def score_source(source, # video file, frame folder or camera index
                 raise
             ov = writer.close(keep=True); overlay_s = time.perf_counter() - to
         smoothed = gaussian_smooth(heads[head], sigma=smoothing, padding=padding) if smoothing > 0 else heads[head].copy()
-        csv = write_scores_csv(out_dir / 'scores.csv', frames_a, heads, smoothed)
+        csv = write_scores_csv(out_dir / 'scores.csv', frames_a, heads, smoothed, [src.source_name(i) for i in idx])
         png = plot_timeline(out_dir / 'timeline.png', frames_a, heads, smoothed, head, src.fps, f'{src.name}: {head} score') if plot else None
         mfps = sum(b[1] for b in bench) / sum(b[2] for b in bench) if bench else None
         e2e = n / wall
@@ -721,6 +753,14 @@ def score_source(source, # video file, frame folder or camera index
     finally: torch.set_num_threads(torch_threads)
 
 # %% ../nbs/12_deploy.ipynb #1aba6953
+def _positive_int(s: str) -> int:
+    "argparse type: an integer >= 1 (sizes, frame counts)."
+    import argparse
+    try: v = int(s)
+    except ValueError: raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}") from None
+    if v < 1: raise argparse.ArgumentTypeError(f"must be a positive integer, got {s!r}")
+    return v
+
 def _cmd_score(args) -> int:
     res = score_source(args.source, args.checkpoint, args.out, batch_size=args.batch_size, backend=args.backend,
                        size=tuple(args.size) if args.size else None, head=args.head, smoothing=args.sigma,
@@ -765,12 +805,12 @@ def add_cli(sub, # top-level subparsers of `fast-aed`
     p.add_argument('--out', default=None, help='output folder (default: ./score_<name>)')
     p.add_argument('--batch-size', type=int, default=32, help='frames per model call (default 32)')
     p.add_argument('--backend', choices=BACKENDS, default='torch', help='inference backend: torch (eager), torchscript (traced and frozen) or onnx (default torch)')
-    p.add_argument('--size', type=int, nargs=2, metavar=('W', 'H'), default=None, help="input size (default: the checkpoint's)")
+    p.add_argument('--size', type=_positive_int, nargs=2, metavar=('W', 'H'), default=None, help="input size (default: the checkpoint's)")
     p.add_argument('--head', choices=HEADS, default='MIX', help='score to smooth and show (default MIX)')
     p.add_argument('--sigma', type=float, default=21, help='Gaussian smoothing sigma in frames, 0 = off (default 21)')
     p.add_argument('--padding', choices=('reflect', 'edge', 'zero'), default='reflect', help='smoothing padding (default reflect)')
     p.add_argument('--no-overlay', action='store_true', help='skip the overlay video')
-    p.add_argument('--max-frames', type=int, default=None, help='stop after N frames')
+    p.add_argument('--max-frames', type=_positive_int, default=None, help='stop after N frames')
     p.add_argument('--device', default='auto', help='torch device (default: cuda if available)')
     p.add_argument('--threads', type=int, default=None, help='model intra-op threads (default on the CPU: all cores but one, left to the decoding thread)')
     p.add_argument('--spinning', action='store_true', help='onnxruntime: let idle model threads busy-wait (steals the decoding thread\'s core)')
@@ -781,6 +821,6 @@ def add_cli(sub, # top-level subparsers of `fast-aed`
     e = sub.add_parser('export-onnx', help='export a trained student to ONNX and check it against PyTorch')
     e.add_argument('--checkpoint', required=True, help='student checkpoint (.pt)')
     e.add_argument('--out', required=True, help='.onnx file to write')
-    e.add_argument('--size', type=int, nargs=2, metavar=('W', 'H'), default=None, help="input size (default: the checkpoint's)")
+    e.add_argument('--size', type=_positive_int, nargs=2, metavar=('W', 'H'), default=None, help="input size (default: the checkpoint's)")
     e.add_argument('--opset', type=int, default=17, help='ONNX opset (default 17)')
     e.set_defaults(func=_cmd_export)

@@ -355,7 +355,9 @@ def load_yolo(weights: str | Path = 'yolov8n.pt', # weights file, ultralytics mo
     elif p.exists():
         if not p.is_file(): raise FastAedError(f"{p}: not a weights file")
         try: model = YOLO(str(p))
-        except Exception as e: raise FastAedError(f"{p}: cannot load YOLO weights ({type(e).__name__}: {e})") from None
+        except Exception as e:   # ultralytics' own message spans several lines and repeats the path: keep its first sentence
+            why = str(e).strip().splitlines()[0].replace('ERROR', '').replace('❌️', '').replace(str(p), '').strip(' :.')
+            raise FastAedError(f"{p}: not a YOLO weights file ({why or type(e).__name__})") from None
     else:
         try: model = YOLO(str(p))  # ultralytics looks in its weights folder, then downloads
         except Exception as e:

@@ -361,10 +361,10 @@ def write_log(history:list, out_dir:Path):
     with atomic_path(Path(out_dir) / 'log.csv') as tmp:
         with open(tmp, 'w', newline='') as f:
             w = csv.DictWriter(f, fieldnames=cols); w.writeheader(); w.writerows(history)
-    import matplotlib; matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure   # the object API: no pyplot state, the backend is left alone
     phases = [p for p in ('ae', 'kd') if any(r['phase'] == p for r in history)]
-    fig, axes = plt.subplots(1, len(phases), figsize=(5 * len(phases), 3.5), squeeze=False)
+    fig = Figure(figsize=(5 * len(phases), 3.5))
+    axes = fig.subplots(1, len(phases), squeeze=False)
     for ax, ph in zip(axes[0], phases):
         rows = [r for r in history if r['phase'] == ph]
         ep = [r['epoch'] for r in rows]
@@ -375,7 +375,6 @@ def write_log(history:list, out_dir:Path):
         ax.set_yscale('log'); ax.legend(fontsize=8)
     fig.tight_layout()
     with atomic_path(Path(out_dir) / 'loss.png') as tmp: fig.savefig(tmp, format='png', dpi=90)
-    plt.close(fig)
 
 # %% ../nbs/09_distill.ipynb #793ac39a
 def _dist_info():

@@ -347,9 +347,7 @@ def reference_scorer(ds, # a `VadDataset`
 
 # %% ../nbs/10_evaluate.ipynb #d58bdf46
 def _plt():
-    import matplotlib
-    if matplotlib.get_backend().lower() not in ('agg', 'module://matplotlib_inline.backend_inline'): matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt   # the backend is the user's: inline in notebooks, Agg where no display exists
     return plt
 
 def _save(fig, path):

@@ -279,8 +279,7 @@ def evaluate_student_run(ds, work: Path, conventions=None, detector='motion', we
 def _student_plots(ds, maps: dict, out: Path, conventions):
     "Score curves, ROC curves and overlays of the student's test predictions, as PNGs in `out`."
     from fast_aed import evaluate
-    import matplotlib; matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt   # the backend is left alone (matplotlib falls back to Agg where no display exists)
     heads = evaluate.heads_from_maps(maps) if hasattr(evaluate, 'heads_from_maps') else None
     for fn_name, fname in (('plot_score_curves', 'score_curves.png'), ('plot_roc_curves', 'roc_curves.png'),
                            ('plot_overlays', 'overlays.png')):

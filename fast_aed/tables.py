@@ -108,8 +108,8 @@ def aggregate_table(table: str, # one of `TABLES`
                     reports: str | Path, # `papermill_runs/reports/<dataset>`
                    ):
     "Aggregate the finished runs of `table` into `table.csv`, `table.md` (mean +- std over seeds) and `table.png`."
-    import pandas as pd, matplotlib
-    matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    import pandas as pd
+    from matplotlib.figure import Figure   # the object API: the backend is left alone
     reports = Path(reports); out = reports / table; out.mkdir(parents=True, exist_ok=True)
     df = table_frame(table, load_table_metrics(reports, table))
     if df.empty: raise FastAedError(f"{out}: no finished runs for table {table!r}")
@@ -121,10 +121,11 @@ def aggregate_table(table: str, # one of `TABLES`
     (out / 'table.md').write_text(markdown_table(summary) + '\n')
     plot_col = 'micro_auc' if 'micro_auc' in cols else cols[0]
     means = df.groupby(by, sort=False)[plot_col].mean()
-    fig, ax = plt.subplots(figsize=(6, 0.3 * len(means) + 1.2))
+    fig = Figure(figsize=(6, 0.3 * len(means) + 1.2))
+    ax = fig.subplots()
     ax.barh([' / '.join(map(str, i)) if isinstance(i, tuple) else str(i) for i in means.index], means.values)
     ax.set_xlabel(plot_col); ax.invert_yaxis(); ax.set_title(f'{table} ({reports.name})')
-    fig.savefig(out / 'table.png', dpi=70, bbox_inches='tight'); plt.close(fig)
+    fig.savefig(out / 'table.png', dpi=70, bbox_inches='tight')
     return summary
 
 def markdown_table(df) -> str:

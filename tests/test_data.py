@@ -187,3 +187,141 @@ def test_writer_contract(tmp_path):
     ds = load_dataset(tmp_path / 'd', verify=True)
     assert read_labels(ds.test[0]).tolist() == [0, 0, 1, 1, 0] and ds.test[0].tracks == 1
     assert read_tracks(ds.test[0]).tolist() == [[3, 2, 1, 1, 4, 4], [3, 3, 1, 1, 4, 5]]
+
+
+def test_error_truncated_video(tmp_path):
+    "A training video cut in half decodes without complaint in OpenCV; the converter refuses it, naming both counts."
+    write_fixture('avenue', tmp_path / 'src')
+    p = tmp_path / 'src/Avenue Dataset/training_videos/02.avi'
+    data = p.read_bytes(); p.write_bytes(data[:len(data) // 2])
+    proc = run_cli('data', 'prepare', 'avenue', '--src', tmp_path / 'src', '--out', tmp_path / 'out')
+    assert_failed_cleanly(proc, tmp_path / 'out', '02.avi', 'truncated or damaged video', 'frames decoded, the container declares 12')
+    assert not (tmp_path / 'out.partial').exists()
+
+
+@pytest.mark.parametrize('ext', ['.jpg', '.png'])
+def test_error_truncated_frame(tmp_path, ext):
+    "A truncated source frame (OpenCV keeps a JPEG's lower half grey) is refused, naming the file."
+    write_fixture('ped2', tmp_path / 'src', layout='anopred')
+    d = tmp_path / 'src/ped2/testing/frames/02'
+    if ext == '.png':                                   # the same video as PNG frames
+        for f in sorted(d.glob('*.jpg')): cv2.imwrite(str(f.with_suffix('.png')), cv2.imread(str(f))); f.unlink()
+    f = d / f'004{ext}'
+    f.write_bytes(f.read_bytes()[:f.stat().st_size // 2])
+    assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', str(f), 'truncated or damaged')
+
+
+def _split_flicker_masks(T, H, W, start):
+    "Masks of one walking actor: two components (a 2-pixel gap at the waist) on two frames in three, none on two frames."
+    m = np.zeros((T, H, W), np.uint8)
+    for t in range(start, T):
+        if t in (start + 3, start + 4): continue                      # the mask flickers off for two frames
+        x = 4 + 2 * (t - start)
+        m[t, 4:12, x:x + 7] = 255
+        m[t, 12 + 2 * ((t - start) % 3 != 0):24, x + 1:x + 6] = 255   # legs: split off on two frames in three
+    return m
+
+
+def test_ped2_tracks_follow_split_and_flickering_masks(tmp_path):
+    "Masks that split into two components and vanish for two frames give one track per actor (official Ped2 layout)."
+    write_fixture('ped2', tmp_path / 'src')
+    gt = tmp_path / 'src/UCSD_Anomaly_Dataset.v1p2/UCSDped2/Test/Test001_gt'
+    masks = _split_flicker_masks(12, 32, 48, 3)
+    assert sum(len(np.unique(cv2.connectedComponents((m > 0).astype(np.uint8))[1])) - 1 == 2 for m in masks) >= 4
+    for t, m in enumerate(masks): cv2.imwrite(str(gt / f'{t + 1:03d}.bmp'), m)
+    out = tmp_path / 'out'
+    prepare('ped2', tmp_path / 'src', out)
+    ds = load_dataset(out)
+    assert [r.tracks for r in ds.test] == [1, 1]
+    tr = read_tracks(ds.test[0])
+    assert tr[:, 1].tolist() == [3, 4, 5, 8, 9, 10, 11]                # the flicker frames 6-7 have no box
+    assert (tr[:, 3] == 4).all() and (tr[:, 5] == 23).all()           # each box holds both components
+    assert ds.meta['label_source']['tracks']['kind'] == 'derived-from-pixel-masks'
+    assert read_labels(ds.test[0]).tolist() == [0] * 5 + [1] * 7       # frame labels still from UCSDped2.m
+
+
+def test_merl_tracks_for_ped2_and_avenue(tmp_path):
+    "--tracks reads MERL track files (f1 names, centre/size boxes), keeping two tracks in one frame apart."
+    for kind in ('ped2', 'avenue'):
+        exp = write_fixture(kind, tmp_path / kind, tracks=True)
+        out = tmp_path / f'{kind}_out'
+        prepare(kind, tmp_path / kind, out, '--tracks', tmp_path / kind / 'merl_tracks')
+        info = info_json(out)
+        check_info(info, kind, exp)
+        ds = load_dataset(out)
+        src = ds.meta['label_source']
+        assert src['tracks']['kind'] == 'merl-txt' and len(src['tracks']['files']) == len(ds.test)
+        assert 'frame labels stay official' in src['tracks']['use']
+    tr = read_tracks(load_dataset(tmp_path / 'ped2_out').test[0])
+    assert tr[tr[:, 1] == 6, 0].tolist() == [0, 1]                      # two tracks in frame 6 (f0)
+    assert tr[tr[:, 0] == 1, 4].tolist() == [47, 47]                    # a box past the right border, clipped
+
+
+def test_merl_tracks_errors(tmp_path):
+    write_fixture('ped2', tmp_path / 'src', tracks=True)
+    merl = tmp_path / 'src/merl_tracks'
+    (merl / 'Test002_gt.txt').rename(tmp_path / 'Test002_gt.txt')
+    assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'no track file for test video Test002', tracks_dir=merl)
+    (tmp_path / 'Test002_gt.txt').rename(merl / 'Test002_gt.txt')
+    (merl / 'Test003_gt.txt').write_text('001.jpg 0 5 5 4 4\n')
+    assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'not test videos here: Test003_gt.txt', tracks_dir=merl)
+    (merl / 'Test003_gt.txt').unlink()
+    with open(merl / 'Test002_gt.txt', 'a') as f: f.write('010.jpg 0 5 5 4 4\n')   # Test002 has 9 frames
+    assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'Test002_gt.txt:', 'frame file 010.jpg outside', tracks_dir=merl)
+
+
+def test_out_is_a_file_or_under_one(tmp_path):
+    "--out naming a file, or a folder under a file: one line naming the path, exit 2, nothing written."
+    write_fixture('ped2', tmp_path / 'src', layout='anopred')
+    (tmp_path / 'afile').write_text('x')
+    proc = run_cli('data', 'prepare', 'ped2', '--src', tmp_path / 'src', '--out', tmp_path / 'afile')
+    assert proc.returncode == 2 and proc.stderr.strip() == f'fast-aed: error: {tmp_path / "afile"}: is a file, not a folder; choose another output folder'
+    proc = run_cli('data', 'prepare', 'ped2', '--src', tmp_path / 'src', '--out', tmp_path / 'afile/sub')
+    assert proc.returncode == 2 and proc.stderr.count('\n') == 1, proc.stderr
+    assert proc.stderr.startswith(f'fast-aed: error: cannot write {tmp_path / "afile/sub.partial"}: Not a directory'), proc.stderr
+
+
+@pytest.mark.parametrize('err', [28, 30])   # ENOSPC, EROFS
+def test_disk_full_or_read_only_while_writing(tmp_path, monkeypatch, err):
+    "A write failing with ENOSPC or EROFS aborts the conversion with one line naming the file; nothing is left behind."
+    import errno, fast_aed.core
+    write_fixture('ped2', tmp_path / 'src', layout='anopred')
+    real = fast_aed.core.os.replace
+    def failing_replace(a, b):
+        if str(b).endswith('labels.npy'): raise OSError(err, os.strerror(err))
+        return real(a, b)
+    monkeypatch.setattr(fast_aed.core.os, 'replace', failing_replace)
+    with pytest.raises(FastAedError) as e: prepare_api('ped2', tmp_path / 'src', tmp_path / 'out')
+    assert str(e.value).startswith('cannot write ') and 'labels.npy' in str(e.value) and os.strerror(err) in str(e.value)
+    assert not (tmp_path / 'out').exists() and not (tmp_path / 'out.partial').exists()
+
+
+def test_files_follow_the_umask(tmp_path):
+    "Every file of a prepared dataset gets the mode the umask allows (atomic writes included: mkstemp alone gives 0600)."
+    write_fixture('avenue', tmp_path / 'src')
+    old = os.umask(0o022)
+    try: prepare_api('avenue', tmp_path / 'src', tmp_path / 'out')
+    finally: os.umask(old)
+    modes = {p.relative_to(tmp_path / 'out').as_posix(): p.stat().st_mode & 0o777 for p in (tmp_path / 'out').rglob('*') if p.is_file()}
+    assert modes['dataset.json'] == 0o644 and modes['test/01/labels.npy'] == 0o644 and modes['test/01/tracks.csv'] == 0o644
+    assert set(modes.values()) == {0o644}, {k: oct(v) for k, v in modes.items() if v != 0o644}
+
+
+def test_skip_bad_leaves_out_and_records_truncated_sources(tmp_path):
+    "--skip-bad: a truncated video and a truncated frame are left out with a warning and listed in dataset.json."
+    write_fixture('shanghaitech', tmp_path / 'src')
+    v = tmp_path / 'src/shanghaitech/training/videos/02_003.avi'
+    v.write_bytes(v.read_bytes()[:v.stat().st_size // 2])
+    f = tmp_path / 'src/shanghaitech/testing/frames/04_0011/003.jpg'
+    f.write_bytes(f.read_bytes()[:f.stat().st_size // 2])
+    proc = run_cli('data', 'prepare', 'shanghaitech', '--src', tmp_path / 'src', '--out', tmp_path / 'out')
+    assert proc.returncode == 2   # one line: FFmpeg's own complaint about the damaged stream is silenced by the CLI
+    assert proc.stderr == f'fast-aed: error: {v}: truncated or damaged video: 3 frames decoded, the container declares 11\n', proc.stderr
+    assert not (tmp_path / 'out').exists() and not (tmp_path / 'out.partial').exists()
+    proc = prepare('shanghaitech', tmp_path / 'src', tmp_path / 'out', '--skip-bad')
+    assert 'skipped train video 02_003' in proc.stderr and 'skipped test video 04_0011' in proc.stderr
+    ds = load_dataset(tmp_path / 'out', verify=True)
+    assert [r.name for r in ds.train] == ['01_001'] and [r.name for r in ds.test] == ['01_0014']
+    sk = ds.meta['skipped_videos']
+    assert [(s['split'], s['video']) for s in sk] == [('test', '04_0011'), ('train', '02_003')]
+    assert '003.jpg: truncated or damaged JPEG' in sk[0]['reason'] and 'the container declares 11' in sk[1]['reason']

@@ -1,5 +1,5 @@
 "Integration tests of `fast-aed score` / `fast-aed export-onnx` (the `fast_aed.deploy` module)."
-import json, os, subprocess
+import json, os, shutil, subprocess
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, torch, cv2
 
@@ -55,8 +55,9 @@ def test_score_video_cli(assets):
                    '--batch-size', 8, '--sigma', 3, '--json')
     summary = json.loads(proc.stdout)
     df = pd.read_csv(out / 'scores.csv')
-    assert list(df.columns) == ['frame', 'S', 'M', 'L', 'MIX', 'smoothed']
+    assert list(df.columns) == ['frame', 'source', 'S', 'M', 'L', 'MIX', 'smoothed']
     assert df.frame.tolist() == list(range(23))  # one row per frame, the last 3 included (their t+3 is t)
+    assert df.source.tolist() == list(range(23))  # a video's frames are named by their index in it
     assert np.allclose(df.MIX, (df.S + df.M + df.L) / 3, atol=1e-5)
     assert df.smoothed.std() <= df.MIX.std() + 1e-9
     assert (out / 'timeline.png').stat().st_size > 1000
@@ -94,7 +95,8 @@ def test_score_folder_max_frames(assets, capsys):
     code, *_ = main_cli(capsys, 'score', assets['dir'] / 'frames', '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
                         '--max-frames', 6, '--no-overlay', '--no-benchmark')
     assert code == 0
-    assert pd.read_csv(out / 'scores.csv').frame.tolist() == list(range(6))
+    df = pd.read_csv(out / 'scores.csv')
+    assert df.frame.tolist() == list(range(6)) and df.source.tolist() == [f'{i:06d}.jpg' for i in range(6)]
 
 
 def _random_bytes(d):
@@ -107,6 +109,24 @@ def _bad_frame_dir(d):
     (d / 'badframes' / '000001.jpg').write_bytes(b'\xff\xd8 not a jpeg' * 50)
     return d / 'badframes'
 
+def _truncated_avi(d):
+    data = (d / 'clip.avi').read_bytes()
+    (d / 'cut.avi').write_bytes(data[:len(data) // 2])   # OpenCV decodes the first half without complaint
+    return d / 'cut.avi'
+
+def _copy_frames(d, name):
+    shutil.copytree(d / 'frames', d / name, dirs_exist_ok=True)
+    return d / name
+
+def _truncated_jpg(d):
+    f = _copy_frames(d, 'cutframes') / '000004.jpg'
+    f.write_bytes(f.read_bytes()[:f.stat().st_size // 2])   # OpenCV would keep it with its lower half grey
+    return d / 'cutframes'
+
+def _gap_in_numbering(d):
+    (_copy_frames(d, 'gapframes') / '000003.jpg').unlink()   # scoring would renumber frames 4-8 as 3-7
+    return d / 'gapframes'
+
 @pytest.mark.parametrize('make, expect', [
     (lambda d: d / 'missing.avi', ['missing.avi', 'no such']),
     (lambda d: (d / 'junk.avi').write_bytes(b'\x00garbage' * 200) and d / 'junk.avi', ['junk.avi']),
@@ -114,8 +134,11 @@ def _bad_frame_dir(d):
     (lambda d: (d / 'empty.avi').write_bytes(b'') or d / 'empty.avi', ['empty.avi', 'empty']),
     (lambda d: write_test_video(d / 'zero.avi', n_frames=0), ['zero.avi']),  # a container without a frame
     (lambda d: (d / 'nothing').mkdir(exist_ok=True) or d / 'nothing', ['nothing', 'no image files']),
-    (_bad_frame_dir, ['000001.jpg', 'unreadable']),
+    (_bad_frame_dir, ['000001.jpg', 'damaged JPEG']),
     (lambda d: '97', ['camera 97']),
+    (_truncated_avi, ['cut.avi', 'truncated', 'the container declares 23']),
+    (_truncated_jpg, ['000004.jpg', 'truncated or damaged JPEG']),
+    (_gap_in_numbering, ['gapframes', 'frames [3] missing from the numbering 0..8']),
 ])
 def test_score_bad_sources(assets, make, expect, capsys):
     "Each bad source gives exit code 2 and one error line naming the file (the full path) and the problem."
@@ -150,3 +173,39 @@ def test_score_bad_checkpoint(assets, capsys):
 def test_score_error_from_console_script(assets):
     proc = run_cli('score', assets['dir'] / 'missing.avi', '--checkpoint', assets['onnx'], '--backend', 'onnx', check=False)
     assert proc.returncode == 2 and 'missing.avi' in proc.stderr and 'Traceback' not in proc.stderr
+
+
+@pytest.mark.parametrize('where', ['file', 'under_file'])
+def test_score_out_is_a_file(assets, capsys, where):
+    "--out naming a file, or a folder under a file: one line naming the path, exit 2."
+    f = assets['dir'] / 'notafolder'
+    f.write_text('x')
+    out = f if where == 'file' else f / 'sub'
+    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out, '--no-benchmark')
+    assert code == 2 and err.count('\n') == 1 and err.startswith(f'fast-aed: error: cannot write {out}'), err
+    assert ('File exists' if where == 'file' else 'Not a directory') in err
+
+
+def test_score_disk_full(assets, capsys, monkeypatch):
+    "ENOSPC while writing the scores: one line naming scores.csv, and no half-written CSV."
+    import errno, fast_aed.core
+    real = fast_aed.core.os.replace
+    def full(a, b):
+        if str(b).endswith('scores.csv'): raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(a, b)
+    monkeypatch.setattr(fast_aed.core.os, 'replace', full)
+    out = assets['dir'] / 'out_full'
+    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
+                            '--no-overlay', '--no-benchmark')
+    assert code == 2 and err == f'fast-aed: error: cannot write {out / "scores.csv"}: No space left on device\n', err
+    assert not list(out.glob('*scores.csv*'))
+
+
+def test_score_outputs_follow_the_umask(assets, capsys):
+    out = assets['dir'] / 'out_umask'
+    old = os.umask(0o027)
+    try: code, *_ = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out, '--no-benchmark')
+    finally: os.umask(old)
+    assert code == 0
+    modes = {p.name: p.stat().st_mode & 0o777 for p in out.iterdir()}
+    assert modes['scores.csv'] == modes['summary.json'] == modes['timeline.png'] == 0o640, {k: oct(v) for k, v in modes.items()}
