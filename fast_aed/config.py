@@ -195,10 +195,14 @@ def _plain(obj):
     if isinstance(obj, (list, tuple)): return [_plain(v) for v in obj]
     return obj
 
+class _ConfigDumper(yaml.SafeDumper):
+    "YAML with mappings as blocks and lists on one line, as the packaged configurations are written."
+_ConfigDumper.add_representer(list, lambda d, v: d.represent_sequence('tag:yaml.org,2002:seq', v, flow_style=True))
+
 def config_text(settings, # a settings dataclass instance, or a dict of them (sections)
                ) -> str:
     "The resolved settings as YAML, in field order."
-    return yaml.safe_dump(_plain(settings), sort_keys=False, default_flow_style=None, width=120)
+    return yaml.dump(_plain(settings), Dumper=_ConfigDumper, sort_keys=False, default_flow_style=False, width=120)
 
 # %% ../nbs/00a_config.ipynb #0c40b844
 def add_config_args(p, # an argparse parser
