@@ -118,6 +118,12 @@ def _check_items(name: str, value, default, label: str):
     for item in value:
         if not _type_ok(item, kinds): raise FastAedError(f"{label}: {name}: expected a list of {_type_name(kinds)} items, got {item!r} in {list(value)}")
 
+def _yaml_hint(value, kinds) -> str:
+    "YAML 1.1 reads `1e-3` (no dot) as text: say so when a number was meant."
+    if float not in kinds or not isinstance(value, str): return ''
+    try: return f" (YAML reads {value} as text: write it with a dot, e.g. {float(value)!r})"
+    except ValueError: return ''
+
 def check_value(cls, # the settings dataclass
                 name: str, # a field of `cls`
                 value, # its new value
@@ -126,7 +132,7 @@ def check_value(cls, # the settings dataclass
                ):
     "Raise a one-line `FastAedError` when `value` does not fit field `name` of `cls` (type, then range)."
     kinds = field_types(cls)[name] if kinds is None else kinds
-    if kinds and not _type_ok(value, kinds): raise FastAedError(f"{label}: {name}: expected {_type_name(kinds)}, got {value!r}")
+    if kinds and not _type_ok(value, kinds): raise FastAedError(f"{label}: {name}: expected {_type_name(kinds)}, got {value!r}{_yaml_hint(value, kinds)}")
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if number and value < 0: raise FastAedError(f"{label}: {name}: must be >= 0, got {value!r}")
     if number and name == 'epochs' and value < 1: raise FastAedError(f"{label}: {name}: must be >= 1, got {value!r}")
