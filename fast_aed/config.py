@@ -121,7 +121,7 @@ def _check_items(name: str, value, default, label: str):
 def _yaml_hint(value, kinds) -> str:
     "YAML 1.1 reads `1e-3` (no dot) as text: say so when a number was meant."
     if float not in kinds or not isinstance(value, str): return ''
-    try: return f" (YAML reads {value} as text: write it with a dot, e.g. {float(value)!r})"
+    try: return f" (read as text, as YAML reads a number without a dot such as 1e-3: write {float(value)!r})"
     except ValueError: return ''
 
 def check_value(cls, # the settings dataclass
