@@ -8,6 +8,7 @@ import os, sys, json, time, datetime, platform, resource, tempfile, contextlib, 
 from pathlib import Path
 import numpy as np
 from .core import FastAedError, resolve_device, run_manifest, work_dir
+from .config import load_config, config_text, add_config_args
 
 # %% auto #0
 __all__ = ['TEACHERS', 'parse_size', 'summarize_times', 'time_fn', 'torch_sync', 'fps_of', 'peak_memory', 'isolated_memory',
@@ -450,20 +451,35 @@ def format_bench_table(res: dict) -> str:
         lines.append(f"{'memory ' + k:<28}{v['working_mb']:>9.1f} MB working, {v['peak_mb']:.0f} MB peak (own process)" if 'working_mb' in v else f"{'memory ' + k:<28}  n/a  {v.get('reason', '')}")
     return '\n'.join(lines)
 
+def _student_config(args):
+    "The `DistillConfig` of `bench --config` (`student-paper` for `--print-config` alone), or None: the student is the checkpoint's or the paper's."
+    from fast_aed.distill import DistillConfig
+    if args.config and args.checkpoint: raise FastAedError("bench: give --config or --checkpoint, not both (a checkpoint holds its own config)")
+    if args.config: return load_config(DistillConfig, args.config)
+    return load_config(DistillConfig, 'student-paper') if args.print_config else None
+
 def _cli_bench(args) -> int:
     from fast_aed.detect import MotionDetector, YoloDetector
+    config = _student_config(args)   # checked before anything runs
+    if args.print_config:
+        print(config_text(config), end=''); return 0
     try: batch_sizes = tuple(int(b) for b in args.batch_sizes.split(',') if b.strip())
     except ValueError: raise FastAedError(f"--batch-sizes {args.batch_sizes!r}: expected comma-separated integers, e.g. 1,32") from None
     if not batch_sizes or min(batch_sizes) < 1: raise FastAedError(f"--batch-sizes {args.batch_sizes!r}: need positive integers")
     if args.checkpoint and not Path(args.checkpoint).exists(): raise FastAedError(f"{args.checkpoint}: checkpoint not found")
     det = YoloDetector(args.weights or 'yolov8n.pt', device=args.device) if args.detector == 'yolo' else MotionDetector()
+    student = None
+    if config is not None:
+        from fast_aed.student import Student
+        student = Student(**config.student_args())   # fresh weights: timing only
     with contextlib.redirect_stdout(sys.stderr if args.json else sys.stdout):
-        res = run_benchmark(checkpoint=args.checkpoint, data=args.data, input_size=args.input_size, batch_sizes=batch_sizes,
+        res = run_benchmark(checkpoint=args.checkpoint, data=args.data, input_size=args.input_size or (config.input_size if config else None), batch_sizes=batch_sizes,
                             iters=args.iters, warmup=args.warmup, device=args.device, precision=args.precision,
                             channels_last=args.channels_last, compile=args.compile, threads=args.threads,
                             timing='official' if args.official_timing else 'sync', n_frames=args.frames,
                             pipeline_iters=args.pipeline_iters, detector=det, work=args.work, onnx=not args.no_onnx,
-                            torchscript=not args.no_torchscript)
+                            torchscript=not args.no_torchscript, student=student)
+    if config is not None: res['student_config'] = {'config': args.config, **config.to_dict()}
     if args.out: 
         from fast_aed.core import save_json
         save_json(res, args.out)
@@ -497,4 +513,5 @@ def add_cli(sub, # the top-level subparsers of `fast-aed`
     p.add_argument('--no-torchscript', action='store_true', help='skip the frozen TorchScript row')
     p.add_argument('--out', default=None, help='also write the full result JSON here')
     p.add_argument('--json', action='store_true', help='print the result as JSON')
+    add_config_args(p, 'the student to time with fresh weights, at its input size (DistillConfig fields)')
     p.set_defaults(func=_cli_bench)

@@ -12,6 +12,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.data import Dataset, DataLoader
 from .core import (FastAedError, save_json, load_json, torch_save_atomic, atomic_path, seed_everything,
                            run_manifest, config_hash, progress, resolve_device, work_dir)
+from .config import read_config, build_config, config_text, add_config_args, add_renamed_flag, check_renamed_flags
 from .data import FrameStackDataset, load_dataset, read_video
 from .maps import load_teacher_maps, load_maps_meta
 from .student import Student, StudentAE, StageDiscriminator, transfer_ae_weights, count_params, STEMS, STEM_STRIDES
@@ -92,7 +93,7 @@ class DistillConfig:
     device: str = 'auto' # 'auto', 'cpu', 'cuda', 'cuda:1', ...
     num_workers: int = 0 # DataLoader workers
     threads: int = None # torch intra-op threads (None = leave as is)
-    cache_frames: str = 'auto' # keep resized frames in memory: 'auto' (if under 4 GiB), True or False
+    cache_frames: str | bool = 'auto' # keep resized frames in memory: 'auto' (if under 4 GiB), True or False
 
     def __post_init__(self):
         for k in ('input_size', 'offsets', 'teachers', 'scales'):
@@ -834,31 +835,26 @@ def predict_maps(model:nn.Module, # a Student
 
 # %% ../nbs/09_distill.ipynb #d61570f8
 def config_from_args(args) -> DistillConfig:
-    "The `DistillConfig` of a `fast-aed train` command line."
+    "The `DistillConfig` of a `fast-aed train` command line, checked by `fast_aed.config` before any work."
+    check_renamed_flags(args)
     base = DistillConfig.paper_scale() if args.paper_scale else DistillConfig()
-    over = {}
-    if args.config:
-        src = args.config.strip()
-        if src.startswith('{'):
-            try: over = json.loads(src)
-            except json.JSONDecodeError as e: raise FastAedError(f"--config: not valid JSON ({e})") from None
-        else: over = load_json(src)
-        if not isinstance(over, dict): raise FastAedError(f"--config {src}: expected a JSON object of DistillConfig fields")
+    settings, label = read_config(args.config) if args.config else ({}, 'train')
     flags = {'epochs': args.epochs, 'ae_epochs': args.ae_epochs, 'seed': args.seed, 'lambda_adv': args.lambda_adv,
              'pretraining': args.pretraining, 'device': args.device, 'batch_size': args.batch_size,
              'num_workers': args.num_workers, 'threads': args.threads, 'best_of': args.best_of, 'best_of_screen': args.best_of_screen, 'kd_focus': args.kd_focus, 'selection': args.selection,
-             'teachers': tuple(t for t in args.teachers.split(',') if t) if args.teachers else None}
-    over.update({k: v for k, v in flags.items() if v is not None})
+             'teachers': [t for t in args.distil.split(',') if t] if args.distil else None}
+    over = {**settings, **{k: v for k, v in flags.items() if v is not None}}
     if 'teachers' in over and 'teacher_weights' not in over and len(over['teachers']) != len(base.teacher_weights):
         over['teacher_weights'] = None
-    unknown = sorted(set(over) - {f.name for f in fields(DistillConfig)})
-    if unknown: raise FastAedError(f"--config: unknown DistillConfig field(s) {unknown}")
-    return replace(base, **over)
+    return build_config(DistillConfig, over, label, base)
 
 def _cmd_train(args) -> int:
+    config = config_from_args(args)
+    if args.print_config:
+        print(config_text(config), end=''); return 0
+    if not args.data: raise FastAedError("train: the prepared dataset folder DATA is required")
     ds = load_dataset(args.data)
     work = work_dir(args.data, args.work)
-    config = config_from_args(args)
     dist_mod, info = _dist_info()
     ok = False
     try:
@@ -877,14 +873,15 @@ def add_cli(sub, # the top-level subparsers
            ):
     "Register `fast-aed train`."
     p = sub.add_parser('train', help='train the student: AE pre-training + standard/adversarial distillation of the teacher maps')
-    p.add_argument('data', help='prepared dataset folder (teacher maps must exist in WORK/maps)')
+    p.add_argument('data', nargs='?', default=None, help='prepared dataset folder (teacher maps must exist in WORK/maps)')
     p.add_argument('--work', default=None, help='work folder (default DATA/work)')
-    p.add_argument('--config', default=None, help='JSON file or inline JSON object of DistillConfig fields')
+    add_config_args(p, 'DistillConfig fields')
     p.add_argument('--paper-scale', action='store_true', help="start from the paper's settings (640x360, depth 5, 35+35 epochs)")
     p.add_argument('--epochs', type=int, default=None, help='distillation epochs')
     p.add_argument('--ae-epochs', type=int, default=None, help='auto-encoder pre-training epochs')
     p.add_argument('--seed', type=int, default=None, help='run seed')
-    p.add_argument('--teachers', default=None, help='comma-separated teacher names, e.g. A,B')
+    p.add_argument('--distil', default=None, help='teachers the student learns from, comma-separated, e.g. B (the default) or A,B (the paper)')
+    add_renamed_flag(p, '--teachers', 'the teachers the student learns from are given with --distil, e.g. --distil A,B')
     p.add_argument('--lambda-adv', type=float, default=None, help='weight of the adversarial loss')
     p.add_argument('--pretraining', choices=PRETRAININGS, default=None, help='phase 1 variant')
     p.add_argument('--batch-size', type=int, default=None, help='global batch size')

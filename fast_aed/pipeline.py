@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from .core import (FastAedError, save_json, load_json, save_npz, load_npz, config_hash, run_manifest,
                            work_dir, progress, seed_everything, file_sha1)
+from .config import load_sections, build_config, config_text, add_config_args, add_renamed_flag, check_renamed_flags
 
 # %% auto #0
 __all__ = ['TEACHERS', 'JITTER', 'TEACHER_LABELS', 'teacher_names', 'teacher_classes', 'make_teacher_config', 'make_detector',
@@ -17,7 +18,8 @@ __all__ = ['TEACHERS', 'JITTER', 'TEACHER_LABELS', 'teacher_names', 'teacher_cla
            'build_maps', 'normalise_scores', 'teacher_object_scores', 'location_object_scores', 'detection_fps',
            'object_frame_scores', 'kind_report', 'eval_teachers', 'evaluate_student_run', 'jitter_indices',
            'speedup_dataset', 'distillation_dataset', 'run_pipeline', 'results_table', 'kind_table', 'write_report',
-           'demo', 'demo_speed', 'add_convention_args', 'conventions_from_args', 'parse_speedup', 'add_cli']
+           'demo', 'demo_speed', 'run_sections', 'teacher_settings', 'run_settings', 'add_convention_args',
+           'conventions_from_args', 'parse_speedup', 'add_cli']
 
 # %% ../nbs/14_pipeline.ipynb #0fd0b4fa
 TEACHERS = {'A': ('fast_aed.teacher_a', 'TeacherA', 'TeacherAConfig'),
@@ -500,6 +502,44 @@ def demo_speed(data, work: Path, results: dict, log=print) -> dict:
             'speedup_vs_teachers_b32': res.get('speedup_vs_teachers_bmax'),
             'bench': res}
 
+# %% ../nbs/14_pipeline.ipynb #6051f59d
+def run_sections() -> dict:
+    "The sections of a run configuration: one settings dataclass per teacher, then the student's `DistillConfig`."
+    from fast_aed.distill import DistillConfig
+    return {**{name: teacher_classes(name)[1] for name in TEACHERS}, 'student': DistillConfig}
+
+def teacher_settings(config: str = None, # `--config`: a run configuration's name, file or inline JSON
+                     fit: str = 'all', # teachers to fit: 'A', 'B', 'A,B' or 'all'
+                     paper_scale: bool = False, # the teachers start from their papers' settings
+                    ) -> dict:
+    "The checked sections of `config` and the resolved config of each teacher to fit, before any work."
+    sections = load_sections(config, run_sections())
+    label = f'--config {config}' if config else '--config'
+    configs = {}
+    for name in teacher_names(fit):
+        cls = teacher_classes(name)[1]
+        configs[name] = build_config(cls, sections[name], f'{label}: section {name}', cls.paper_scale() if paper_scale else None)
+    return {'sections': sections, 'configs': configs}
+
+# %% ../nbs/14_pipeline.ipynb #aaccc3cb
+def run_settings(config: str = None, # `--config`: a run configuration's name, file or inline JSON
+                 fit: str = 'all', # teachers to fit
+                 distil: str = None, # teachers the student learns from (None: the student section's `teachers`, else 'B')
+                 seed: int = 0, # seed of every stage (a `seed` in the student section wins for the student)
+                ) -> dict:
+    "The checked settings of `fast-aed run`, as `run_pipeline` takes them, with the resolved configs; raised before any work."
+    from fast_aed.distill import DistillConfig
+    t = teacher_settings(config, fit)
+    names, student = list(t['configs']), dict(t['sections']['student'])
+    wanted = student.pop('teachers', None)
+    distil = distil or (','.join(wanted) if wanted else 'B')
+    distilled = names if distil == 'all' else [n for n in teacher_names(distil) if n in names]
+    if not distilled: raise FastAedError(f"--distil {distil}: none of these teachers is fitted (--fit {fit}: {', '.join(names)})")
+    label = f'--config {config}' if config else '--config'
+    student_config = build_config(DistillConfig, {'teachers': distilled, 'seed': seed, **student}, f'{label}: section student')
+    return {'teacher_overrides': {n: t['sections'][n] for n in names if t['sections'][n]}, 'student_overrides': student,
+            'distil': distil, 'configs': {**t['configs'], 'student': student_config}}
+
 # %% ../nbs/14_pipeline.ipynb #716e4da8
 def add_convention_args(p):
     "Add one flag per `EvalConventions` field (e.g. `--single-class`, `--head`)."
@@ -521,21 +561,30 @@ def conventions_from_args(args):
     return EvalConventions(**changes)
 
 def _common(p, data=True):
-    if data: p.add_argument('data', help='prepared dataset folder')
+    if data == 'optional': p.add_argument('data', nargs='?', default=None, help='prepared dataset folder (not needed with --print-config)')
+    elif data: p.add_argument('data', help='prepared dataset folder')
     p.add_argument('--work', default=None, help='work folder (default DATA/work)')
     p.add_argument('--detector', default='motion', choices=['motion', 'yolo'], help='object detector of the teachers')
     p.add_argument('--weights', default=None, help='YOLO weights path or model name (with --detector yolo)')
+
+def _need_data(args, command: str):
+    "The dataset folder, required unless `--print-config`."
+    if not args.data: raise FastAedError(f"{command}: the prepared dataset folder DATA is required")
 
 def _cmd_teachers_fit(args):
     "Detect, fit, score; under torchrun detection and scoring are sharded by video and fitting runs on rank 0."
     from fast_aed.data import load_dataset
     from fast_aed import distributed as D
+    settings = teacher_settings(args.config, args.teacher, args.paper_scale)   # checked before any work
+    if args.print_config:
+        print(config_text(settings['configs']), end=''); return 0
+    _need_data(args, 'teachers fit')
     info = D.init_from_env()
     shard = (info.rank, info.world_size) if info.enabled else None
     ds = load_dataset(args.data); work = work_dir(args.data, args.work)
     if shard: run_detection(ds, work, args.detector, args.weights, shard=shard); D.barrier(info)
     dets = run_detection(ds, work, args.detector, args.weights)
-    overrides = json.loads(args.config) if args.config else {}
+    overrides = settings['sections']
     for name in teacher_names(args.teacher):
         if D.is_main(info):
             ckpt = fit_teacher(ds, work, name, dets, make_teacher_config(name, overrides.get(name), args.paper_scale), seed=args.seed)
@@ -575,11 +624,17 @@ def _cmd_eval(args):
         for h, r in res['heads'].items(): print(f"  head {h}: micro {f(r['micro_auc'])} macro {f(r['macro_auc'])} RBDC {f(r.get('rbdc'))} TBDC {f(r.get('tbdc'))}")
 
 def _cmd_run(args):
-    overrides = json.loads(args.config) if args.config else {}
-    res = run_pipeline(args.data, args.work, args.detector, args.weights, args.teachers, args.seed,
-                       teacher_overrides={k: v for k, v in overrides.items() if k in TEACHERS},
-                       student_overrides=overrides.get('student'), conventions=conventions_from_args(args),
-                       speedup=parse_speedup(args.speedup), distil=args.distil, jitter=parse_speedup(args.jitter, '--jitter', minimum=1))
+    "Check every setting, then run the whole pipeline (or print the settings)."
+    check_renamed_flags(args)
+    s = run_settings(args.config, args.fit, args.distil, args.seed)
+    speedup, jitter = parse_speedup(args.speedup), parse_speedup(args.jitter, '--jitter', minimum=1)
+    conventions = conventions_from_args(args)
+    if args.print_config:
+        print(config_text(s['configs']), end=''); return 0
+    _need_data(args, 'run')
+    res = run_pipeline(args.data, args.work, args.detector, args.weights, args.fit, args.seed,
+                       teacher_overrides=s['teacher_overrides'], student_overrides=s['student_overrides'] or None,
+                       conventions=conventions, speedup=speedup, distil=s['distil'], jitter=jitter)
     print(results_table(res))
 
 def parse_speedup(text: str, # e.g. '2,3', or 'none'
@@ -604,9 +659,9 @@ def add_cli(sub, groups):
     "Register `teachers fit|maps|eval`, `eval`, `run` and `demo`."
     t = groups['teachers']
     p = t.add_parser('fit', help='detect objects, fit the teachers on the training videos, score every object')
-    _common(p); p.add_argument('--teacher', default='all', help='A, B or all')
+    _common(p, 'optional'); p.add_argument('--teacher', default='all', help='A, B or all')
     p.add_argument('--seed', type=int, default=0); p.add_argument('--paper-scale', action='store_true', help="the papers' settings (slow)")
-    p.add_argument('--config', default=None, help='JSON of teacher config overrides, e.g. \'{"A": {"epochs": 2}}\'')
+    add_config_args(p, 'run configuration with sections A, B (and student, unused here)')
     p.set_defaults(func=_cmd_teachers_fit)
     p = t.add_parser('maps', help="build each teacher's multi-scale maps from its object scores")
     _common(p); p.add_argument('--teacher', default='all')
@@ -622,9 +677,11 @@ def add_cli(sub, groups):
     _common(p); p.add_argument('--json', action='store_true'); p.add_argument('--checkpoint', default=None)
     p.add_argument('--no-plots', action='store_true'); add_convention_args(p); p.set_defaults(func=_cmd_eval)
     p = sub.add_parser('run', help='detect -> teachers fit -> maps -> train -> eval on a prepared dataset (resumes)')
-    _common(p); p.add_argument('--teachers', default='all'); p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--config', default=None, help='JSON of overrides: {"A": {...}, "B": {...}, "student": {...}}')
-    p.add_argument('--distil', default='B', help="teachers the student distils: B (default), A, A,B or all (the paper)")
+    _common(p, 'optional'); p.add_argument('--fit', default='all', help='teachers to fit: A, B, A,B or all (default)')
+    p.add_argument('--seed', type=int, default=0)
+    add_config_args(p, 'run configuration with sections A, B and student')
+    p.add_argument('--distil', default=None, help="teachers the student learns from: B (default, unless the student section names its teachers), A, A,B or all (the paper)")
+    add_renamed_flag(p, '--teachers', 'the teachers to fit are given with --fit, the teachers the student learns from with --distil')
     p.add_argument('--speedup', default='2,3', help="also distil on the training videos sped up by these factors, scored by the teachers ('none': the paper's training set)")
     p.add_argument('--jitter', default=','.join(map(str, JITTER)) or 'none', help="also distil on jittered copies of the training videos (frame t shows t+u, |u| <= J) with these amplitudes J ('none': no jittered copies)")
     add_convention_args(p); p.set_defaults(func=_cmd_run)

@@ -10,30 +10,23 @@ from pathlib import Path
 import numpy as np
 from .core import FastAedError, save_json, load_json, config_hash, run_manifest, git_revision, package_versions, THREAD_ENV
 from .detect import track_recall
+from .config import read_config, check_settings, build_config, config_text, add_config_args
 from .tables import aggregate_table, load_table_metrics, table_frame, markdown_table, mean_std   # moved to `fast_aed.tables`; importable from here as before
 
 # %% auto #0
-__all__ = ['STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'DEV_TABLES', 'DEV_SEED0', 'DEV_BENCHMARKS',
-           'DEV_CANDIDATES', 'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES', 'NOT_HASHED', 'KERNEL_START_FAILURE',
-           'table_grid', 'dev_grid', 'file_lock', 'default_cache_dir', 'resolve_data', 'prepare_teachers',
-           'select_copies', 'train_and_evaluate_student', 'student_cost', 'run_experiment', 'conventions_sensitivity',
-           'measure_speed', 'code_version', 'papermill_dir', 'grid_points', 'run_grid_point', 'experiment_from_params',
-           'reports_name', 'reproduce', 'add_cli']
+__all__ = ['MAIN_ROWS', 'STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'DEV_TABLES', 'DEV_SEED0',
+           'DEV_BENCHMARKS', 'DEV_CANDIDATES', 'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES', 'NOT_HASHED',
+           'KERNEL_START_FAILURE', 'table_grid', 'dev_grid', 'file_lock', 'default_cache_dir', 'resolve_data',
+           'prepare_teachers', 'select_copies', 'train_and_evaluate_student', 'student_cost', 'run_experiment',
+           'conventions_sensitivity', 'measure_speed', 'code_version', 'papermill_dir', 'grid_points', 'run_grid_point',
+           'experiment_from_params', 'reports_name', 'reproduce', 'student_row', 'add_cli']
 
 # %% ../nbs/15_reproduce.ipynb #6ccde2c1
 from .pipeline import JITTER   # jitter amplitudes of the distillation copies (`fast_aed.pipeline.speedup_dataset`)
 
-STUDENT_SIZES = {'student-small': {'width': 4, 'depth': 1, 'heads': 1, 'dim_head': 16},
-                 'student-base': {},
-                 'student-s2d': {'input_size': [320, 176], 'stem_stride': 2, 'stem': 's2d'},   # the full 320x176 frame through the space-to-depth stem
-                 'student-base-best3': {'best_of': 3},   # student-base, best of 3 training runs by validation KD loss (fast_aed.distill)
-                 'student-base-best5': {'best_of': 5},   # the same with 5 runs (its first 3 are best3's: same seeds, same split)
-                 # the s2d student with the KD loss weighing the teacher's high-score cells (`DistillConfig.kd_focus`), best of 3
-                 'student-s2d-focus-best3': {'input_size': [320, 176], 'stem_stride': 2, 'stem': 's2d', 'kd_focus': 9, 'best_of': 3},
-                 # the same reading frames t-1, t, t+1 (channel order t, t-1, t+1) instead of the paper's t-3, t, t+3 (kd_focus 9.0:
-                 # the float its candidates were first trained with, as the run key hashes 9 and 9.0 apart)
-                 'student-s2d-t1-focus-best3': {'input_size': [320, 176], 'stem_stride': 2, 'stem': 's2d', 'offsets': [0, -1, 1], 'kd_focus': 9.0,
-                                                'best_of': 3}}
+MAIN_ROWS = ('student-small', 'student-base', 'student-s2d', 'student-base-best3', 'student-base-best5',
+             'student-s2d-focus-best3', 'student-s2d-t1-focus-best3')   # the main table's rows, in order: named configurations in fast_aed/configs
+STUDENT_SIZES = {name: read_config(name)[0] for name in MAIN_ROWS}   # row -> its `DistillConfig` overrides, as the packaged file holds them
 
 ABLATIONS = {
     'teachers': {'A only': {'teachers': ['A']}, 'B only (full)': {}, 'A + B (paper)': {'teachers': ['A', 'B']}},
@@ -69,10 +62,11 @@ DEV_TABLES = ['dev']   # development tables: run only when named (`fast-aed repr
 
 def table_grid(table: str, # one of `TABLES`
                axes: list = None, # ablation axes to keep (default all)
+               students: dict = None, # further rows of the main table: run name -> `DistillConfig` overrides (`reproduce --config`)
               ) -> list:
     "The grid points of `table`: dicts with `run`, `kind`, `student` overrides, `detector` and labels."
     if table == 'main':
-        return [{'run': name, 'kind': 'student', 'student': cfg, 'label': name} for name, cfg in STUDENT_SIZES.items()]
+        return [{'run': name, 'kind': 'student', 'student': cfg, 'label': name} for name, cfg in {**STUDENT_SIZES, **(students or {})}.items()]
     if table == 'speed':
         return [{'run': 'speed', 'kind': 'speed', 'student': {}, 'label': 'speed'}]
     if table == 'conventions':
@@ -114,9 +108,7 @@ def dev_grid(benchmarks: list = None, # benchmark names of `DEV_BENCHMARKS` (def
 STUDENT_DEFAULTS = {'teachers': ['B']}   # as `fast_aed.pipeline.run_pipeline(distil='B')`: see its notes
 SPEEDUP = (2, 3)   # the student also distils the teachers' maps of the training videos sped up by these factors (and of the jittered copies, JITTER)
 
-TINY_OVERRIDES = {'A': {'ae_epochs': 1, 'clf_epochs': 1, 'max_crops_per_video': 40, 'n_background': 5},
-                  'B': {'epochs': 1, 'max_tubes_per_video': 40},
-                  'student': {'ae_epochs': 1, 'epochs': 1}}
+TINY_OVERRIDES = read_config('run-tiny')[0]   # the packaged run configuration `run-tiny`: sections A, B and student
 
 @contextlib.contextmanager
 def file_lock(path: Path):
@@ -293,11 +285,11 @@ def papermill_dir() -> Path:
     return d
 
 def grid_points(tables: list, dataset: str, data: str, preset: str, seeds: int, axes: list = None, weights: str = None,
-                runs: list = None, footage: str = None) -> list:
+                runs: list = None, students: dict = None, footage: str = None) -> list:
     "Every (table, run, seed) grid point with its papermill parameters and identity hash (only the runs named in `runs`, if given)."
     points = []
     for table in tables:
-        for g in table_grid(table, axes):
+        for g in table_grid(table, axes, students):
             if runs and g['run'] not in runs: continue
             where = _dev_data(g['benchmark'], preset, footage) if 'benchmark' in g else (dataset, str(data) if data else '', preset, 0)
             for seed in range(seeds):
@@ -393,6 +385,7 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
               tables_only: bool = False, # only re-aggregate the tables from the finished runs (no grid point is run)
               speed_threads: int = None, # CPU threads of the speed points, run one at a time after the others (default: all cores)
               runs: list = None, # grid-point run names to run (default all of `tables`); the tables aggregate every finished run
+              students: dict = None, # further rows of the main table: run name -> `DistillConfig` overrides (see `student_row`)
               footage: str = None, # real footage (comma-separated videos) of the `dev` table's injected benchmark
               log=print) -> dict:
     "Run every grid point of `tables` as papermill subprocesses (resumable), then aggregate each table."
@@ -403,14 +396,14 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
     if set(tables) & set(DEV_TABLES) and set(tables) - set(DEV_TABLES):
         raise FastAedError(f"the development table runs on its own benchmarks and seeds: run `fast-aed reproduce dev` apart from {sorted(set(tables) - set(DEV_TABLES))}")
     if runs:
-        known = {g['run'] for t in tables for g in table_grid(t, axes)}
+        known = {g['run'] for t in tables for g in table_grid(t, axes, students)}
         if set(runs) - known: raise FastAedError(f"unknown runs {sorted(set(runs) - known)} in tables {tables}: choose from {', '.join(sorted(known))}")
     nb_dir = papermill_dir()
     reports = Path(reports_dir or nb_dir / 'reports') / ('development' if tables == DEV_TABLES else reports_name(dataset, preset))
     cache = default_cache_dir()
     if dataset != 'synthetic': resolve_data(dataset, data)
     if weights and not Path(weights).is_file(): raise FastAedError(f"{weights}: YOLO weights file not found")
-    points = grid_points(tables, dataset, data, preset, seeds, axes, weights, runs, footage)
+    points = grid_points(tables, dataset, data, preset, seeds, axes, weights, runs, students, footage)
     if tables_only: points = []
     else: log(f'[reproduce] {len(points)} grid points in {len(tables)} tables -> {reports}')
     # training points share the cores; speed points run alone afterwards, so that nothing else runs while they time
@@ -439,10 +432,31 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
         f"(YOLO weights or footage missing), {counts['failed']} failed; wall time {wall:.0f} s")
     return summary
 
+def student_row(source: str, # `reproduce --config`: a named student configuration, a .yaml/.json file or inline JSON
+               ) -> tuple:
+    "(run name, `DistillConfig` overrides) of a further main-table row, checked before any work."
+    from fast_aed.distill import DistillConfig
+    settings, label = read_config(source)
+    build_config(DistillConfig, {**STUDENT_DEFAULTS, **settings}, label)   # every field and the config's own checks
+    src = str(source).strip()
+    name = f'student-{config_hash(settings)}' if src.startswith('{') else Path(src).stem
+    if name in STUDENT_SIZES and STUDENT_SIZES[name] != settings:
+        raise FastAedError(f"{label}: the main table's row {name!r} has other settings; give the file another name")
+    return name, settings
+
 def _cmd_reproduce(args):
-    s = reproduce(args.tables or None, args.dataset, args.data, args.seeds, args.jobs, args.preset,
+    "Run the grid (with `--config`: the main table's row of that student configuration only, unless `--runs` says more)."
+    students = dict([student_row(args.config)]) if args.config else None
+    tables = args.tables or (['main'] if students else None)
+    if students and 'main' not in tables: raise FastAedError("--config adds a row to the main table: name the main table (or no table)")
+    runs = args.runs.split(',') if args.runs else (list(students) if students else None)
+    if args.print_config:
+        rows = {g['run']: g['student'] for t in (tables or TABLES) for g in table_grid(t, args.axes.split(',') if args.axes else None, students)
+                if g['kind'] == 'student' and (not runs or g['run'] in runs)}
+        print(config_text(rows), end=''); return 0
+    s = reproduce(tables, args.dataset, args.data, args.seeds, args.jobs, args.preset,
                   args.axes.split(',') if args.axes else None, args.reports, args.weights, args.tables_only, args.speed_threads,
-                  args.runs.split(',') if args.runs else None, args.footage)
+                  runs, students, args.footage)
     return 1 if s['counts']['failed'] else 0
 
 def add_cli(sub, groups):
@@ -461,4 +475,5 @@ def add_cli(sub, groups):
     p.add_argument('--speed-threads', type=int, default=None, help='CPU threads of the speed points, run alone after the others (default: all cores)')
     p.add_argument('--runs', default=None, help='comma-separated grid-point runs to run, e.g. student-s2d-focus-best3 (default all; the tables aggregate every finished run)')
     p.add_argument('--footage', default=None, help="real fixed-camera footage (comma-separated videos) for the dev table's injected benchmark")
+    add_config_args(p, "a student to add to the main table as a row of its own (run alone unless --runs names more); its run name is the configuration's name or file stem")
     p.set_defaults(func=_cmd_reproduce)

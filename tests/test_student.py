@@ -76,7 +76,7 @@ def test_train_cli_end_to_end(bench):
     run_cli('train', data, '--config', json.dumps(TINY), '--epochs', 2, '--ae-epochs', 1, '--seed', 1)
     assert ckpt.stat().st_mtime_ns == mtime
     ae_mtime = (ckpt.parent / 'ae.pt').stat().st_mtime_ns
-    run_cli('train', data, '--config', json.dumps(TINY), '--epochs', 1, '--ae-epochs', 1, '--seed', 1, '--teachers', 'A', '--lambda-adv', 0.05)
+    run_cli('train', data, '--config', json.dumps(TINY), '--epochs', 1, '--ae-epochs', 1, '--seed', 1, '--distil', 'A', '--lambda-adv', 0.05)
     ck = torch.load(ckpt, weights_only=True)
     assert ck['config']['teachers'] == ['A'] and ck['config']['lambda_adv'] == 0.05
     assert (ckpt.parent / 'ae.pt').stat().st_mtime_ns == ae_mtime
