@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from .core import FastAedError, save_json, load_json, config_hash, run_manifest, git_revision, package_versions, THREAD_ENV
 from .detect import track_recall
+from .inject import InjectConfig, inject_footage, footage_fingerprint
 from .config import read_config, check_settings, build_config, config_text, add_config_args
 from .tables import aggregate_table, load_table_metrics, table_frame, markdown_table, mean_std   # moved to `fast_aed.tables`; importable from here as before
 
@@ -17,9 +18,9 @@ from .tables import aggregate_table, load_table_metrics, table_frame, markdown_t
 __all__ = ['MAIN_ROWS', 'STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'DEV_TABLES', 'DEV_SEED0',
            'DEV_BENCHMARKS', 'DEV_CANDIDATES', 'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES', 'NOT_HASHED',
            'KERNEL_START_FAILURE', 'table_grid', 'dev_grid', 'file_lock', 'default_cache_dir', 'resolve_data',
-           'prepare_teachers', 'select_copies', 'train_and_evaluate_student', 'student_cost', 'run_experiment',
-           'conventions_sensitivity', 'measure_speed', 'code_version', 'papermill_dir', 'grid_points', 'run_grid_point',
-           'experiment_from_params', 'reports_name', 'reproduce', 'student_row', 'add_cli']
+           'injected_benchmark', 'prepare_teachers', 'select_copies', 'train_and_evaluate_student', 'student_cost',
+           'run_experiment', 'conventions_sensitivity', 'measure_speed', 'code_version', 'papermill_dir', 'grid_points',
+           'run_grid_point', 'experiment_from_params', 'reports_name', 'reproduce', 'student_row', 'add_cli']
 
 # %% ../nbs/15_reproduce.ipynb #6ccde2c1
 from .pipeline import JITTER   # jitter amplitudes of the distillation copies (`fast_aed.pipeline.speedup_dataset`)
@@ -132,9 +133,25 @@ def resolve_data(dataset: str, data: str = None, preset: str = 'standard', seed:
         with file_lock(out.parent / f'.{out.name}.lock'):
             if not (out / 'dataset.json').exists(): render_benchmark(out, preset=preset, seed=seed)
         return out
+    if dataset == 'inject': return injected_benchmark(data, seed, cache_dir)
     if not data: raise FastAedError(f"--data DIR is required for dataset {dataset!r} (prepare it with `fast-aed data prepare {dataset}`)")
     if not (Path(data) / 'dataset.json').exists(): raise FastAedError(f"{Path(data) / 'dataset.json'}: not a prepared dataset")
     return Path(data)
+
+def injected_benchmark(footage: str, # comma-separated footage files
+                       seed: int = 0, # seed of the composited anomalies
+                       cache_dir: Path = None, # where it is written (default `default_cache_dir()`)
+                      ) -> Path:
+    "The benchmark `fast-aed data inject` makes of `footage` with `seed` (made once, locked), keyed by the footage's content."
+    paths = [Path(f) for f in (footage or '').split(',') if f]
+    if not paths: raise FastAedError("the injected benchmark needs real footage: pass --footage VIDEO[,VIDEO...]")
+    for p in paths:
+        if not p.is_file(): raise FastAedError(f"{p}: footage file not found")
+    key = config_hash([footage_fingerprint(p) for p in paths])
+    out = Path(cache_dir or default_cache_dir()) / f'inject-{key}-seed{seed}'
+    with file_lock(out.parent / f'.{out.name}.lock'):
+        if not (out / 'dataset.json').exists(): inject_footage(paths, out, InjectConfig(seed=seed))
+    return out
 
 def _link_shared(shared: Path, run_work: Path):
     run_work.mkdir(parents=True, exist_ok=True)
