@@ -4,7 +4,7 @@
 
 # %% ../nbs/01b_videos.ipynb #53bd0a4a
 from __future__ import annotations
-import csv, glob, re
+import csv, glob, os, re
 from pathlib import Path
 import numpy as np
 import cv2
@@ -90,7 +90,7 @@ def probe_footage(path: Path, # a video file or a frame folder
         return {'path': path, 'kind': 'folder', 'name': path.name, 'frames': len(files), 'width': img.shape[1],
                 'height': img.shape[0], 'fps': fps, 'files': files}
     if path.stat().st_size == 0: raise FastAedError(f"{path}: empty file, not a video")
-    cap = cv2.VideoCapture(str(path))
+    cap = _capture(path)
     try:
         ok, img = cap.read() if cap.isOpened() else (False, None)
         if not ok or img is None: raise FastAedError(f"{path}: unreadable video (OpenCV cannot decode it: unknown container or codec, or a damaged file)")
@@ -101,8 +101,13 @@ def probe_footage(path: Path, # a video file or a frame folder
     return {'path': path, 'kind': 'video', 'name': path.stem, 'frames': n, 'width': img.shape[1], 'height': img.shape[0],
             'fps': float(rate) if rate else None}
 
+def _capture(path: Path):
+    "Open a video with FFmpeg's own log off (its lines, e.g. 'overread' on a cut file, would precede our one-line error)."
+    os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # read when OpenCV first opens a file with FFmpeg
+    return cv2.VideoCapture(str(path))
+
 def _decode(path: Path):
-    cap = cv2.VideoCapture(str(path))
+    cap = _capture(path)
     try:
         while True:
             ok, img = cap.read()
