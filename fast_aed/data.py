@@ -587,11 +587,11 @@ def format_info_table(info: dict) -> str:
     for split in SPLITS:
         vs = info[split]
         line = f"{split}: {len(vs)} videos, {sum(v['frames'] for v in vs)} frames"
-        if split == 'test' and vs:
-            ab = sum(len(v['abnormal_frames'] or ()) for v in vs)
-            line += f", {ab} abnormal ({100 * ab / max(1, sum(v['frames'] for v in vs)):.1f}%), {sum(v['tracks'] for v in vs)} tracks"
-            unlabelled = sum(v['abnormal_frames'] is None for v in vs)
-            if unlabelled: line += f"; {unlabelled} unlabelled test videos"
+        labelled = [v for v in vs if v['abnormal_frames'] is not None] if split == 'test' else []
+        if labelled:
+            ab = sum(len(v['abnormal_frames']) for v in labelled)
+            line += f", {ab} abnormal ({100 * ab / max(1, sum(v['frames'] for v in labelled)):.1f}%), {sum(v['tracks'] for v in labelled)} tracks"
+        if len(labelled) < len(vs) and split == 'test': line += f"; {len(vs) - len(labelled)} unlabelled"
         lines.append(line)
     return '\n'.join(lines)
 
