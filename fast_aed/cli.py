@@ -11,9 +11,9 @@ from .core import FastAedError, os_error_message
 __all__ = ['CLI_MODULES', 'COMMAND_MODULES', 'build_parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #89475f64
-CLI_MODULES = ['data', 'convert', 'synth', 'inject', 'detect', 'pipeline', 'distill', 'evaluate', 'bench', 'deploy', 'reproduce']
+CLI_MODULES = ['data', 'convert', 'videos', 'synth', 'inject', 'detect', 'pipeline', 'distill', 'evaluate', 'bench', 'deploy', 'reproduce']
 # which modules register each top-level command: only those are imported when that command runs (fast start-up)
-COMMAND_MODULES = {'data': ['data', 'convert', 'synth', 'inject'], 'teachers': ['pipeline'], 'detect': ['detect'],
+COMMAND_MODULES = {'data': ['data', 'convert', 'videos', 'synth', 'inject'], 'teachers': ['pipeline'], 'detect': ['detect'],
                    'eval': ['pipeline'], 'run': ['pipeline'], 'demo': ['pipeline'], 'train': ['distill'],
                    'bench': ['bench'], 'score': ['deploy'], 'reproduce': ['reproduce']}
 

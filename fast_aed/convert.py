@@ -858,9 +858,11 @@ def _cmd_prepare(args) -> int:
 def add_cli(sub, # the top-level subparsers
             groups: dict, # command groups: groups['data'] holds `fast-aed data ...`
            ):
-    "Register `fast-aed data prepare`."
-    p = groups['data'].add_parser('prepare', help='convert an official Avenue / ShanghaiTech / Ped2 download into the canonical layout')
-    p.add_argument('kind', choices=['avenue', 'shanghaitech', 'ped2'], help='which benchmark')
+    "Register `fast-aed data prepare avenue|shanghaitech|ped2`; `groups['prepare']` takes more kinds (`fast_aed.videos`)."
+    import argparse
+    kinds = groups['data'].add_parser('prepare', help='convert footage into the canonical layout: an official benchmark download, or your own videos')
+    groups['prepare'] = kinds.add_subparsers(dest='kind', metavar='KIND', required=True)
+    p = argparse.ArgumentParser(add_help=False)   # the benchmarks' flags, shared by their kinds
     p.add_argument('--src', required=True, help='the extracted distribution (or the folder holding it)')
     p.add_argument('--out', required=True, help='output dataset folder')
     p.add_argument('--overwrite', action='store_true', help='replace an existing complete dataset at --out')
@@ -873,4 +875,5 @@ def add_cli(sub, # the top-level subparsers
     p.add_argument('--workers', type=int, default=max(1, min(8, (os.cpu_count() or 1) // 2)), help='videos converted in parallel (threads)')
     p.add_argument('--skip-bad', action='store_true', help='leave out videos whose source is truncated or undecodable (warned, listed in dataset.json as skipped_videos) instead of stopping')
     p.add_argument('--table', action='store_true', help='print the per-video table when done')
-    p.set_defaults(func=_cmd_prepare)
+    for kind, title in (('avenue', 'Avenue'), ('shanghaitech', 'ShanghaiTech'), ('ped2', 'UCSD Ped2')):
+        groups['prepare'].add_parser(kind, parents=[p], help=f'convert the official {title} download').set_defaults(func=_cmd_prepare)

@@ -51,6 +51,8 @@ class VideoRecord:
     def tracks_path(self) -> Path: return self.dir / 'tracks.csv'
     @property
     def events_path(self) -> Path: return self.dir / 'events.json'
+    @property
+    def labelled(self) -> bool: return self.split == 'test' and self.info.get('labelled', True) is not False
 
 # %% ../nbs/01_data.ipynb #741a4ae0
 @dataclass
@@ -67,6 +69,8 @@ class VadDataset:
     def fps(self) -> float: return self.meta.get('fps')
     @property
     def channels(self) -> str: return self.meta.get('channels', 'bgr')
+    @property
+    def labelled(self) -> bool: return all(r.labelled for r in self.test)
     def videos(self, split: str) -> list:
         "The videos of `split` ('train' or 'test')."
         if split not in SPLITS: raise FastAedError(f"unknown split {split!r} (expected one of {SPLITS})")
@@ -125,7 +129,7 @@ def load_dataset(root: str | Path, # folder holding dataset.json
         for r in ds.train + ds.test:
             for i in range(r.frames):
                 if not r.frame_path(i).exists(): raise FastAedError(f"{r.frame_path(i)}: frame file missing")
-            if r.split == 'test' and not r.labels_path.exists(): raise FastAedError(f"{r.labels_path}: file not found")
+            if r.labelled and not r.labels_path.exists(): raise FastAedError(f"{r.labels_path}: file not found")
     return ds
 
 # %% ../nbs/01_data.ipynb #ef7979b1
@@ -343,7 +347,7 @@ class DatasetWriter:
     def add_video(self, split: str, # 'train' or 'test'
                   name: str, # video name (a folder name)
                   frames, # (T,H,W[,3]) uint8 array, or an iterable of frames or of image-file paths
-                  labels=None, # (T,) 0/1 frame labels, or a function T -> labels; for test videos derived from masks when omitted
+                  labels=None, # (T,) 0/1 frame labels, or a function T -> labels; for test videos derived from masks when omitted; False: unlabelled test footage
                   masks=None, # (T,H,W) array, a length-T sequence (None = empty), or {frame: mask}
                   tracks=None, # (N,6) [track_id, frame, x1, y1, x2, y2], inclusive corners, f0; a function (T, H, W) -> such rows; or 'masks' to derive them
                   events=None, # list of {"track_id", "kind", "start", "end"} (synthetic data)
@@ -381,13 +385,17 @@ class DatasetWriter:
                 mp = vdir / 'masks' / f'{t:0{FRAME_DIGITS}d}.png'
                 if not cv2.imwrite(str(mp), m): raise FastAedError(f"cannot write {mp}: OpenCV could not write the mask (disk full or read-only?)")
         if callable(labels): labels = labels(T)
+        unlabelled = labels is False
+        if unlabelled:
+            if split != 'test' or masks is not None: raise FastAedError(f"{what}: labels=False is for unlabelled test videos without masks")
+            labels, entry['labelled'] = None, False
         if labels is not None:
             lab = np.asarray(labels).reshape(-1) if np.ndim(labels) else None
             if lab is None or len(lab) != T: raise FastAedError(f"{what}: {0 if lab is None else len(lab)} frame labels for {T} frames")
             if not np.isin(lab, (0, 1)).all(): raise FastAedError(f"{what}: frame labels must be 0/1, got values {np.unique(lab)[:5].tolist()}")
             lab = lab.astype(np.uint8)
         elif mask_any is not None: lab = mask_any
-        elif split == 'test': raise FastAedError(f"{what}: test videos need frame labels (or masks)")
+        elif split == 'test' and not unlabelled: raise FastAedError(f"{what}: test videos need frame labels (or masks), or labels=False for unlabelled footage")
         else: lab = None
         if lab is not None:
             with atomic_path(vdir / 'labels.npy') as tmp:
@@ -548,6 +556,8 @@ class FrameStackDataset:
 def read_labels(rec: VideoRecord) -> np.ndarray:
     "Per-frame 0/1 labels (T,) uint8 of a video."
     p = rec.labels_path
+    if rec.split == 'test' and not rec.labelled:
+        raise FastAedError(f"{rec.dir.parent.parent / 'dataset.json'}: test video {rec.name} is unlabelled (\"labelled\": false); it can be scored, not evaluated")
     if not p.exists(): raise FastAedError(f"{p}: file not found ({rec.split} video {rec.name} has no frame labels)")
     try: lab = np.load(p, allow_pickle=False)
     except Exception as e: raise FastAedError(f"{p}: unreadable labels ({e})") from None
@@ -603,10 +613,9 @@ def dataset_info(root: str | Path, # prepared dataset folder
             'train': [{'video': r.name, 'frames': r.frames, 'height': r.height, 'width': r.width} for r in ds.train],
             'test': []}
     for r in ds.test:
-        lab = read_labels(r)
         info['test'].append({'video': r.name, 'frames': r.frames, 'height': r.height, 'width': r.width,
-                             'abnormal_frames': np.flatnonzero(lab).tolist(), 'tracks': int(len(np.unique(read_tracks(r)[:, 0]))),
-                             'has_masks': r.has_masks})
+                             'abnormal_frames': np.flatnonzero(read_labels(r)).tolist() if r.labelled else None,   # None: unlabelled
+                             'tracks': int(len(np.unique(read_tracks(r)[:, 0]))), 'has_masks': r.has_masks})
     info['label_source'] = ds.meta.get('label_source', {})
     return info
 
@@ -615,7 +624,8 @@ def format_info_table(info: dict) -> str:
     rows = [('split', 'video', 'frames', 'WxH', 'abnormal', 'tracks')]
     for split in SPLITS:
         for v in info[split]:
-            ab = f"{len(v['abnormal_frames'])} ({100 * len(v['abnormal_frames']) / v['frames']:.1f}%)" if split == 'test' else '-'
+            ab = f"{len(v['abnormal_frames'])} ({100 * len(v['abnormal_frames']) / v['frames']:.1f}%)" if split == 'test' and v['abnormal_frames'] is not None else '-'
+            if split == 'test' and v['abnormal_frames'] is None: ab = 'unlabelled'
             rows.append((split, v['video'], str(v['frames']), f"{v['width']}x{v['height']}", ab, str(v['tracks']) if split == 'test' else '-'))
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     fmt = lambda r: '  '.join(x.rjust(w) if c >= 2 else x.ljust(w) for c, (x, w) in enumerate(zip(r, widths))).rstrip()
@@ -623,9 +633,11 @@ def format_info_table(info: dict) -> str:
     for split in SPLITS:
         vs = info[split]
         line = f"{split}: {len(vs)} videos, {sum(v['frames'] for v in vs)} frames"
-        if split == 'test' and vs:
-            ab = sum(len(v['abnormal_frames']) for v in vs)
-            line += f", {ab} abnormal ({100 * ab / max(1, sum(v['frames'] for v in vs)):.1f}%), {sum(v['tracks'] for v in vs)} tracks"
+        labelled = [v for v in vs if v['abnormal_frames'] is not None] if split == 'test' else []
+        if labelled:
+            ab = sum(len(v['abnormal_frames']) for v in labelled)
+            line += f", {ab} abnormal ({100 * ab / max(1, sum(v['frames'] for v in labelled)):.1f}%), {sum(v['tracks'] for v in labelled)} tracks"
+        if len(labelled) < len(vs) and split == 'test': line += f"; {len(vs) - len(labelled)} unlabelled"
         lines.append(line)
     return '\n'.join(lines)
 

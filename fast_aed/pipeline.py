@@ -17,8 +17,9 @@ __all__ = ['TEACHERS', 'JITTER', 'TEACHER_LABELS', 'teacher_names', 'teacher_cla
            'run_detection', 'source_hash', 'fit_teacher', 'score_teacher', 'teacher_timing', 'load_object_scores',
            'build_maps', 'normalise_scores', 'teacher_object_scores', 'location_object_scores', 'detection_fps',
            'object_frame_scores', 'kind_report', 'eval_teachers', 'evaluate_student_run', 'jitter_indices',
-           'speedup_dataset', 'distillation_dataset', 'run_pipeline', 'results_table', 'kind_table', 'write_report',
-           'demo', 'demo_speed', 'run_sections', 'teacher_settings', 'run_settings', 'add_convention_args',
+           'speedup_dataset', 'distillation_dataset', 'run_pipeline', 'footage_run_settings', 'strongest_events',
+           'score_test_videos', 'unlabelled_results', 'results_table', 'kind_table', 'write_report', 'demo',
+           'demo_speed', 'run_sections', 'teacher_settings', 'run_settings', 'add_convention_args',
            'conventions_from_args', 'parse_speedup', 'add_cli']
 
 # %% ../nbs/14_pipeline.ipynb #0fd0b4fa
@@ -364,9 +365,11 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
     conventions = conventions or EvalConventions()
     ds = load_dataset(data); work = work_dir(data, work); work.mkdir(parents=True, exist_ok=True)
     names = teacher_names(teachers); timings = {}
+    student_overrides, detector_name, footage = footage_run_settings(ds, student_overrides, detector, log)
+    detector = footage.pop('detector', detector)   # own footage: the motion detector at the camera's frame rate
     def stage(name):
         log(f'[fast-aed] {name} ...'); return time.perf_counter()
-    t = stage(f'detect ({detector})')
+    t = stage(f'detect ({detector_name})')
     dets = run_detection(ds, work, detector, weights); timings['detect'] = time.perf_counter() - t
     for name in names:
         t = stage(f'fit teacher {name}')
@@ -388,6 +391,11 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
     t = stage('train student')
     cfg = DistillConfig(**{'teachers': distilled, 'seed': seed, **(student_overrides or {})})
     train_student(dds, work, cfg); timings['train'] = time.perf_counter() - t
+    manifest_config = {'data': str(data), 'detector': detector_name, 'teachers': names, 'teacher_overrides': teacher_overrides,
+                       'student': asdict(cfg) if hasattr(cfg, '__dataclass_fields__') else str(cfg), 'map_normalisation': map_normalisation,
+                       'speedup': list(speedup), 'jitter': list(jitter), 'distil': distilled, 'footage': footage}
+    if not ds.labelled:   # own footage without labels: no metrics; every test video is scored as `fast-aed score` would
+        return unlabelled_results(ds, work, manifest_config, timings, footage, seed, log)
     t = stage('evaluate teachers')
     teacher_result = eval_teachers(ds, work, names, conventions, object_normalisation, detector, weights)
     timings['eval_teachers'] = time.perf_counter() - t
@@ -396,10 +404,9 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
     timings['eval_student'] = time.perf_counter() - t
     plots = {p.name: str(p) for p in sorted((work / 'eval').glob('*.png')) + sorted((work / 'student').glob('*.png'))}
     results = {'dataset': ds.name, 'teachers': teacher_result, 'student': student_result, 'stage_seconds': timings, 'plots': plots}
-    save_json({**results, 'manifest': run_manifest({'data': str(data), 'detector': detector, 'teachers': names,
-               'teacher_overrides': teacher_overrides, 'student': asdict(cfg) if hasattr(cfg, '__dataclass_fields__') else str(cfg),
-               'conventions': conventions.to_dict(), 'map_normalisation': map_normalisation, 'speedup': list(speedup), 'jitter': list(jitter),
-               'object_normalisation': object_normalisation, 'distil': distilled}, seed)},
+    if footage: results['footage'] = footage
+    save_json({**results, 'manifest': run_manifest({**manifest_config, 'conventions': conventions.to_dict(),
+                                                    'object_normalisation': object_normalisation}, seed)},
               work / 'results.json')
     t = stage('evaluate the frame-difference reference scorer')
     from fast_aed.evaluate import reference_scorer, evaluate_frame_scores
@@ -407,6 +414,86 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
     timings['eval_reference'] = time.perf_counter() - t
     save_json({**results, 'manifest': load_json(work / 'results.json')['manifest']}, work / 'results.json')
     log(f'[fast-aed] results: {work / "results.json"}')
+    return results
+
+# %% ../nbs/14_pipeline.ipynb #a4aaa63a
+def footage_run_settings(ds, # the loaded dataset
+                         student_overrides: dict = None, # `DistillConfig` fields given by the user (they win)
+                         detector='motion', # detector name (or object) given by the user
+                         log=print, # where the stated settings go
+                        ) -> tuple:
+    "(student overrides, detector name, stated settings with a 'detector' built for the camera) of an own-footage dataset; unchanged elsewhere."
+    f = ds.meta.get('footage')
+    name = detector if isinstance(detector, str) else getattr(detector, 'kind', type(detector).__name__)
+    if not f: return student_overrides, name, {}
+    student, stated = dict(student_overrides or {}), {}
+    for key in ('input_size', 'offsets'):
+        if key in student: stated[key] = {'value': list(student[key]), 'from': 'run --config student'}
+        else:
+            student[key] = list(f[key])
+            stated[key] = {'value': list(f[key]), 'from': 'fast-aed data prepare videos ' + ('override' if key in f.get('overridden', ()) else 'derived from the footage')}
+    if detector == 'motion':
+        stated['motion'] = {'value': dict(f['motion']), 'from': 'override' if 'motion' in f.get('overridden', ()) else 'derived from the frame rate'}
+        stated['detector'] = make_detector('motion', None, **f['motion'])
+    for key, v in stated.items():
+        if key != 'detector': log(f"[fast-aed] footage setting {key} = {v['value']} ({v['from']}; camera {f['derived_from']['width']}x{f['derived_from']['height']} at {f['derived_from']['fps']} fps)")
+    return student, name, stated
+
+# %% ../nbs/14_pipeline.ipynb #f465f195
+def strongest_events(frames: np.ndarray, # (T,) frame numbers
+                     scores: np.ndarray, # (T,) smoothed score
+                     k: int = 3, # events to return
+                     min_gap: int = 20, # frames between two events
+                    ) -> list:
+    "The `k` highest peaks of a score timeline at least `min_gap` frames apart: `[{'frame', 'score'}]`, strongest first."
+    s = np.asarray(scores, np.float64).copy(); frames = np.asarray(frames)
+    out = []
+    for _ in range(min(k, len(s))):
+        i = int(np.nanargmax(s))
+        if not np.isfinite(s[i]): break
+        out.append({'frame': int(frames[i]), 'score': float(scores[i])})
+        s[max(0, i - min_gap):i + min_gap + 1] = -np.inf
+    return out
+
+# %% ../nbs/14_pipeline.ipynb #af8a9480
+def score_test_videos(ds, # the loaded dataset
+                      work: Path, # work folder holding `student/student.pt`
+                      checkpoint=None, # student checkpoint (default `WORK/student/student.pt`)
+                      log=print, # where messages go
+                      **score_kw, # more `fast_aed.deploy.score_source` arguments (batch_size, backend, head, overlay ...)
+                     ) -> dict:
+    "Score every test video as `fast-aed score` does, into `WORK/scores/<video>/`, rows named by source frame; returns a summary per video."
+    from fast_aed.deploy import score_source, write_scores_csv, plot_timeline, HEADS
+    ckpt = Path(checkpoint) if checkpoint else Path(work) / 'student' / 'student.pt'
+    if not ckpt.exists(): raise FastAedError(f"{ckpt}: no trained student; run `fast-aed train` first")
+    out = {}
+    for rec in ds.test:
+        fps = rec.info.get('fps') or ds.fps or 25.0
+        res = score_source(rec.dir / 'frames', ckpt, out_dir=Path(work) / 'scores' / rec.name, fps=fps, **score_kw)
+        frames = res.scores['frame'] + int(rec.info.get('source_start', 0))
+        heads = {h: res.scores[h] for h in HEADS}
+        write_scores_csv(res.csv, frames, heads, res.scores['smoothed'])
+        head = res.summary['head']
+        if res.plot: plot_timeline(res.plot, frames, heads, res.scores['smoothed'], head, fps, f"{rec.name}: {head} score by source frame")
+        events = strongest_events(frames, res.scores['smoothed'], min_gap=int(round(2 * fps)))
+        out[rec.name] = {'dir': str(res.out_dir), 'csv': str(res.csv), 'timeline': str(res.plot) if res.plot else None,
+                         'overlay': str(res.overlay) if res.overlay else None, 'frames': int(len(frames)),
+                         'first_source_frame': int(frames[0]), 'end_to_end_fps': res.summary['end_to_end_fps'],
+                         'model_fps': res.summary['model_fps'], 'with_overlay_fps': res.summary['with_overlay_fps'], 'events': events}
+        log(f"[fast-aed] {rec.name}: {len(frames)} frames scored at {res.summary['end_to_end_fps']:.0f} fps end to end "
+            f"(model alone {res.summary['model_fps'] or 0:.0f} fps); strongest events at source frames {[e['frame'] for e in events]}; -> {res.out_dir}")
+    return out
+
+def unlabelled_results(ds, work: Path, manifest_config: dict, timings: dict, footage: dict, seed: int = 0, log=print) -> dict:
+    "The end of `run_pipeline` on unlabelled test footage: score every test video, no metrics; saves and returns the results."
+    log('[fast-aed] the test videos are unlabelled ("labelled": false): no metrics; scoring them as `fast-aed score` does ...')
+    t = time.perf_counter()
+    scores = score_test_videos(ds, work, log=log)
+    timings['score'] = time.perf_counter() - t
+    results = {'dataset': ds.name, 'labelled': False, 'teachers': {}, 'student': {'heads': {}}, 'scores': scores,
+               'footage': footage, 'stage_seconds': timings, 'plots': {}}
+    save_json({**results, 'manifest': run_manifest(manifest_config, seed)}, Path(work) / 'results.json')
+    log(f'[fast-aed] scores of {len(scores)} unlabelled test videos in {Path(work) / "scores"}; results: {Path(work) / "results.json"}')
     return results
 
 # %% ../nbs/14_pipeline.ipynb #f5185605
