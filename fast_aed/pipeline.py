@@ -722,7 +722,8 @@ def _cmd_run(args):
     res = run_pipeline(args.data, args.work, args.detector, args.weights, args.fit, args.seed,
                        teacher_overrides=s['teacher_overrides'], student_overrides=s['student_overrides'] or None,
                        conventions=conventions, speedup=speedup, distil=s['distil'], jitter=jitter)
-    print(results_table(res))
+    if res.get('labelled') is False: print(f"unlabelled test videos: scores of {len(res['scores'])} videos in {work_dir(args.data, args.work) / 'scores'}")
+    else: print(results_table(res))
 
 def parse_speedup(text: str, # e.g. '2,3', or 'none'
                   flag: str = '--speedup', # the flag, for the error message
