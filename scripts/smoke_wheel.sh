@@ -10,18 +10,20 @@ TMP=${1:-$(mktemp -d "${TMPDIR:-/tmp}/fast-aed-smoke.XXXXXX")}
 PY=${PYTHON:-python3}
 start=$(date +%s)
 step() { echo "[smoke $(( $(date +%s) - start )) s] $*" >&2; }
+# pip, without the warnings of pip configurations whose local indexes lack a package (pip's exit status is kept)
+pip_quiet() { "$@" 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }; }
 mkdir -p "$TMP"
 
 step "building the sdist and the wheel into $TMP/dist"
 "$PY" -m venv "$TMP/build-venv"
-"$TMP/build-venv/bin/python" -m pip install -q build
+pip_quiet "$TMP/build-venv/bin/python" -m pip install -q build
 "$TMP/build-venv/bin/python" -m build -q --outdir "$TMP/dist" "$ROOT" >/dev/null
 wheel=$(ls "$TMP"/dist/fast_aed-*.whl)
 sdist=$(ls "$TMP"/dist/fast_aed-*.tar.gz)
 
 step "installing $(basename "$wheel") into a fresh environment, without the dev extra"
 "$PY" -m venv "$TMP/venv"
-"$TMP/venv/bin/python" -m pip install -q -c "$ROOT/constraints.txt" "$wheel"
+pip_quiet "$TMP/venv/bin/python" -m pip install -q -c "$ROOT/constraints.txt" "$wheel"
 
 # from outside the checkout, with nothing of it on the path: only the installed package answers
 mkdir -p "$TMP/user"
@@ -55,7 +57,7 @@ test -s papermill_runs/reports/synthetic-tiny/main/student-small-seed0.metrics.j
 test -s papermill_runs/reports/synthetic-tiny/main/table.md
 
 step "installing $(basename "$sdist") over it"
-python -m pip install -q --no-deps --force-reinstall "$sdist"
+pip_quiet python -m pip install -q --no-deps --force-reinstall "$sdist"
 python -c "from fast_aed.reproduce import papermill_dir; assert (papermill_dir() / 'experiment.ipynb').exists(); print(papermill_dir())"
 fast-aed data synth --preset tiny --out data/tiny-sdist --seed 1
 fast-aed data info data/tiny-sdist
