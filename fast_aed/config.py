@@ -181,9 +181,11 @@ def load_config(cls, # the settings dataclass
 def load_sections(source: str, # a packaged name, a file or an inline JSON object (None: every section empty)
                   sections: dict, # section name -> its settings dataclass
                   flag: str = '--config', # the option, for error messages
+                  bare: str = None, # a section that a configuration without sections stands for (e.g. a student's)
                  ) -> dict:
     "Section name -> its checked settings dict (empty when absent); unknown sections and fields are one-line errors."
     data, label = read_config(source, flag) if source else ({}, flag)
+    if bare and data and all(k in {f.name for f in dataclasses.fields(sections[bare])} for k in data): data = {bare: data}
     out = {}
     for key, value in data.items():
         if key not in sections:

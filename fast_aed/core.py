@@ -216,8 +216,12 @@ def progress(iterable=None, # what to iterate over
              desc: str = '', # label shown in front of the bar
              total: int = None, # number of items, when `iterable` has no length
              **kwargs):
-    "A tqdm progress bar on stderr, silenced by `FAST_AED_QUIET=1`."
-    from tqdm.auto import tqdm
+    "A tqdm progress bar (a widget in Jupyter when ipywidgets is installed, text on stderr otherwise), silenced by `FAST_AED_QUIET=1`."
+    try:
+        import ipywidgets   # tqdm.auto warns (TqdmWarning: IProgress not found) in a notebook kernel without it
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm import tqdm
     return tqdm(iterable, desc=desc, total=total, disable=os.environ.get('FAST_AED_QUIET') == '1',
                 dynamic_ncols=True, leave=False, **kwargs)
 

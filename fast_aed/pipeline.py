@@ -600,7 +600,7 @@ def teacher_settings(config: str = None, # `--config`: a run configuration's nam
                      paper_scale: bool = False, # the teachers start from their papers' settings
                     ) -> dict:
     "The checked sections of `config` and the resolved config of each teacher to fit, before any work."
-    sections = load_sections(config, run_sections())
+    sections = load_sections(config, run_sections(), bare='student')   # a student's configuration alone is the student section
     label = f'--config {config}' if config else '--config'
     configs = {}
     for name in teacher_names(fit):

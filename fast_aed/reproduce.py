@@ -295,11 +295,17 @@ def code_version() -> str:
     return f'{fast_aed.__version__}-{h.hexdigest()[:10]}'
 
 def papermill_dir() -> Path:
-    "The folder with the parameterised notebooks (`FAST_AED_PAPERMILL_DIR` or `./papermill_runs`)."
-    d = Path(os.environ.get('FAST_AED_PAPERMILL_DIR', Path.cwd() / 'papermill_runs'))
-    if not (d / 'experiment.ipynb').exists():
-        raise FastAedError(f"{d / 'experiment.ipynb'}: not found; run from the fast-aed checkout or set FAST_AED_PAPERMILL_DIR")
-    return d
+    "The parameterised notebooks: `FAST_AED_PAPERMILL_DIR`, else `./papermill_runs`, else the copy installed with the package."
+    if os.environ.get('FAST_AED_PAPERMILL_DIR'):
+        d = Path(os.environ['FAST_AED_PAPERMILL_DIR'])
+        if not (d / 'experiment.ipynb').exists(): raise FastAedError(f"{d / 'experiment.ipynb'}: not found (FAST_AED_PAPERMILL_DIR)")
+        return d
+    import fast_aed
+    package = Path(fast_aed.__file__).parent
+    # a checkout's ./papermill_runs, the wheel's fast_aed/papermill_runs, then the checkout's own folder (editable installs)
+    for d in (Path.cwd() / 'papermill_runs', package / 'papermill_runs', package.parent / 'papermill_runs'):
+        if (d / 'experiment.ipynb').exists(): return d
+    raise FastAedError(f"{package / 'papermill_runs' / 'experiment.ipynb'}: not found; reinstall fast-aed or set FAST_AED_PAPERMILL_DIR")
 
 def grid_points(tables: list, dataset: str, data: str, preset: str, seeds: int, axes: list = None, weights: str = None,
                 runs: list = None, students: dict = None, footage: str = None) -> list:
@@ -397,7 +403,7 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
               jobs: int = 1, # grid points run in parallel
               preset: str = 'standard', # synthetic preset
               axes: list = None, # ablation axes to keep (default all)
-              reports_dir: str = None, # default `papermill_runs/reports`
+              reports_dir: str = None, # default `./papermill_runs/reports`, under the current folder
               weights: str = None, # YOLO weights for the grid points with the YOLO detector (not run without them)
               tables_only: bool = False, # only re-aggregate the tables from the finished runs (no grid point is run)
               speed_threads: int = None, # CPU threads of the speed points, run one at a time after the others (default: all cores)
@@ -416,7 +422,7 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
         known = {g['run'] for t in tables for g in table_grid(t, axes, students)}
         if set(runs) - known: raise FastAedError(f"unknown runs {sorted(set(runs) - known)} in tables {tables}: choose from {', '.join(sorted(known))}")
     nb_dir = papermill_dir()
-    reports = Path(reports_dir or nb_dir / 'reports') / ('development' if tables == DEV_TABLES else reports_name(dataset, preset))
+    reports = Path(reports_dir or Path.cwd() / 'papermill_runs' / 'reports') / ('development' if tables == DEV_TABLES else reports_name(dataset, preset))
     cache = default_cache_dir()
     if dataset != 'synthetic': resolve_data(dataset, data)
     if weights and not Path(weights).is_file(): raise FastAedError(f"{weights}: YOLO weights file not found")
@@ -486,7 +492,7 @@ def add_cli(sub, groups):
     p.add_argument('--seeds', type=int, default=3); p.add_argument('--jobs', type=int, default=1)
     p.add_argument('--preset', default='standard', choices=sorted(PRESETS), help='synthetic preset (standard-x2: standard with twice its training video)')
     p.add_argument('--axes', default=None, help='comma-separated ablation axes to run (default all)')
-    p.add_argument('--reports', default=None, help='reports folder (default papermill_runs/reports)')
+    p.add_argument('--reports', default=None, help='reports folder (default ./papermill_runs/reports, under the current folder)')
     p.add_argument('--weights', default=None, help='YOLO weights for the detector ablation (its YOLO grid points are not run without them)')
     p.add_argument('--tables-only', action='store_true', help='only re-aggregate the tables from the finished runs')
     p.add_argument('--speed-threads', type=int, default=None, help='CPU threads of the speed points, run alone after the others (default: all cores)')

@@ -33,7 +33,7 @@ class ChannelLayerNorm(nn.Module):
         y = F.layer_norm(x.permute(0, 2, 3, 1), (self.dim,), self.g.reshape(-1), self.b.reshape(-1), self.eps)
         return y.permute(0, 3, 1, 2)
 
-    def __setstate__(self, state):   # a module pickled before `dim` existed (fast-aed 0.1.0 before stop 17) gets it from its gain
+    def __setstate__(self, state):   # a module pickled before `dim` existed (fast-aed 0.1.0 before 2026-12-03) gets it from its gain
         super().__setstate__(state)
         if 'dim' not in self.__dict__: self.dim = int(self.g.shape[1])
 

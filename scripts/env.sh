@@ -1,4 +1,5 @@
-# Sourced by scripts/demo.sh and scripts/test.sh: create/refresh the virtual environment and set the environment.
+# Sourced by scripts/demo.sh and scripts/test.sh: create/refresh the virtual environment (the package, editable, with
+# everything the notebooks, JupyterLab and the tests need) and set the environment.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${FAST_AED_VENV:-$ROOT/.venv}
@@ -11,8 +12,9 @@ want=$(cat "$ROOT/settings.ini" "$ROOT/constraints.txt" "$ROOT/setup.py" | sha1s
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
   echo "fast-aed: installing into $VENV (CPU torch pinned by constraints.txt)" >&2
   "$VENV/bin/python" -m pip install -q --upgrade pip wheel setuptools
-  # constraints.txt pins torch/torchvision so that pip never pulls a multi-GB CUDA build here
-  "$VENV/bin/python" -m pip install -q -c "$ROOT/constraints.txt" -e "$ROOT[dev]"
+  # constraints.txt pins torch/torchvision so that pip never pulls a multi-GB CUDA build here; the lab extra is
+  # JupyterLab (and ipywidgets for its progress bars), the dev extra what the tests and nbdev need
+  "$VENV/bin/python" -m pip install -q -c "$ROOT/constraints.txt" -e "$ROOT[dev,lab]"
   echo "$want" > "$stamp"
 fi
 export PATH="$VENV/bin:$PATH"

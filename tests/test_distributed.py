@@ -54,9 +54,9 @@ def torchrun(script, *args, nproc=2, tmp_path=None):
     for attempt in range(3):
         proc = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', str(nproc),
                                str(path), *args, str(tmp_path)], capture_output=True, text=True, timeout=300, env=env)
-        # Seen once under heavy CPU load (stop 14): every rank had written its result, then one aborted in the C++
+        # Seen once under heavy CPU load (2026-12-03): every rank had written its result, then one aborted in the C++
         # runtime while the process exited ("terminate called without an active exception", SIGABRT). That
-        # teardown abort alone is retried, from scratch, up to twice (stop 18: it aborted on both tries with four
+        # teardown abort alone is retried, from scratch, up to twice (on 2026-12-03 it aborted on both tries with four
         # processes on the two cores); any other failure fails at once.
         teardown_abort = (proc.returncode != 0 and 'terminate called without an active exception' in proc.stdout + proc.stderr
                           and all(p.exists() for p in results))
