@@ -217,7 +217,10 @@ def progress(iterable=None, # what to iterate over
              total: int = None, # number of items, when `iterable` has no length
              **kwargs):
     "A tqdm progress bar on stderr, silenced by `FAST_AED_QUIET=1`."
-    from tqdm.auto import tqdm
+    import warnings
+    with warnings.catch_warnings():   # in a kernel without ipywidgets tqdm.auto warns (red in every report), then uses the text bar
+        warnings.simplefilter('ignore')
+        from tqdm.auto import tqdm
     return tqdm(iterable, desc=desc, total=total, disable=os.environ.get('FAST_AED_QUIET') == '1',
                 dynamic_ncols=True, leave=False, **kwargs)
 
