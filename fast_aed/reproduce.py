@@ -539,9 +539,9 @@ def report_problem(point: dict, # a grid point (`grid_points`)
     if err.exists() and err.stat().st_mtime >= metrics.stat().st_mtime: return f'failed on its last run (see {err})'
     if m.get('code_version') != version: return f"at code version {m.get('code_version')} (the library is at {version})"
     if not (out / f'{name}.ipynb').exists(): return 'missing (metrics.json without its executed notebook)'
-    needs_input = (point['params']['detector'] == 'yolo' and not point['params'].get('weights')) or \
-                  (point['params']['dataset'] == 'inject' and not point['params'].get('data'))
-    if not needs_input and str(m.get('grid_key')) != config_hash({'params': point['params'], 'code': version}):
+    p = point['params']   # without the weights or the data folder it was run with, its parameters cannot be compared
+    unknown = (p['detector'] == 'yolo' and not p.get('weights')) or (p['dataset'] != 'synthetic' and not p.get('data'))
+    if not unknown and str(m.get('grid_key')) != config_hash({'params': point['params'], 'code': version}):
         return 'computed with other parameters than the grid has now'
     return None
 
@@ -559,7 +559,8 @@ def check_reports(tables: list = None, # tables to check (default every table, d
                   reports_dir: str = None, weights: str = None, runs: list = None, students: dict = None, footage: str = None,
                  ) -> list: # [(where, problem)]: 'table/point' or 'table' and what is wrong
     "Every grid point whose report needs a rerun and every table that mixes code versions (nothing is run)."
-    groups = [tables] if tables else [TABLES, DEV_TABLES]
+    tables = tables or TABLES + DEV_TABLES
+    groups = [g for g in ([t for t in tables if t not in DEV_TABLES], [t for t in tables if t in DEV_TABLES]) if g]   # two reports folders
     version, problems = code_version(), []
     for group in groups:
         folder = reports_folder(group, dataset, preset, reports_dir)
