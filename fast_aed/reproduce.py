@@ -533,14 +533,16 @@ def report_problem(point: dict, # a grid point (`grid_points`)
     "Why a grid point's executed report needs a rerun: missing, failed, another code version or other parameters."
     out = Path(folder) / point['table']; name = point['name']
     metrics, err = out / f'{name}.metrics.json', out / f'{name}.error.txt'
-    if not metrics.exists(): return f'failed (see {err})' if err.exists() else 'missing'
+    p = point['params']   # without the weights or the data folder it was run with, its parameters cannot be compared
+    unknown = (p['detector'] == 'yolo' and not p.get('weights')) or (p['dataset'] != 'synthetic' and not p.get('data'))
+    if not metrics.exists():
+        if err.exists(): return f'failed (see {err})'
+        return 'missing' + (' (it needs YOLO weights or footage: --weights / --footage)' if unknown else '')
     try: m = load_json(metrics)
     except FastAedError as e: return f'failed ({e})'
     if err.exists() and err.stat().st_mtime >= metrics.stat().st_mtime: return f'failed on its last run (see {err})'
     if m.get('code_version') != version: return f"at code version {m.get('code_version')} (the library is at {version})"
     if not (out / f'{name}.ipynb').exists(): return 'missing (metrics.json without its executed notebook)'
-    p = point['params']   # without the weights or the data folder it was run with, its parameters cannot be compared
-    unknown = (p['detector'] == 'yolo' and not p.get('weights')) or (p['dataset'] != 'synthetic' and not p.get('data'))
     if not unknown and str(m.get('grid_key')) != config_hash({'params': point['params'], 'code': version}):
         return 'computed with other parameters than the grid has now'
     return None
