@@ -178,7 +178,7 @@ def plot_tradeoff(df, # `tradeoff_frame`
         x, y = mean.loc[model, 'fps'], 100 * mean.loc[model, 'micro_auc']
         if not np.isfinite(x) or not np.isfinite(y): continue
         ax.errorbar(x, y, xerr=std.loc[model, 'fps'], yerr=100 * std.loc[model, 'micro_auc'], fmt=marker, color=colour, ms=5, capsize=2, lw=0.8)
-        ax.annotate(model, (x, y), xytext=(4, 3), textcoords='offset points', fontsize=6)
+        ax.annotate(model, (x, y), xytext=(4, 3), textcoords='offset points', fontsize=7)
     ax.set_xscale('log'); ax.set_xlim(ax.get_xlim()[0], ax.get_xlim()[1] * 3)   # room for the labels of the fastest models
     ax.set_xlabel('frames per second (log axis)', fontsize=8); ax.set_ylabel('micro AUC (%)', fontsize=8)
     ax.tick_params(labelsize=7); ax.grid(alpha=0.3, which='both')
@@ -261,12 +261,12 @@ def plot_kind_heatmap(df, # `kind_frame`
     from matplotlib.figure import Figure
     if df.empty: raise FastAedError('no per-kind AUC in these runs: the benchmark has no events.json, or the runs predate it')
     grid = df.pivot_table(index='model', columns='kind', values='auc', aggfunc='mean', sort=False)
-    fig = Figure(figsize=(0.9 * grid.shape[1] + 2.6, 0.28 * grid.shape[0] + 1.1)); ax = fig.subplots()
+    fig = Figure(figsize=(1.1 * grid.shape[1] + 3, 0.32 * grid.shape[0] + 1.2)); ax = fig.subplots()
     im = ax.imshow(100 * grid.values, cmap='RdYlGn', vmin=0, vmax=100, aspect='auto')
     for (r, c), v in np.ndenumerate(100 * grid.values):
-        if np.isfinite(v): ax.text(c, r, f'{v:.0f}', ha='center', va='center', fontsize=6)
+        if np.isfinite(v): ax.text(c, r, f'{v:.0f}', ha='center', va='center', fontsize=8)
     ax.set_xticks(range(grid.shape[1]), list(grid.columns), fontsize=7, rotation=20)
-    ax.set_yticks(range(grid.shape[0]), list(grid.index), fontsize=6)
+    ax.set_yticks(range(grid.shape[0]), list(grid.index), fontsize=7)
     fig.colorbar(im, ax=ax, fraction=0.04).ax.tick_params(labelsize=6)
     ax.set_title('frame AUC (%) per anomaly kind, mean over seeds', fontsize=8)
     fig.tight_layout()
