@@ -15,7 +15,7 @@ from .metrics import (EvalConventions, frame_level_report, prepare_scores, rbdc_
 __all__ = ['HEADS', 'heads_from_maps', 'evaluate_frame_scores', 'upsample_map', 'regions_from_boxes',
            'regions_from_map_components', 'gt_track_rows', 'evaluate_student_maps', 'predict_scores',
            'predict_student_maps', 'evaluate_student', 'evaluate_object_scores', 'per_kind_auc', 'reference_scorer',
-           'plot_score_curves', 'plot_roc_curves', 'overlay_map', 'plot_overlays']
+           'plot_score_curves', 'plot_roc_curves', 'overlay_map', 'plot_overlays', 'figure_png']
 
 # %% ../nbs/10_evaluate.ipynb #82f31f93
 HEADS = ('S', 'M', 'L', 'MIX')
@@ -443,3 +443,13 @@ def plot_overlays(ds, # a `VadDataset`
         ax.imshow(img[..., ::-1]); ax.set_axis_off()
         ax.set_title(f"{r.name} #{t} ({'abnormal' if labels[r.name][t] else 'normal'})", fontsize=8)
     return _save(fig, path)
+
+# %% ../nbs/10_evaluate.ipynb #bd2550b5
+def figure_png(fig, # a matplotlib `Figure`
+               dpi: int = 72, # resolution: small, so that an executed report stays light
+              ) -> bytes: # the PNG file's bytes
+    "A figure rendered to PNG bytes (tight bounding box), e.g. for `IPython.display.Image(data=...)`."
+    import io
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=dpi, bbox_inches='tight')
+    return buf.getvalue()

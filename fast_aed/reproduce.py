@@ -19,8 +19,10 @@ __all__ = ['MAIN_ROWS', 'STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TA
            'DEV_BENCHMARKS', 'DEV_CANDIDATES', 'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES', 'NOT_HASHED',
            'KERNEL_START_FAILURE', 'table_grid', 'dev_grid', 'file_lock', 'default_cache_dir', 'resolve_data',
            'injected_benchmark', 'prepare_teachers', 'select_copies', 'train_and_evaluate_student', 'student_cost',
-           'run_experiment', 'conventions_sensitivity', 'measure_speed', 'code_version', 'papermill_dir', 'grid_points',
-           'run_grid_point', 'experiment_from_params', 'reports_name', 'reproduce', 'student_row', 'add_cli']
+           'run_experiment', 'conventions_sensitivity', 'measure_speed', 'training_curves', 'load_student_maps',
+           'code_version', 'papermill_dir', 'grid_points', 'run_grid_point', 'experiment_from_params', 'reports_name',
+           'reproduce', 'student_row', 'add_cli', 'reports_folder', 'report_problem', 'mixed_versions', 'check_reports',
+           'check_command']
 
 # %% ../nbs/15_reproduce.ipynb #6ccde2c1
 from .pipeline import JITTER   # jitter amplitudes of the distillation copies (`fast_aed.pipeline.speedup_dataset`)
@@ -206,10 +208,13 @@ def train_and_evaluate_student(ds, shared: Path, student_cfg: dict, seed: int, d
         ckpt = train_student(dds, work, cfg)
         train_s = time.perf_counter() - t0
         import torch
-        best_of = torch.load(ckpt, map_location='cpu', weights_only=True).get('best_of')   # with best_of > 1: every candidate's seed and validation loss
+        ck = torch.load(ckpt, map_location='cpu', weights_only=True)
+        best_of = ck.get('best_of')   # with best_of > 1: every candidate's seed and validation loss
         res = pipeline.evaluate_student_run(ds, work, conventions, detector, weights, plots=False)
         res.update(student_cost(ds, ckpt))
-    return {'student': res, 'train_seconds': train_s, 'student_work': str(work), **({'best_of': best_of} if best_of else {})}
+        res.update(config=ck.get('config'), per_kind=res['heads'][res['head']].get('per_kind') or {})   # the reported head's per-kind AUC
+    return {'student': res, 'train_seconds': train_s, 'student_work': str(work), 'training_curves': training_curves(work),
+            **({'best_of': best_of} if best_of else {})}
 
 def student_cost(ds, ckpt: Path, iters: int = 20) -> dict:
     "Params, GMACs and batch-32 FPS of a trained student at its input size (`fast_aed.bench.bench_student`), for the main table."
@@ -258,7 +263,7 @@ def run_experiment(dataset: str = 'synthetic', # synthetic | avenue | shanghaite
         metrics['conventions'] = conventions_sensitivity(ds, metrics['student_work'], detector, weights)
     if kind not in ('student', 'speed', 'conventions'): raise FastAedError(f"unknown experiment kind {kind!r}")
     out = {'params': params or {'dataset': dataset, 'preset': preset, 'seed': seed, 'kind': kind, 'student': student, 'detector': detector},
-           'seed': seed, 'dataset': ds.name, 'metrics': metrics, 'timings': {'total_seconds': time.perf_counter() - t0},
+           'seed': seed, 'dataset': ds.name, 'data_root': str(Path(data).resolve()), 'metrics': metrics, 'timings': {'total_seconds': time.perf_counter() - t0},
            'git_revision': git_revision(), 'code_version': code_version(), 'versions': package_versions(),
            'machine': _machine()}   # the student's training depends on the thread count: kept with the result
     if metrics_path: save_json(out, metrics_path)
@@ -282,6 +287,38 @@ def measure_speed(ds, shared: Path, student_work: str, detector: str, weights: s
     ckpt = Path(student_work) / 'student' / 'student.pt'
     return bench.run_benchmark(checkpoint=ckpt, data=ds.root, work=shared,   # timed at the checkpoint's input size
                                iters=5 if tiny else 200, warmup=2 if tiny else 20, onnx=not tiny)   # a batch-1 call takes 2-3 ms: 30 calls timed under 0.1 s
+
+# %% ../nbs/15_reproduce.ipynb #58aa5a9a
+def _log_value(text: str):
+    "A `log.csv` cell as JSON: a number, None for an empty cell, else the text."
+    if text in ('', None): return None
+    try: return float(text)
+    except ValueError: return text
+
+def training_curves(work: Path, # a grid point's student work folder (the shared teachers are linked inside it)
+                    teachers: tuple = ('A', 'B'), # teachers whose logs are read
+                   ) -> dict: # {'A': rows, 'B': rows, 'student': rows}, one row per epoch
+    "Per-epoch training logs: each fitted teacher's (kept in its checkpoint) and the student's (`student/log.csv`)."
+    import csv, torch
+    work, out = Path(work), {}
+    for t in teachers:
+        ckpt = work / 'teachers' / t / 'model.pt'
+        # a checkpoint this library wrote: teacher B's keeps plain Python objects beside its tensors
+        out[t] = list(torch.load(ckpt, map_location='cpu', weights_only=False).get('log') or []) if ckpt.exists() else []
+    log, out['student'] = work / 'student' / 'log.csv', []
+    if log.exists():
+        with open(log, newline='') as f: out['student'] = [{k: _log_value(v) for k, v in row.items()} for row in csv.DictReader(f)]
+    return out
+
+def load_student_maps(work: Path, # a student's work folder
+                     ) -> dict: # {video: {1: (T,), 4: (T,4,4), 16: (T,16,16)}}
+    "The student's test-set maps as its evaluation saved them (`WORK/eval/student_maps.npz`, `fast_aed.pipeline.evaluate_student_run`)."
+    from fast_aed.core import load_npz
+    out = {}
+    for key, a in load_npz(Path(work) / 'eval' / 'student_maps.npz').items():
+        video, scale = key.rsplit('__', 1)
+        out.setdefault(video, {})[int(scale)] = a
+    return out
 
 # %% ../nbs/15_reproduce.ipynb #2a5da073
 NOT_HASHED = ('_modidx.py', 'tables.py', 'cli.py')   # never change a grid point's result: the symbol index, the aggregation of finished runs, the command line
@@ -422,7 +459,7 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
         known = {g['run'] for t in tables for g in table_grid(t, axes, students)}
         if set(runs) - known: raise FastAedError(f"unknown runs {sorted(set(runs) - known)} in tables {tables}: choose from {', '.join(sorted(known))}")
     nb_dir = papermill_dir()
-    reports = Path(reports_dir or Path.cwd() / 'papermill_runs' / 'reports') / ('development' if tables == DEV_TABLES else reports_name(dataset, preset))
+    reports = reports_folder(tables, dataset, preset, reports_dir)
     cache = default_cache_dir()
     if dataset != 'synthetic': resolve_data(dataset, data)
     if weights and not Path(weights).is_file(): raise FastAedError(f"{weights}: YOLO weights file not found")
@@ -473,6 +510,9 @@ def _cmd_reproduce(args):
     tables = args.tables or (['main'] if students else None)
     if students and 'main' not in tables: raise FastAedError("--config adds a row to the main table: name the main table (or no table)")
     runs = args.runs.split(',') if args.runs else (list(students) if students else None)
+    if args.check:
+        return check_command(tables, args.dataset, args.data, args.seeds, args.preset, args.axes.split(',') if args.axes else None,
+                             args.reports, args.weights, runs, students, args.footage)
     if args.print_config:
         rows = {g['run']: g['student'] for t in (tables or TABLES) for g in table_grid(t, args.axes.split(',') if args.axes else None, students)
                 if g['kind'] == 'student' and (not runs or g['run'] in runs)}
@@ -498,5 +538,68 @@ def add_cli(sub, groups):
     p.add_argument('--speed-threads', type=int, default=None, help='CPU threads of the speed points, run alone after the others (default: all cores)')
     p.add_argument('--runs', default=None, help='comma-separated grid-point runs to run, e.g. student-s2d-focus-best3 (default all; the tables aggregate every finished run)')
     p.add_argument('--footage', default=None, help="real fixed-camera footage (comma-separated videos) for the dev table's injected benchmark")
+    p.add_argument('--check', action='store_true', help='run nothing: list the grid points whose reports are missing, failed or at another code version '
+                   '(and tables that mix code versions); exit 1 if any (no table named: every table, dev included)')
     add_config_args(p, "a student to add to the main table as a row of its own (run alone unless --runs names more); its run name is the configuration's name or file stem")
     p.set_defaults(func=_cmd_reproduce)
+
+# %% ../nbs/15_reproduce.ipynb #71f7a183
+def reports_folder(tables: list, dataset: str = 'synthetic', preset: str = 'standard', reports_dir: str = None) -> Path:
+    "The folder of `tables`' reports: `development` for the dev table, else the dataset's (`reports_name`)."
+    base = Path(reports_dir) if reports_dir else Path.cwd() / 'papermill_runs' / 'reports'   # under the current folder, also from a pip install
+    return base / ('development' if list(tables) == DEV_TABLES else reports_name(dataset, preset))
+
+def report_problem(point: dict, # a grid point (`grid_points`)
+                   folder: Path, # the reports folder of its dataset
+                   version: str, # the library's code version now (`code_version`)
+                  ) -> str | None: # what is wrong with its report, or None
+    "Why a grid point's executed report needs a rerun: missing, failed, another code version or other parameters."
+    out = Path(folder) / point['table']; name = point['name']
+    metrics, err = out / f'{name}.metrics.json', out / f'{name}.error.txt'
+    p = point['params']   # without the weights or the data folder it was run with, its parameters cannot be compared
+    unknown = (p['detector'] == 'yolo' and not p.get('weights')) or (p['dataset'] != 'synthetic' and not p.get('data'))
+    if not metrics.exists():
+        if err.exists(): return f'failed (see {err})'
+        return 'missing' + (' (it needs YOLO weights or footage: --weights / --footage)' if unknown else '')
+    try: m = load_json(metrics)
+    except FastAedError as e: return f'failed ({e})'
+    if err.exists() and err.stat().st_mtime >= metrics.stat().st_mtime: return f'failed on its last run (see {err})'
+    if m.get('code_version') != version: return f"at code version {m.get('code_version')} (the library is at {version})"
+    if not (out / f'{name}.ipynb').exists(): return 'missing (metrics.json without its executed notebook)'
+    if not unknown and str(m.get('grid_key')) != config_hash({'params': point['params'], 'code': version}):
+        return 'computed with other parameters than the grid has now'
+    return None
+
+def mixed_versions(folder: Path, table: str) -> list:
+    "The code versions of a table's finished rows: more than one is a problem (a table never mixes them)."
+    versions = set()
+    for p in sorted((Path(folder) / table).glob('*.metrics.json')):
+        try: versions.add(str(load_json(p).get('code_version')))
+        except FastAedError: continue
+    return sorted(versions) if len(versions) > 1 else []
+
+# %% ../nbs/15_reproduce.ipynb #96948eb8
+def check_reports(tables: list = None, # tables to check (default every table, dev included)
+                  dataset: str = 'synthetic', data: str = None, seeds: int = 3, preset: str = 'standard', axes: list = None,
+                  reports_dir: str = None, weights: str = None, runs: list = None, students: dict = None, footage: str = None,
+                 ) -> list: # [(where, problem)]: 'table/point' or 'table' and what is wrong
+    "Every grid point whose report needs a rerun and every table that mixes code versions (nothing is run)."
+    tables = tables or TABLES + DEV_TABLES
+    groups = [g for g in ([t for t in tables if t not in DEV_TABLES], [t for t in tables if t in DEV_TABLES]) if g]   # two reports folders
+    version, problems = code_version(), []
+    for group in groups:
+        folder = reports_folder(group, dataset, preset, reports_dir)
+        for point in grid_points(group, dataset, data, preset, seeds, axes, weights, runs, students, footage):
+            problem = report_problem(point, folder, version)
+            if problem: problems.append((f"{folder.name}/{point['table']}/{point['name']}", problem))
+        for table in group:
+            mixed = mixed_versions(folder, table)
+            if mixed: problems.append((f'{folder.name}/{table}', f"rows from {len(mixed)} code versions: {', '.join(mixed)}"))
+    return problems
+
+def check_command(*args, log=print) -> int:
+    "`fast-aed reproduce --check`: print the problems of `check_reports(*args)`; exit code 1 if any, else 0."
+    problems = check_reports(*args)
+    for where, problem in problems: log(f'{where}: {problem}')
+    log(f'[reproduce --check] {len(problems)} problem(s)' if problems else '[reproduce --check] every report is current')
+    return 1 if problems else 0

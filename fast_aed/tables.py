@@ -9,8 +9,10 @@ import numpy as np
 from .core import FastAedError, load_json
 
 # %% auto #0
-__all__ = ['PIPELINE_ROW', 'TABLE_KEYS', 'load_table_metrics', 'mean_std', 'table_frame', 'aggregate_table', 'markdown_table',
-           'dev_frame', 'dev_summary', 'dev_ranking', 'plot_dev', 'aggregate_dev']
+__all__ = ['PIPELINE_ROW', 'TABLE_KEYS', 'MARKERS', 'TEACHER_NAMES', 'load_table_metrics', 'mean_std', 'table_frame',
+           'aggregate_table', 'markdown_table', 'code_versions', 'tradeoff_frame', 'plot_tradeoff', 'tradeoff_note',
+           'plot_ablations', 'plot_conventions', 'pd_numeric', 'kind_frame', 'plot_kind_heatmap', 'plot_speed_table',
+           'table_figures', 'dev_frame', 'dev_summary', 'dev_ranking', 'plot_dev', 'aggregate_dev']
 
 # %% ../nbs/16_tables.ipynb #9d9c8a03
 def _row(m: dict) -> dict:
@@ -133,6 +135,181 @@ def markdown_table(df) -> str:
     head = '| ' + ' | '.join(map(str, df.columns)) + ' |'
     rule = '|' + '---|' * len(df.columns)
     return '\n'.join([head, rule] + ['| ' + ' | '.join(map(str, r)) + ' |' for r in df.itertuples(index=False)])
+
+# %% ../nbs/16_tables.ipynb #f2fb1e26
+def code_versions(metrics: list, # finished runs (`load_table_metrics`)
+                 ) -> list:
+    "The code versions the runs of a table come from (a table never mixes them: `fast-aed reproduce --check` flags it)."
+    return sorted({str(m.get('code_version')) for m in metrics})
+
+def _pipeline_fps(fps: dict, *stages) -> float | None:
+    "Frames per second of stages run one after the other (their times add)."
+    rates = [fps.get(s) for s in stages]
+    return 1 / sum(1 / r for r in rates) if all(rates) else None
+
+def tradeoff_frame(metrics: list, # finished runs of the main table
+                  ):
+    "One row per model and seed: micro AUC and frames per second of each teacher (detection included), the teachers' ensemble and every student."
+    import pandas as pd
+    rows = []
+    for m in metrics:
+        t, s = m['metrics']['teachers'], m['metrics'].get('student') or {}
+        fps = t.get('fps') or {}
+        for name, label, stages in (('A', 'teacher A', ('detector', 'A')), ('B', 'teacher B', ('detector', 'B')),
+                                    ('ensemble', 'teachers A+B', ('pipeline',))):
+            if t.get(name): rows.append({'model': label, 'kind': 'teacher', 'micro_auc': t[name].get('micro_auc'), 'fps': _pipeline_fps(fps, *stages), 'seed': m['seed']})
+        if s: rows.append({'model': m['params'].get('run'), 'kind': 'student', 'micro_auc': s.get('micro_auc'), 'fps': s.get('fps'), 'seed': m['seed']})
+    df = pd.DataFrame(rows, columns=['model', 'kind', 'micro_auc', 'fps', 'seed'])
+    return df.drop_duplicates(subset=['model', 'seed']).astype({'micro_auc': float, 'fps': float})
+
+# %% ../nbs/16_tables.ipynb #d7d3a7b7
+MARKERS = {'teacher': ('s', 'tab:grey'), 'student': ('o', 'tab:blue')}
+
+def plot_tradeoff(df, # `tradeoff_frame`
+                  note: str = '', # how the speed was measured (runtime, batch, machine), printed under the title
+                 ):
+    "Speed against accuracy: frames per second (log axis) against micro AUC, mean +- std over seeds, one point per model."
+    from matplotlib.figure import Figure
+    g = df.groupby('model', sort=False)
+    mean, std, kind = g[['micro_auc', 'fps']].mean(), g[['micro_auc', 'fps']].std(ddof=0).fillna(0), g['kind'].first()
+    fig = Figure(figsize=(6.4, 4.2)); ax = fig.subplots()
+    for model in mean.index:
+        marker, colour = MARKERS[kind[model]]
+        x, y = mean.loc[model, 'fps'], 100 * mean.loc[model, 'micro_auc']
+        if not np.isfinite(x) or not np.isfinite(y): continue
+        ax.errorbar(x, y, xerr=std.loc[model, 'fps'], yerr=100 * std.loc[model, 'micro_auc'], fmt=marker, color=colour, ms=5, capsize=2, lw=0.8)
+        ax.annotate(model, (x, y), xytext=(4, 3), textcoords='offset points', fontsize=7)
+    ax.set_xscale('log'); ax.set_xlim(ax.get_xlim()[0], ax.get_xlim()[1] * 3)   # room for the labels of the fastest models
+    ax.set_xlabel('frames per second (log axis)', fontsize=8); ax.set_ylabel('micro AUC (%)', fontsize=8)
+    ax.tick_params(labelsize=7); ax.grid(alpha=0.3, which='both')
+    ax.set_title('speed against accuracy (mean +- std over seeds)' + (f'\n{note}' if note else ''), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+def tradeoff_note(metrics: list, # finished runs of the main table
+                 ) -> str:
+    "How the trade-off's speeds were measured: runtime, batch sizes and machine, as the runs recorded them."
+    machines = sorted({(m.get('machine') or {}).get('device', '?') for m in metrics})
+    return ('students: PyTorch eager, batch 32; teachers: batch 1, detection included; A+B: detection + both teachers\n'
+            f"on {'; '.join(machines)}")
+
+# %% ../nbs/16_tables.ipynb #0f69e8d4
+def plot_ablations(df, # `table_frame('ablations', ...)`: axis, setting, micro_auc, seed
+                  ):
+    "One panel per ablation axis: each setting's micro AUC (mean +- std over seeds), the full model marked in orange with a dashed line."
+    from matplotlib.figure import Figure
+    axes_names = list(dict.fromkeys(df['axis']))
+    fig = Figure(figsize=(4.2 * min(3, len(axes_names)), 1.9 * -(-len(axes_names) // 3)))
+    panels = fig.subplots(-(-len(axes_names) // 3), min(3, len(axes_names)), squeeze=False).ravel()
+    for ax, name in zip(panels, axes_names):
+        g = df[df['axis'] == name].groupby('setting', sort=False)['micro_auc']
+        mean, std = 100 * g.mean(), 100 * g.std(ddof=0).fillna(0)
+        full = ['(full)' in s for s in mean.index]
+        ax.barh(list(mean.index), mean.values, xerr=std.values, color=['tab:orange' if f else 'tab:blue' for f in full], capsize=2)
+        for f, v in zip(full, mean.values):
+            if f: ax.axvline(v, color='tab:orange', ls='--', lw=0.8)
+        ax.set_xlim(max(0, np.nanmin(mean.values - std.values) - 5), min(100, np.nanmax(mean.values + std.values) + 3))
+        ax.set_title(name, fontsize=8); ax.tick_params(labelsize=6); ax.invert_yaxis(); ax.set_xlabel('micro AUC (%)', fontsize=7)
+    for ax in panels[len(axes_names):]: ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/16_tables.ipynb #bdb769fc
+def plot_conventions(df, # `table_frame('conventions', ...)`: convention, micro_auc, null_micro_auc, seed
+                    ):
+    "The student's micro AUC under each evaluation convention beside the null baseline (a constant scorer) under the same convention."
+    from matplotlib.figure import Figure
+    g = df.groupby('convention', sort=False)
+    fig = Figure(figsize=(5.5, 0.3 * g.ngroups + 1.2)); ax = fig.subplots()
+    y = np.arange(g.ngroups)
+    for col, label, marker, colour in (('micro_auc', 'student', 'o', 'tab:blue'), ('null_micro_auc', 'null baseline', 'x', 'tab:red')):
+        vals = g[col].apply(lambda s: pd_numeric(s))
+        mean, std = 100 * vals.apply(np.nanmean), 100 * vals.apply(np.nanstd)
+        ax.errorbar(mean.values, y, xerr=std.values, fmt=marker, color=colour, capsize=2, ms=4, lw=0.8, label=label)
+    ax.set_yticks(y, list(g.groups), fontsize=6); ax.invert_yaxis(); ax.axvline(50, color='k', ls=':', lw=0.7)
+    ax.set_xlabel('micro AUC (%)', fontsize=8); ax.tick_params(labelsize=7); ax.legend(fontsize=6)
+    ax.set_title('sensitivity to the evaluation conventions (mean +- std over seeds)', fontsize=8)
+    fig.tight_layout()
+    return fig
+
+def pd_numeric(values) -> np.ndarray:
+    "Values as floats, NaN where missing."
+    return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+
+# %% ../nbs/16_tables.ipynb #ed367f3d
+def kind_frame(table: str, # 'main' or 'ablations'
+               metrics: list, # finished runs of that table
+              ):
+    "One row per model, anomaly kind and seed: the frame AUC of that kind's frames (teachers A, B and every student)."
+    import pandas as pd
+    rows = []
+    for m in metrics:
+        met, p = m['metrics'], m['params']
+        per = {TEACHER_NAMES[t]: (met['teachers'].get(t) or {}).get('per_kind') for t in TEACHER_NAMES}
+        s = met.get('student') or {}
+        name = p.get('run') if table == 'main' else f"{p.get('axis')}: {p.get('label')}"
+        per[name] = s.get('per_kind') or ((s.get('heads') or {}).get(s.get('head')) or {}).get('per_kind')
+        rows += [{'model': model, 'kind': k, 'auc': auc, 'seed': m['seed']} for model, kinds in per.items() for k, auc in (kinds or {}).items()]
+    df = pd.DataFrame(rows, columns=['model', 'kind', 'auc', 'seed'])
+    return df.drop_duplicates(subset=['model', 'kind', 'seed'])
+
+TEACHER_NAMES = {'A': 'teacher A', 'B': 'teacher B', 'ensemble': 'teachers A+B'}
+
+def plot_kind_heatmap(df, # `kind_frame`
+                     ):
+    "Models x anomaly kinds: frame AUC (%) of each kind, mean over seeds, written in each cell."
+    from matplotlib.figure import Figure
+    if df.empty: raise FastAedError('no per-kind AUC in these runs: the benchmark has no events.json, or the runs predate it')
+    grid = df.pivot_table(index='model', columns='kind', values='auc', aggfunc='mean', sort=False)
+    fig = Figure(figsize=(1.1 * grid.shape[1] + 3, 0.32 * grid.shape[0] + 1.2)); ax = fig.subplots()
+    im = ax.imshow(100 * grid.values, cmap='RdYlGn', vmin=0, vmax=100, aspect='auto')
+    for (r, c), v in np.ndenumerate(100 * grid.values):
+        if np.isfinite(v): ax.text(c, r, f'{v:.0f}', ha='center', va='center', fontsize=8)
+    ax.set_xticks(range(grid.shape[1]), list(grid.columns), fontsize=7, rotation=20)
+    ax.set_yticks(range(grid.shape[0]), list(grid.index), fontsize=7)
+    fig.colorbar(im, ax=ax, fraction=0.04).ax.tick_params(labelsize=6)
+    ax.set_title('frame AUC (%) per anomaly kind, mean over seeds', fontsize=8)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/16_tables.ipynb #c5fed674
+def plot_speed_table(df, # `table_frame('speed', ...)`
+                    ):
+    "Frames per second of each model of the speed table at batch 1 and at batch 32 (mean +- std over seeds, log axis)."
+    from matplotlib.figure import Figure
+    d = df[~df['model'].str.startswith('speed-up')]
+    g = d.groupby('model', sort=False)
+    fig = Figure(figsize=(6, 0.35 * g.ngroups + 1.2)); ax = fig.subplots()
+    y = np.arange(g.ngroups)
+    for k, (col, colour) in enumerate((('fps_b1', 'tab:blue'), ('fps_b32', 'tab:orange'))):
+        if col not in d: continue
+        vals = g[col].apply(pd_numeric)
+        ax.barh(y + (k - 0.5) * 0.4, vals.apply(np.nanmean).values, 0.4, xerr=vals.apply(np.nanstd).values, color=colour,
+                capsize=2, label=f'batch {col[5:]}')
+    ax.set_yticks(y, list(g.groups), fontsize=7); ax.invert_yaxis(); ax.set_xscale('log')
+    ax.set_xlabel('frames per second (log axis)', fontsize=8); ax.tick_params(labelsize=7); ax.legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/16_tables.ipynb #9886802a
+def table_figures(table: str, # one of `TABLES`
+                  reports: str | Path, # `papermill_runs/reports/<dataset>`
+                 ) -> dict: # {title: Figure}
+    "The comparison figures of one table, drawn from its finished runs."
+    runs = load_table_metrics(reports, table)
+    if not runs: raise FastAedError(f"{Path(reports) / table}: no finished runs for table {table!r}")
+    if table == 'main':
+        figs = {'Speed against accuracy (trade-off)': plot_tradeoff(tradeoff_frame(runs), tradeoff_note(runs))}
+    elif table == 'ablations':
+        figs = {'Ablations: one panel per axis, the full model in orange': plot_ablations(table_frame('ablations', runs))}
+    elif table == 'conventions':
+        figs = {'Sensitivity to the evaluation conventions, with the null baseline': plot_conventions(table_frame('conventions', runs))}
+    elif table == 'speed':
+        figs = {'Throughput of each model': plot_speed_table(table_frame('speed', runs))}
+    else: raise FastAedError(f"no comparison figures for table {table!r}")
+    kinds = kind_frame(table, runs) if table in ('main', 'ablations') else None
+    if kinds is not None and not kinds.empty: figs['Frame AUC per model and anomaly kind'] = plot_kind_heatmap(kinds)
+    return figs
 
 # %% ../nbs/16_tables.ipynb #5055949c
 def dev_frame(metrics: list, # finished `dev` grid points (`load_table_metrics(reports, 'dev')`)
