@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_deploy.ipynb #1dd8f3c0
 from __future__ import annotations
-import os, re, json, time, queue, threading, warnings, contextlib
+import os, re, json, time, queue, threading, warnings, contextlib, collections
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -19,9 +19,9 @@ from .evaluate import HEADS, heads_from_maps
 # %% auto #0
 __all__ = ['SCALES', 'OUTPUT_NAMES', 'IMAGE_EXTS', 'BACKENDS', 'ExportableAdaptivePool2d', 'exportable', 'export_onnx',
            'freeze_student', 'stack_offsets_of', 'OnnxStudent', 'TorchStudent', 'load_runner', 'FrameSource',
-           'frame_files', 'open_source', 'write_test_video', 'preprocess', 'StackBuffer', 'BatchReader', 'model_fps',
-           'write_scores_csv', 'plot_timeline', 'overlay_frame', 'OverlayWriter', 'ScoreResult', 'stream_threads',
-           'score_source', 'add_cli']
+           'frame_files', 'open_source', 'write_test_video', 'preprocess', 'StackBuffer', 'BatchReader', 'LiveReader',
+           'model_fps', 'write_scores_csv', 'plot_timeline', 'overlay_frame', 'OverlayWriter', 'display_available',
+           'LiveDisplay', 'ScoreResult', 'stream_threads', 'score_source', 'add_cli']
 
 # %% ../nbs/12_deploy.ipynb #807b8617
 SCALES = (1, 4, 16)
@@ -283,14 +283,15 @@ def load_runner(checkpoint, # .pt checkpoint, .onnx file, an nn.Module, or a (mo
 # %% ../nbs/12_deploy.ipynb #e9b3d299
 @dataclass
 class FrameSource:
-    "Frames of a video file, a folder of images or a camera, as uint8 BGR arrays."
-    kind: str # 'video', 'folder' or 'camera'
+    "Frames of a video file, a folder of images, a camera or a stream URL, as uint8 BGR arrays."
+    kind: str # 'video', 'folder', 'camera' or 'stream'
     name: str # what to call the outputs
     fps: float # frames per second (for the overlay video and the timeline)
     n_frames: int | None # known length, None for a camera
     _cap: object = None
     _files: list = None
     where: str = None # the file or camera, as named in errors (default: `name`)
+    live: bool = False # frames come in real time (camera, stream, or a file paced at its frame rate): the scorer may drop some to keep up
 
     def frames(self, max_frames: int = None):
         "Yield frames until the source ends (or `max_frames`)."
@@ -313,7 +314,7 @@ class FrameSource:
         finally: self._cap.release()
 
     def source_name(self, i: int) -> str:
-        "What frame `i` is in the source: its file name (folder) or its index (video, camera)."
+        "What frame `i` is in the source: its file name (folder) or its index (video, camera, stream)."
         return self._files[i].name if self._files is not None else str(i)
 
 def frame_files(folder: Path, # a folder of frame images
@@ -339,25 +340,41 @@ def _quiet_cv2():
     try: yield
     finally: cv2.utils.logging.setLogLevel(lvl)
 
-def open_source(source, # video path, folder of frames, or camera index (int or digit string)
-                fps: float = None, # frame rate override (folders default to 25)
-               ) -> FrameSource:
-    "Open `source`, raising FastAedError naming it if it is missing, empty or cannot be decoded."
+_STREAM_URL = re.compile(r'^[a-z][a-z0-9+.-]*://', re.I)
+
+def _open_live(source, fps: float = None) -> FrameSource | None:
+    "A camera (int or digit string) or a stream (a URL, or any string OpenCV opens that is no file or folder); None for a path."
     if isinstance(source, int) or (isinstance(source, str) and source.isdigit() and not Path(source).exists()):
         idx = int(source)
         with _quiet_cv2(): cap = cv2.VideoCapture(idx)
         if not cap.isOpened(): raise FastAedError(f"camera {idx} could not be opened")
-        return FrameSource('camera', f'camera{idx}', fps or cap.get(cv2.CAP_PROP_FPS) or 25.0, None, _cap=cap, where=f'camera {idx}')
+        return FrameSource('camera', f'camera{idx}', fps or cap.get(cv2.CAP_PROP_FPS) or 25.0, None, _cap=cap, where=f'camera {idx}', live=True)
+    if not isinstance(source, str) or Path(source).exists(): return None
+    url = _STREAM_URL.match(source) is not None
+    with _quiet_cv2(): cap = cv2.VideoCapture(source)
+    if not cap.isOpened():
+        cap.release()
+        if url: raise FastAedError(f"{source}: OpenCV could not open this stream (unreachable, wrong URL or unsupported protocol)")
+        return None   # reported as a missing file by the caller
+    name = re.sub(r'[^A-Za-z0-9_.-]+', '_', re.sub(r'^[a-z0-9+.-]*://', '', source, flags=re.I)).strip("_.")[-60:] or "stream"
+    return FrameSource('stream', name, fps or cap.get(cv2.CAP_PROP_FPS) or 25.0, None, _cap=cap, where=source, live=True)
+
+def open_source(source, # video path, folder of frames, camera index (int or digit string), or stream URL (rtsp://, http(s)://, udp://, ...)
+                fps: float = None, # frame rate override (folders default to 25)
+                live: bool = False, # treat a video file or folder as a live camera, paced at its frame rate (tests the dropping without a camera)
+               ) -> FrameSource:
+    "Open `source`, raising FastAedError naming it if it is missing, empty or cannot be decoded."
+    if (src := _open_live(source, fps)) is not None: return src
     path = Path(source)
     if not path.exists(): raise FastAedError(f"{path}: no such video file or frame folder")
     if path.is_dir():
         files = frame_files(path)
-        return FrameSource('folder', path.name, fps or 25.0, len(files), _files=files, where=str(path))
+        return FrameSource('folder', path.name, fps or 25.0, len(files), _files=files, where=str(path), live=live)
     if path.stat().st_size == 0: raise FastAedError(f"{path}: empty file")
     with _quiet_cv2(): cap = cv2.VideoCapture(str(path))
     if not cap.isOpened(): raise FastAedError(f"{path}: cannot be opened as a video (unknown container or codec)")
     n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-    return FrameSource('video', path.stem, fps or cap.get(cv2.CAP_PROP_FPS) or 25.0, n if n > 0 else None, _cap=cap, where=str(path))
+    return FrameSource('video', path.stem, fps or cap.get(cv2.CAP_PROP_FPS) or 25.0, n if n > 0 else None, _cap=cap, where=str(path), live=live)
 
 # %% ../nbs/12_deploy.ipynb #b20e5086
 def write_test_video(path: str | Path, # .avi file to write
@@ -502,6 +519,72 @@ class BatchReader(threading.Thread):
         finally:
             self.stop.set()
 
+# %% ../nbs/12_deploy.ipynb #b4296298
+class LiveReader(threading.Thread):
+    "Capture thread for a live source: reads frames as they come and keeps only the newest `buffer` stacks, counting each one it drops."
+    def __init__(self, source: FrameSource, # opened live source (camera, stream, or a file or folder to pace)
+                 size: tuple, # (W, H) model input size
+                 batch_size: int = 32, # most stacks handed to the scorer at once
+                 max_frames: int = None, # stop after this many source frames
+                 keep_originals: bool = True, # also ship the original frames (overlay video, display)
+                 buffer: int = 2, # stacks waiting for the scorer; beyond this the oldest is dropped
+                 offsets: tuple = (0, -3, 3), # stack offsets
+                 pace: bool = None, # deliver frames at the source's frame rate (default: for files and folders)
+                ):
+        super().__init__(daemon=True)
+        self.source, self.size, self.bs, self.max_frames, self.keep = source, tuple(size), int(batch_size), max_frames, keep_originals
+        self.buffer, self.offsets = max(1, int(buffer)), tuple(offsets)
+        self.pace = source.kind in ('video', 'folder') if pace is None else bool(pace)
+        self.pending, self.cond, self.stop, self.done, self.error = collections.deque(), threading.Condition(), threading.Event(), False, None
+        self.n_read, self.n_dropped = 0, 0 # frames read from the source; stacks dropped because the scorer was behind
+        self.busy_s = self.wait_s = self.cpu_s = self.decode_s = self.setup_s = 0.0 # as `BatchReader`'s
+
+    def _hand_over(self, ready: list):
+        "Queue complete stacks for the scorer, dropping (and counting) the oldest beyond `buffer`."
+        with self.cond:
+            for t, items in ready:
+                self.pending.append((t, np.concatenate([pre for _, pre in items]), items[0][0]))
+                if len(self.pending) > self.buffer:
+                    self.pending.popleft(); self.n_dropped += 1
+            self.cond.notify()
+
+    def run(self):
+        try:
+            buf, t0, c0 = StackBuffer(self.offsets), time.perf_counter(), time.thread_time()
+            for i, frame in enumerate(self.source.frames(self.max_frames)):
+                if self.stop.is_set(): return
+                if self.pace and (ahead := t0 + i / self.source.fps - time.perf_counter()) > 0: time.sleep(ahead)
+                tb = time.perf_counter()
+                self.n_read += 1
+                self._hand_over(buf.push((frame if self.keep else None, preprocess(frame, self.size, chw=True))))
+                self.busy_s += time.perf_counter() - tb
+            self._hand_over(buf.flush())
+            self.decode_s = time.perf_counter() - t0
+        except BaseException as e: self.error = e
+        finally:
+            with contextlib.suppress(NameError): self.cpu_s = time.thread_time() - c0
+            with self.cond:
+                self.done = True; self.cond.notify()
+
+    def _take(self) -> list:
+        "Wait for stacks; take those waiting (at most a batch). Empty once the source has ended."
+        with self.cond:
+            while not self.pending and not self.done: self.cond.wait(0.1)
+            return [self.pending.popleft() for _ in range(min(self.bs, len(self.pending)))]
+
+    def batches(self):
+        "Iterate over `(frames idx, x (B,C,H,W), originals)` of the newest stacks in the calling thread; re-raises the reader's error."
+        self.start()
+        try:
+            while True:
+                tw = time.perf_counter()
+                items = self._take()
+                self.wait_s += time.perf_counter() - tw
+                if not items: break
+                yield [t for t, _, _ in items], np.stack([x for _, x, _ in items]), [o for _, _, o in items] if self.keep else None
+            if self.error is not None: raise self.error
+        finally: self.stop.set()
+
 # %% ../nbs/12_deploy.ipynb #c0c85f5b
 def model_fps(runner, # TorchStudent or OnnxStudent
               batch_size: int = 32, # frames per call, as in the stream
@@ -615,6 +698,34 @@ class OverlayWriter(threading.Thread):
         self.partial.unlink(missing_ok=True)
         return None
 
+# %% ../nbs/12_deploy.ipynb #1f7ba8dd
+def display_available() -> bool:
+    "Whether OpenCV can show a window: DISPLAY or WAYLAND_DISPLAY is set and a child process opens a window without failing."
+    if not (os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY')): return False
+    import subprocess, sys
+    probe = "import cv2; cv2.namedWindow('fast-aed probe'); cv2.waitKey(1); cv2.destroyAllWindows()"
+    try: return subprocess.run([sys.executable, '-c', probe], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired): return False
+
+class LiveDisplay:
+    "The overlay shown in a window frame by frame; `show` returns False once q or Esc is pressed."
+    def __init__(self, title: str = 'fast-aed score', # window title
+                 max_width: int = 960, # wider frames are shown scaled down
+                ):
+        self.title, self.max_width, self.n = title, max_width, 0
+
+    def show(self, frame, map16, score) -> bool:
+        "Show one frame with its map and score; False when the user asked to stop."
+        img = overlay_frame(frame, map16, score)
+        if img.shape[1] > self.max_width:
+            img = cv2.resize(img, (self.max_width, round(img.shape[0] * self.max_width / img.shape[1])), interpolation=cv2.INTER_AREA)
+        cv2.imshow(self.title, img); self.n += 1
+        return (cv2.waitKey(1) & 0xFF) not in (ord('q'), 27)
+
+    def close(self):
+        "Close the window."
+        with contextlib.suppress(cv2.error): cv2.destroyWindow(self.title)
+
 # %% ../nbs/12_deploy.ipynb #c85fca3d
 @dataclass
 class ScoreResult:
@@ -635,12 +746,28 @@ def _is_cpu(runner) -> bool:
     if isinstance(runner, OnnxStudent): return runner.session.get_providers()[0] == 'CPUExecutionProvider'
     return torch.device(runner.device).type == 'cpu'
 
+def _live_display(src: FrameSource, display: bool) -> tuple:
+    "A `LiveDisplay` for a live source when asked and a display exists, else None; with the state for summary.json."
+    if not src.live: return None, None
+    if not display: return None, 'off'
+    if display_available(): return LiveDisplay(f'fast-aed score: {src.name}'), 'window'
+    import sys
+    print(f"fast-aed: no display found (DISPLAY/WAYLAND_DISPLAY unset or no OpenCV window); writing the outputs to files only", file=sys.stderr)
+    return None, 'no display found'
+
+def _frame_counts(reader, n: int, src: FrameSource, live_buffer: int) -> dict:
+    "Frames read, scored and dropped to keep up (only a live source drops; what is left at a stop is counted apart)."
+    read, dropped = reader.n_read, getattr(reader, 'n_dropped', 0)
+    return {'live': src.live, 'live_buffer': live_buffer if src.live else None, 'frames_read': read, 'frames_scored': n,
+            'frames_dropped': dropped, 'drop_rate': dropped / read if read else 0.0,
+            'frames_left_at_stop': max(0, read - n - dropped)}
+
 def _overlay_pass(source, fps, n: int, maps16: np.ndarray, scores: np.ndarray, writer: OverlayWriter):
     "Second pass over a re-readable source: decode its first `n` frames again and feed them with their maps to `writer`."
     src = open_source(source, fps=fps)
     for i, frame in enumerate(src.frames(max_frames=n)): writer.put(frame, maps16[i], scores[i])
 
-def score_source(source, # video file, frame folder or camera index
+def score_source(source, # video file, frame folder, camera index or stream URL
                  checkpoint, # .pt checkpoint, .onnx file, nn.Module or (model, config)
                  out_dir: str | Path = None, # output folder (default: `./score_<name>`)
                  batch_size: int = 32, # frames per model call
@@ -658,6 +785,9 @@ def score_source(source, # video file, frame folder or camera index
                  plot: bool = True, # write the timeline PNG
                  spinning: bool = False, # onnxruntime: let idle intra-op threads busy-wait (see `OnnxStudent`)
                  bench_s: float = 1.0, # model-only timing: at least this many seconds, half before and half after the stream
+                 live: bool = False, # treat a video file or folder as a live camera paced at its frame rate (cameras and streams always are)
+                 live_buffer: int = 2, # live sources: stacks waiting for the model; older ones are dropped (and counted) when it falls behind
+                 display: bool = True, # live sources: show the overlay in a window when a display exists
                 ) -> ScoreResult:
     "Score every frame of `source` with the student; write scores CSV, timeline PNG, overlay video and summary.json."
     from fast_aed.metrics import gaussian_smooth
@@ -666,7 +796,7 @@ def score_source(source, # video file, frame folder or camera index
     if threads is not None and threads < 1: raise FastAedError(f"threads must be positive, got {threads}")
     torch_threads = torch.get_num_threads()  # TorchStudent sets torch's process-wide thread count: restored at the end
     try:
-        src = open_source(source, fps=fps)
+        src = open_source(source, fps=fps, live=live)
         out_dir = Path(out_dir) if out_dir is not None else Path(f'score_{src.name}')
         n_threads = threads or stream_threads()
         try:
@@ -684,12 +814,15 @@ def score_source(source, # video file, frame folder or camera index
         n_bench = max(3, -(-min(src.n_frames or 256, max_frames or 256, 256) // batch_size))
         bench = [model_fps(runner, batch_size, iters=-(-n_bench // 2), min_s=bench_s / 2, detail=True)] if benchmark else []
         # the overlay (JET blend + MJPG encoding costs more than decoding + model for a small student) is rendered in a
-        # second pass over files and folders, so the stream measures decode + preprocess + model; a camera is rendered inline
-        inline = overlay and src.kind == 'camera'
-        reader = BatchReader(src, runner.input_size, batch_size, max_frames, keep_originals=inline, reuse_buffers=True, offsets=runner.offsets)
+        # second pass over files and folders, so the stream measures decode + preprocess + model; a live source is rendered inline
+        inline = overlay and src.live
+        shower, display_state = _live_display(src, display)
+        if src.live: reader = LiveReader(src, runner.input_size, batch_size, max_frames, keep_originals=inline or shower is not None,
+                                         buffer=live_buffer, offsets=runner.offsets)
+        else: reader = BatchReader(src, runner.input_size, batch_size, max_frames, keep_originals=inline, reuse_buffers=True, offsets=runner.offsets)
         writer = OverlayWriter(out_dir / 'overlay.avi', src.fps) if inline else None
         if writer: writer.start()
-        idx, maps_s, map16_s = [], {h: [] for h in HEADS}, []
+        idx, maps_s, map16_s, stopped_by_key = [], {h: [] for h in HEADS}, [], False
         model_s, interrupted = 0.0, False
         t0, c0 = time.perf_counter(), time.process_time()
         try:
@@ -701,11 +834,15 @@ def score_source(source, # video file, frame folder or camera index
                 if overlay: map16_s.append(np.asarray(maps[16][:, 0], np.float32))
                 if writer:
                     for b, o in enumerate(origs): writer.put(o, maps[16][b, 0], hs[head][b])
+                if shower and not all([shower.show(o, maps[16][b, 0], hs[head][b]) for b, o in enumerate(origs)]):
+                    interrupted = stopped_by_key = True; break
         except KeyboardInterrupt: interrupted = True
         except BaseException:
             if writer:
                 with contextlib.suppress(BaseException): writer.close(keep=False)
             raise
+        finally:
+            if shower: shower.close()
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         n = len(idx)
         ov, overlay_s = None, 0.0
@@ -728,7 +865,8 @@ def score_source(source, # video file, frame folder or camera index
         png = plot_timeline(out_dir / 'timeline.png', frames_a, heads, smoothed, head, src.fps, f'{src.name}: {head} score') if plot else None
         mfps = sum(b[1] for b in bench) / sum(b[2] for b in bench) if bench else None
         e2e = n / wall
-        summary = {'source': str(source), 'kind': src.kind, 'frames': n, 'interrupted': interrupted,
+        summary = {'source': str(source), 'kind': src.kind, 'frames': n, 'interrupted': interrupted, 'stopped_by_key': stopped_by_key,
+                   **_frame_counts(reader, n, src, live_buffer), 'display': display_state, 'display_frames': shower.n if shower else 0,
                    'source_frames': src.n_frames, 'backend': backend, 'runner': repr(runner), 'batch_size': batch_size, 'input_size': list(runner.input_size),
                    'head': head, 'smoothing_sigma': smoothing, 'smoothing_padding': padding, 'stack_offsets': list(runner.offsets),
                    'stack_delay_frames': max(0, *runner.offsets), 'normalisation': '(x-127)/128', 'resize': 'INTER_AREA',
@@ -752,7 +890,7 @@ def score_source(source, # video file, frame folder or camera index
         return ScoreResult(out_dir, csv, png, ov, summary, {'frame': frames_a, **heads, 'smoothed': smoothed})
     finally: torch.set_num_threads(torch_threads)
 
-# %% ../nbs/12_deploy.ipynb #1aba6953
+# %% ../nbs/12_deploy.ipynb #a4a70921
 def _positive_int(s: str) -> int:
     "argparse type: an integer >= 1 (sizes, frame counts)."
     import argparse
@@ -761,15 +899,23 @@ def _positive_int(s: str) -> int:
     if v < 1: raise argparse.ArgumentTypeError(f"must be a positive integer, got {s!r}")
     return v
 
+def _live_line(s: dict) -> str:
+    "One line of a live run's frame counts: read, scored, dropped to keep up (and its rate), left at a stop."
+    left = f", {s['frames_left_at_stop']} left unscored at the stop" if s['frames_left_at_stop'] else ''
+    return (f"live: {s['frames_read']} frames read, {s['frames_scored']} scored, {s['frames_dropped']} dropped to keep up "
+            f"({100 * s['drop_rate']:.1f}%, buffer {s['live_buffer']}){left}")
+
 def _cmd_score(args) -> int:
     res = score_source(args.source, args.checkpoint, args.out, batch_size=args.batch_size, backend=args.backend,
                        size=tuple(args.size) if args.size else None, head=args.head, smoothing=args.sigma,
                        padding=args.padding, overlay=not args.no_overlay, max_frames=args.max_frames, device=args.device,
-                       threads=args.threads, fps=args.fps, benchmark=not args.no_benchmark, spinning=args.spinning)
+                       threads=args.threads, fps=args.fps, benchmark=not args.no_benchmark, spinning=args.spinning,
+                       live=args.live, live_buffer=args.live_buffer, display=not args.no_display)
     s = res.summary
     if args.json: print(json.dumps({k: v for k, v in s.items() if k != 'manifest'}, indent=2, default=str))
     else:
         print(f"scored {s['frames']} frames of {s['source']} -> {res.out_dir}")
+        if s['live']: print(_live_line(s))
         th = f", {s['model_threads']} model thread{'s' * (s['model_threads'] != 1)}" if s['model_threads'] else ''
         print(f"end-to-end {s['end_to_end_fps']:.1f} fps (decode + preprocess + model, batch {s['batch_size']}, {s['backend']}{th})"
               + (f"; model alone {s['model_fps']:.1f} fps, same batch and threads ({100 * s['end_to_end_over_model']:.0f}%)" if s['model_fps'] else ''))
@@ -799,8 +945,8 @@ def add_cli(sub, # top-level subparsers of `fast-aed`
             groups: dict, # the `data` and `teachers` subparsers (unused here)
            ):
     "Register `fast-aed score` and `fast-aed export-onnx`."
-    p = sub.add_parser('score', help='score a video file, frame folder or camera with a trained student')
-    p.add_argument('source', help='video file, folder of frames, or camera index (0, 1, ...)')
+    p = sub.add_parser('score', help='score a video file, frame folder, camera or stream with a trained student')
+    p.add_argument('source', help='video file, folder of frames, camera index (0, 1, ...) or stream URL (rtsp://, http://, ...)')
     p.add_argument('--checkpoint', required=True, help='student checkpoint (.pt) or exported .onnx file')
     p.add_argument('--out', default=None, help='output folder (default: ./score_<name>)')
     p.add_argument('--batch-size', type=int, default=32, help='frames per model call (default 32)')
@@ -816,6 +962,9 @@ def add_cli(sub, # top-level subparsers of `fast-aed`
     p.add_argument('--spinning', action='store_true', help='onnxruntime: let idle model threads busy-wait (steals the decoding thread\'s core)')
     p.add_argument('--fps', type=float, default=None, help='frame rate of the source (folders default to 25)')
     p.add_argument('--no-benchmark', action='store_true', help='skip the model-only timing')
+    p.add_argument('--live', action='store_true', help='treat a video file or folder as a live camera paced at its frame rate (frames the model cannot keep up with are dropped and counted)')
+    p.add_argument('--live-buffer', type=_positive_int, default=2, help='live sources: frames waiting for the model before the oldest is dropped (default 2)')
+    p.add_argument('--no-display', action='store_true', help='live sources: no window, even when a display exists')
     p.add_argument('--json', action='store_true', help='print the summary as JSON')
     p.set_defaults(func=_cmd_score)
     e = sub.add_parser('export-onnx', help='export a trained student to ONNX and check it against PyTorch')

@@ -1,5 +1,6 @@
 "Integration tests of `fast-aed score` / `fast-aed export-onnx` (the `fast_aed.deploy` module)."
-import json, os, shutil, subprocess
+import json, os, shutil, subprocess, time
+from unittest import mock
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, torch, cv2
 
@@ -209,3 +210,80 @@ def test_score_outputs_follow_the_umask(assets, capsys):
     assert code == 0
     modes = {p.name: p.stat().st_mode & 0o777 for p in out.iterdir()}
     assert modes['scores.csv'] == modes['summary.json'] == modes['timeline.png'] == 0o640, {k: oct(v) for k, v in modes.items()}
+
+
+@pytest.fixture(scope='module')
+def clip50(assets):
+    "A 50 fps clip: scored with `--live`, it comes as fast as a camera would deliver it."
+    return write_test_video(assets['dir'] / 'clip50.avi', n_frames=40, size=(120, 80), fps=50)
+
+
+def test_score_live_slow_model_drops_and_counts(assets, clip50, capsys, monkeypatch):
+    "A model too slow for a live source: frames are dropped, counted in the printed line and summary.json, and the CSV shows the gaps."
+    from fast_aed.deploy import OnnxStudent
+    real = OnnxStudent.__call__
+    def slow(self, x): time.sleep(0.1); return real(self, x)
+    monkeypatch.setattr(OnnxStudent, '__call__', slow)
+    monkeypatch.delenv('DISPLAY', raising=False); monkeypatch.delenv('WAYLAND_DISPLAY', raising=False)
+    out = assets['dir'] / 'out_live'
+    code, stdout, err = main_cli(capsys, 'score', clip50, '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
+                                 '--live', '--no-benchmark', '--sigma', 3)
+    assert code == 0 and 'no display found' in err and err.count('\n') == 1, err
+    s = json.loads((out / 'summary.json').read_text())
+    assert (s['live'], s['kind'], s['frames_read'], s['display'], s['live_buffer']) == (True, 'video', 40, 'no display found', 2)
+    assert s['frames_scored'] + s['frames_dropped'] == 40 and s['frames_dropped'] >= 15 and s['frames_left_at_stop'] == 0, s
+    assert s['drop_rate'] == pytest.approx(s['frames_dropped'] / 40) and s['frames'] == s['frames_scored']
+    assert f"live: 40 frames read, {s['frames_scored']} scored, {s['frames_dropped']} dropped to keep up" in stdout, stdout
+    df = pd.read_csv(out / 'scores.csv')
+    assert len(df) == s['frames_scored'] and (np.diff(df.frame) > 1).any() and df.frame.is_monotonic_increasing
+    assert (out / 'timeline.png').exists() and s['overlay_mode'] == 'inline'
+    assert int(cv2.VideoCapture(str(out / 'overlay.avi')).get(cv2.CAP_PROP_FRAME_COUNT)) == s['frames_scored']
+
+
+def test_score_file_is_never_dropped(assets, capsys, monkeypatch):
+    "Without --live, a file waits for a slow model: every frame is scored."
+    from fast_aed.deploy import OnnxStudent
+    real = OnnxStudent.__call__
+    monkeypatch.setattr(OnnxStudent, '__call__', lambda self, x: (time.sleep(0.05), real(self, x))[1])
+    out = assets['dir'] / 'out_notlive'
+    code, stdout, _ = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
+                               '--batch-size', 4, '--no-benchmark', '--no-overlay')
+    s = json.loads((out / 'summary.json').read_text())
+    assert code == 0 and 'live:' not in stdout
+    assert (s['live'], s['frames_read'], s['frames_scored'], s['frames_dropped'], s['display']) == (False, 23, 23, 0, None)
+
+
+def test_score_live_display_mocked(assets, clip50, capsys, monkeypatch):
+    "With a display the overlay is shown frame by frame and Esc stops the run, whose outputs are still written."
+    import fast_aed.deploy
+    monkeypatch.setattr(fast_aed.deploy, 'display_available', lambda: True)
+    out = assets['dir'] / 'out_display'
+    with mock.patch.object(cv2, 'imshow') as imshow, mock.patch.object(cv2, 'destroyWindow') as closed, \
+         mock.patch.object(cv2, 'waitKey', side_effect=[-1, -1, 27] + [-1] * 100):
+        code, stdout, err = main_cli(capsys, 'score', clip50, '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
+                                     '--live', '--no-benchmark')
+    s = json.loads((out / 'summary.json').read_text())
+    assert code == 0 and 'no display found' not in err
+    assert (s['display'], s['stopped_by_key'], s['interrupted']) == ('window', True, True)
+    assert imshow.call_count == s['display_frames'] and 3 <= s['display_frames'] <= 3 + 1 and closed.called
+    assert imshow.call_args[0][1].shape == (80, 120, 3)
+    assert len(pd.read_csv(out / 'scores.csv')) == s['frames_scored'] < 40
+    # --no-display: no window even with a display
+    with mock.patch.object(cv2, 'imshow') as imshow:
+        code, *_ = main_cli(capsys, 'score', clip50, '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', assets['dir'] / 'out_nodisp',
+                            '--live', '--no-display', '--no-benchmark', '--no-overlay', '--max-frames', 10)
+    s = json.loads((assets['dir'] / 'out_nodisp' / 'summary.json').read_text())
+    assert code == 0 and not imshow.called and (s['display'], s['frames_read']) == ('off', 10)
+
+
+def test_score_stream_url(assets, capsys, monkeypatch):
+    "A URL OpenCV opens is a live stream; one it cannot open gives one line naming the URL."
+    monkeypatch.delenv('DISPLAY', raising=False); monkeypatch.delenv('WAYLAND_DISPLAY', raising=False)
+    out = assets['dir'] / 'out_stream'
+    code, stdout, _ = main_cli(capsys, 'score', f"file://{assets['video']}", '--checkpoint', assets['onnx'], '--backend', 'onnx',
+                               '--out', out, '--no-benchmark', '--max-frames', 12)
+    s = json.loads((out / 'summary.json').read_text())
+    assert code == 0 and (s['kind'], s['live'], s['frames_read']) == ('stream', True, 12) and 'live: 12 frames read' in stdout
+    url = 'http://127.0.0.1:9/cam.mjpg'   # nothing listens on the discard port: refused at once
+    code, _, err = main_cli(capsys, 'score', url, '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', assets['dir'] / 'bad_url')
+    assert code == 2 and err.startswith(f'fast-aed: error: {url}: OpenCV could not open this stream') and err.count('\n') == 1, err
