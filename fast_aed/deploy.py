@@ -519,7 +519,7 @@ class BatchReader(threading.Thread):
         finally:
             self.stop.set()
 
-# %% ../nbs/12_deploy.ipynb #b4296298
+# %% ../nbs/12_deploy.ipynb #ba760248
 class LiveReader(threading.Thread):
     "Capture thread for a live source: reads frames as they come and keeps only the newest `buffer` stacks, counting each one it drops."
     def __init__(self, source: FrameSource, # opened live source (camera, stream, or a file or folder to pace)
@@ -539,12 +539,14 @@ class LiveReader(threading.Thread):
         self.n_read, self.n_dropped = 0, 0 # frames read from the source; stacks dropped because the scorer was behind
         self.busy_s = self.wait_s = self.cpu_s = self.decode_s = self.setup_s = 0.0 # as `BatchReader`'s
 
-    def _hand_over(self, ready: list):
+    def _hand_over(self, ready: list, # complete stacks `(t, items)`
+                   drop: bool = True, # drop the oldest beyond `buffer` (not for the last stacks: nothing newer is coming)
+                  ):
         "Queue complete stacks for the scorer, dropping (and counting) the oldest beyond `buffer`."
         with self.cond:
             for t, items in ready:
                 self.pending.append((t, np.concatenate([pre for _, pre in items]), items[0][0]))
-                if len(self.pending) > self.buffer:
+                if drop and len(self.pending) > self.buffer:
                     self.pending.popleft(); self.n_dropped += 1
             self.cond.notify()
 
@@ -558,7 +560,7 @@ class LiveReader(threading.Thread):
                 self.n_read += 1
                 self._hand_over(buf.push((frame if self.keep else None, preprocess(frame, self.size, chw=True))))
                 self.busy_s += time.perf_counter() - tb
-            self._hand_over(buf.flush())
+            self._hand_over(buf.flush(), drop=False)
             self.decode_s = time.perf_counter() - t0
         except BaseException as e: self.error = e
         finally:
@@ -698,7 +700,7 @@ class OverlayWriter(threading.Thread):
         self.partial.unlink(missing_ok=True)
         return None
 
-# %% ../nbs/12_deploy.ipynb #1f7ba8dd
+# %% ../nbs/12_deploy.ipynb #fc6d1e00
 def display_available() -> bool:
     "Whether OpenCV can show a window: DISPLAY or WAYLAND_DISPLAY is set and a child process opens a window without failing."
     if not (os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY')): return False
@@ -890,7 +892,7 @@ def score_source(source, # video file, frame folder, camera index or stream URL
         return ScoreResult(out_dir, csv, png, ov, summary, {'frame': frames_a, **heads, 'smoothed': smoothed})
     finally: torch.set_num_threads(torch_threads)
 
-# %% ../nbs/12_deploy.ipynb #a4a70921
+# %% ../nbs/12_deploy.ipynb #1aba6953
 def _positive_int(s: str) -> int:
     "argparse type: an integer >= 1 (sizes, frame counts)."
     import argparse
