@@ -351,10 +351,12 @@ def _open_live(source, fps: float = None) -> FrameSource | None:
         return FrameSource('camera', f'camera{idx}', fps or cap.get(cv2.CAP_PROP_FPS) or 25.0, None, _cap=cap, where=f'camera {idx}', live=True)
     if not isinstance(source, str) or Path(source).exists(): return None
     url = _STREAM_URL.match(source) is not None
+    # FFmpeg's own log line would precede ours (read once, at its first use in the process; a value set by the user wins)
+    if url: os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')
     with _quiet_cv2(): cap = cv2.VideoCapture(source)
     if not cap.isOpened():
         cap.release()
-        if url: raise FastAedError(f"{source}: OpenCV could not open this stream (unreachable, wrong URL or unsupported protocol)")
+        if url: raise FastAedError(f"{source}: OpenCV could not open this stream (unreachable, wrong URL or unsupported protocol; OPENCV_FFMPEG_LOGLEVEL=24 shows FFmpeg's reason)")
         return None   # reported as a missing file by the caller
     name = re.sub(r'[^A-Za-z0-9_.-]+', '_', re.sub(r'^[a-z0-9+.-]*://', '', source, flags=re.I)).strip("_.")[-60:] or "stream"
     return FrameSource('stream', name, fps or cap.get(cv2.CAP_PROP_FPS) or 25.0, None, _cap=cap, where=source, live=True)

@@ -287,3 +287,5 @@ def test_score_stream_url(assets, capsys, monkeypatch):
     url = 'http://127.0.0.1:9/cam.mjpg'   # nothing listens on the discard port: refused at once
     code, _, err = main_cli(capsys, 'score', url, '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', assets['dir'] / 'bad_url')
     assert code == 2 and err.startswith(f'fast-aed: error: {url}: OpenCV could not open this stream') and err.count('\n') == 1, err
+    proc = run_cli('score', url, '--checkpoint', assets['onnx'], '--backend', 'onnx', check=False)   # FFmpeg's own log line silenced
+    assert proc.returncode == 2 and proc.stderr.count('\n') == 1 and url in proc.stderr, proc.stderr
