@@ -41,20 +41,25 @@ def build_parser(argv: list = None, # the arguments to parse; only their command
 def main(argv: list = None, # arguments (default: `sys.argv[1:]`)
         ) -> int:
     "Run the `fast-aed` command line; user errors print one line and exit with status 2."
-    os.environ.setdefault('YOLO_OFFLINE', '1'); os.environ.setdefault('YOLO_AUTOINSTALL', '0')
+    os.environ.setdefault('YOLO_OFFLINE', '1')
+    os.environ.setdefault('YOLO_AUTOINSTALL', '0')
     os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # FFmpeg's lines about a damaged stream: fast-aed names such files itself
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, 'func', None):
-        parser.print_help(); return 1
+        parser.print_help()
+        return 1
     try: code = args.func(args)
     except FastAedError as e:
-        print(f'fast-aed: error: {e}', file=sys.stderr); return 2
+        print(f'fast-aed: error: {e}', file=sys.stderr)
+        return 2
     except OSError as e:   # read-only or full disk, a file where a folder should be, permission: one line, no traceback
-        print(f'fast-aed: error: {os_error_message(e)}', file=sys.stderr); return 2
+        print(f'fast-aed: error: {os_error_message(e)}', file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        print('fast-aed: interrupted; finished work is cached, run the same command again to resume', file=sys.stderr); return 130
+        print('fast-aed: interrupted; finished work is cached, run the same command again to resume', file=sys.stderr)
+        return 130
     return int(code or 0)
 
 # %% ../nbs/20_cli.ipynb #b12f76e1

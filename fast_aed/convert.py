@@ -126,7 +126,8 @@ def save_mat(path: str | Path, # output .mat file
              version: str = '5', # '5' (scipy.io.savemat) or '7.3' (HDF5 as MATLAB writes it)
             ) -> Path:
     "Write MATLAB variables (lists become 1xN cell arrays) as a v5 or v7.3 MAT file; used for fixtures."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     if version == '5':
         import scipy.io
         out = {}
@@ -213,14 +214,19 @@ def parse_ucsd_m(path: str | Path, # UCSDped1.m / UCSDped2.m
     text = re.sub(r'%[^\n]*', '', path.read_text(errors='replace'))
     out, seq = {}, 0
     for m in re.finditer(r'TestVideoFile\s*\{\s*(end\s*\+\s*1|\d+)\s*\}\s*\.\s*gt_frame\s*=\s*\[([^\]]*)\]', text):
-        if m.group(1).replace(' ', '') == 'end+1': seq += 1; k = seq
-        else: k = int(m.group(1)); seq = max(seq, k)
+        if m.group(1).replace(' ', '') == 'end+1':
+            seq += 1
+            k = seq
+        else:
+            k = int(m.group(1))
+            seq = max(seq, k)
         ranges = []
         for part in re.split(r'[,;\s]+', m.group(2).strip()):
             if not part: continue
             r = re.fullmatch(r'(\d+)(?::(\d+))?', part)
             if r is None: raise FastAedError(f"{path}: cannot parse range {part!r} of video {k}")
-            s = int(r.group(1)); e = int(r.group(2) or s)
+            s = int(r.group(1))
+            e = int(r.group(2) or s)
             ranges.append((s, e))
         out[k] = ranges
     if not out: raise FastAedError(f"{path}: no `TestVideoFile{{...}}.gt_frame = [...]` lines")
@@ -321,7 +327,8 @@ def _blob(T: int, H: int, W: int, spans: list, seed: int = 0, grey: bool = False
     masks = np.zeros((T, H, W), np.uint8)
     for k, (s, e) in enumerate(spans):
         for t in range(s, e + 1):
-            x = 2 + ((t - s) * 2 + 24 * k) % max(1, W - 12); y = H // 4
+            x = 2 + ((t - s) * 2 + 24 * k) % max(1, W - 12)
+            y = H // 4
             masks[t, y:y + 10, x:x + 10] = 1
             frames[t][masks[t] > 0] = 230
     return frames, masks
@@ -340,7 +347,8 @@ def _write_images(d: Path, frames, pattern: str, start: int):
 
 def _runs(lab) -> list:
     "f1 inclusive [start, end] runs of ones."
-    lab = np.r_[0, np.asarray(lab, dtype=np.int64), 0]; d = np.diff(lab)
+    lab = np.r_[0, np.asarray(lab, dtype=np.int64), 0]
+    d = np.diff(lab)
     return [[s + 1, e] for s, e in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1))]
 
 # %% ../nbs/01a_convert.ipynb #ba2eb3fb
@@ -352,7 +360,8 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                   tracks: bool = False, # also write track files: AED-style into ROOT/aed_tracks (ShanghaiTech), MERL-style into ROOT/merl_tracks (Ped2, Avenue official)
                  ) -> dict:
     "Write a tiny dataset in an official layout under `root`; returns the expected `data info` content."
-    root = Path(root); root.mkdir(parents=True, exist_ok=True)
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
     exp = {'train': [], 'test': []}
     def add(split, name, fr, lab=None, ntracks=None):
         e = {'video': name, 'frames': len(fr), 'height': fr.shape[1], 'width': fr.shape[2]}
@@ -374,12 +383,14 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
             (root / 'ground_truth_demo/Readme.txt').write_text('please put the testing videos in file testing_videos\n')
             (root / 'Avenue Dataset/testing_videos/.DS_Store').write_bytes(b'\0')
         else:
-            base = root / 'avenue'; gt, vecs = [], {}
+            base = root / 'avenue'
+            gt, vecs = [], {}
             for i, (fr, m) in enumerate(test):
                 _write_images(base / 'testing/frames' / f'{i + 1:02d}', fr, '{:04d}.jpg', 0)
                 lab = m.any((1, 2)).astype(np.uint8)
                 if i == 0: lab[7:9] = 1                      # interval labels merge nearby runs, like the real avenue.mat
-                gt.append(np.array(_runs(lab), np.uint8).T.reshape(2, -1)); vecs[f'{i + 1:02d}'] = lab[None].astype(np.int32)
+                gt.append(np.array(_runs(lab), np.uint8).T.reshape(2, -1))
+                vecs[f'{i + 1:02d}'] = lab[None].astype(np.int32)
                 add('test', f'{i + 1:02d}', fr, lab, 0)
             save_mat(base / 'avenue.mat', {'gt': gt} if label_schema == 'gt' else vecs, '5')
         for i, fr in enumerate(train):
@@ -390,12 +401,14 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
         base = root / 'shanghaitech'
         for name, s in (('01_001', 1), ('02_003', 2)):
             fr = _blob(11, H, W, [], seed=s)[0]
-            _write_avi(base / 'training/videos' / f'{name}.avi', fr, 24); add('train', name, fr)
+            _write_avi(base / 'training/videos' / f'{name}.avi', fr, 24)
+            add('train', name, fr)
         for name, T, spans, s in (('01_0014', 12, [(4, 8)], 3), ('04_0011', 8, [(0, 7)], 4)):
             fr, m = _blob(T, H, W, spans, seed=s)
             _write_images(base / 'testing/frames' / name, fr, '{:03d}.jpg', 0)
             lab = m.any((1, 2)).astype(np.uint8)
-            (base / 'testing/test_frame_mask').mkdir(parents=True, exist_ok=True); (base / 'testing/test_pixel_mask').mkdir(parents=True, exist_ok=True)
+            (base / 'testing/test_frame_mask').mkdir(parents=True, exist_ok=True)
+            (base / 'testing/test_pixel_mask').mkdir(parents=True, exist_ok=True)
             np.save(base / 'testing/test_frame_mask' / f'{name}.npy', lab.astype(np.int64))
             np.save(base / 'testing/test_pixel_mask' / f'{name}.npy', m)
             if tracks:
@@ -422,7 +435,8 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                 lines.append(f"TestVideoFile{{end+1}}.gt_frame = [{', '.join(f'{s}:{e}' for s, e in _runs(lab))}];")
                 add('test', name, fr, lab, 2 if i == 0 and tracks else 1)
             (ped / 'Test/UCSDped2.m').write_text('\n'.join(lines) + '\n')
-            (ped / 'Test/Thumbs.db').write_bytes(b'\0'); (ped / 'Train/Train001/.DS_Store').write_bytes(b'\0')
+            (ped / 'Test/Thumbs.db').write_bytes(b'\0')
+            (ped / 'Train/Train001/.DS_Store').write_bytes(b'\0')
             for i, fr in enumerate(train): add('train', f'Train{i + 1:03d}', fr)
         else:
             base = root / 'ped2'
@@ -432,7 +446,8 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
             gt = []
             for i, (fr, m) in enumerate(test):
                 _write_images(base / 'testing/frames' / f'{i + 1:02d}', [cv2.cvtColor(f, cv2.COLOR_GRAY2BGR) for f in fr], '{:03d}.jpg', 0)
-                lab = m.any((1, 2)); gt.append(np.array(_runs(lab), np.uint8).T.reshape(2, -1))
+                lab = m.any((1, 2))
+                gt.append(np.array(_runs(lab), np.uint8).T.reshape(2, -1))
                 add('test', f'{i + 1:02d}', fr, lab, 0)
             save_mat(base / 'ped2.mat', {'gt': gt}, '5')
     else: raise FastAedError(f"unknown dataset kind {kind!r}")
@@ -479,7 +494,9 @@ def detect_layout(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
             gt = None
             for base in (d, d.parent, src, src.parent):
                 for sub in ('ground_truth_demo/testing_label_mask', 'testing_label_mask'):
-                    if (base / sub).is_dir(): gt = base / sub; break
+                    if (base / sub).is_dir():
+                        gt = base / sub
+                        break
                 if gt is not None: break
             if gt is None: gt = _find(src, lambda c: c.name == 'testing_label_mask', 'x', depth=3, required=False)
             return {'layout': 'official', 'root': d, 'masks': gt}
@@ -521,7 +538,8 @@ def _video_files(d: Path) -> list:
     return sorted(vs, key=lambda p: natural_key(p.stem))
 
 def _plan_avenue(lay: dict, label_file: Path = None, labels: str = 'auto') -> dict:
-    root = lay['root']; plan = {'train': [], 'test': [], 'source': {'dataset': 'avenue', 'layout': lay['layout'], 'root': str(root)}}
+    root = lay['root']
+    plan = {'train': [], 'test': [], 'source': {'dataset': 'avenue', 'layout': lay['layout'], 'root': str(root)}}
     if lay['layout'] == 'official':
         for p in _video_files(root / 'training_videos'): plan['train'].append({'name': p.stem, 'frames': decode_video(p), 'src': p})
         tests = [{'name': p.stem, 'frames': decode_video(p), 'src': p} for p in _video_files(root / 'testing_videos')]
@@ -547,14 +565,16 @@ def _plan_avenue(lay: dict, label_file: Path = None, labels: str = 'auto') -> di
             if 'volLabel' not in m: raise FastAedError(f"{p}: no variable 'volLabel' (found {sorted(m)})")
             cells = CellMasks(m['volLabel'], p)
             v['mask_labels'] = labels_from_masks(cells)     # validates every cell now; the masks are re-read when written
-            v['masks'] = MatMasks(p, len(cells)); v['mask_file'] = p
+            v['masks'] = MatMasks(p, len(cells))
+            v['mask_file'] = p
             del m, cells
             mask_prov.append(_prov(p, mask_dir.parent, 'volLabel-cells-f1'))
     file_labels, file_prov = None, None
     if mat is not None and (use == 'file' or mat.exists()):
         schema, specs = read_label_file(mat)
         if len(specs) != len(tests): raise FastAedError(f"{mat}: labels for {len(specs)} videos, {len(tests)} test videos found")
-        file_labels = specs; file_prov = _prov(mat, root, schema)
+        file_labels = specs
+        file_prov = _prov(mat, root, schema)
     for i, v in enumerate(tests):
         v['labels_spec'] = (file_labels[i], file_prov['schema'], mat) if file_labels is not None else None
         v['use'] = use
@@ -566,7 +586,8 @@ def _plan_avenue(lay: dict, label_file: Path = None, labels: str = 'auto') -> di
     else:
         plan['label_source'] = {'kind': 'label-file', **file_prov, **({'alternative': {'kind': 'pixel-masks', 'files': mask_prov}} if mask_prov else {})}
         plan['schema'] = file_prov['schema']
-    plan['fps'] = 25.0; plan['channels'] = 'bgr'
+    plan['fps'] = 25.0
+    plan['channels'] = 'bgr'
     return plan
 
 # %% ../nbs/01a_convert.ipynb #0911396c
@@ -581,7 +602,8 @@ def _read_tracks_txt(p: Path) -> np.ndarray:
     return a[np.lexsort((a[:, 1], a[:, 0]))]
 
 def _plan_shanghaitech(lay: dict, tracks_dir: Path = None) -> dict:
-    root = lay['root']; plan = {'train': [], 'test': [], 'source': {'dataset': 'shanghaitech', 'layout': lay['layout'], 'root': str(root)}}
+    root = lay['root']
+    plan = {'train': [], 'test': [], 'source': {'dataset': 'shanghaitech', 'layout': lay['layout'], 'root': str(root)}}
     if lay['layout'] == 'official':
         for p in _video_files(root / 'training/videos'): plan['train'].append({'name': p.stem, 'frames': decode_video(p), 'src': p})
     else:
@@ -603,19 +625,24 @@ def _plan_shanghaitech(lay: dict, tracks_dir: Path = None) -> dict:
             try: masks = np.load(pp, mmap_mode='r', allow_pickle=False)
             except Exception as e: raise FastAedError(f"{pp}: unreadable ({e})") from None
             if masks.ndim != 3 or masks.shape[0] != len(frames): raise FastAedError(f"{pp}: masks of shape {masks.shape} for {len(frames)} frames in {d}")
-            v['masks'] = masks; v['mask_file'] = pp; pix.append(_prov(pp, root, 'test_pixel_mask-npy-THW'))
+            v['masks'] = masks
+            v['mask_file'] = pp
+            pix.append(_prov(pp, root, 'test_pixel_mask-npy-THW'))
         if tracks_dir is not None:
             tp = Path(tracks_dir) / f'{d.name}.txt'
             if not tp.exists(): raise FastAedError(f"{tp}: track file of test video {d.name} not found")
             tr = _read_tracks_txt(tp)
             if len(tr) and tr[:, 1].max() >= len(frames): raise FastAedError(f"{tp}: frame {int(tr[:, 1].max())} beyond the {len(frames)} frames of {d.name}")
-            v['tracks'] = tr; v['tracks_file'] = tp
+            v['tracks'] = tr
+            v['tracks_file'] = tp
         plan['test'].append(v)
     plan['label_source'] = {'kind': 'test_frame_mask', 'schema': 'test_frame_mask-npy', 'index_base': 'position (f0)', 'files': files,
                             'pixel_masks': pix,
                             'tracks': ({'kind': 'aed-txt', 'dir': str(tracks_dir), 'licence': 'CC BY-NC-ND 4.0 (lilygeorgescu/AED)'}
                                        if tracks_dir else ({'kind': 'derived-from-pixel-masks'} if pix else None))}
-    plan['schema'] = 'test_frame_mask'; plan['fps'] = 24.0; plan['channels'] = 'bgr'
+    plan['schema'] = 'test_frame_mask'
+    plan['fps'] = 24.0
+    plan['channels'] = 'bgr'
     return plan
 
 # %% ../nbs/01a_convert.ipynb #2f71c1ba
@@ -670,7 +697,8 @@ def merl_track_files(tracks_dir: str | Path, # folder of MERL `.txt` track files
 
 # %% ../nbs/01a_convert.ipynb #b57bb21c
 def _plan_ped2(lay: dict, label_file: Path = None) -> dict:
-    root = lay['root']; plan = {'train': [], 'test': [], 'source': {'dataset': 'ped2', 'layout': lay['layout'], 'root': str(root)}}
+    root = lay['root']
+    plan = {'train': [], 'test': [], 'source': {'dataset': 'ped2', 'layout': lay['layout'], 'root': str(root)}}
     prov = []
     if lay['layout'] == 'official':
         for d in _video_dirs(root / 'Train'): plan['train'].append({'name': d.name, 'frames': sorted_frames(d, ('.tif', '.tiff')), 'src': d})
@@ -683,7 +711,8 @@ def _plan_ped2(lay: dict, label_file: Path = None) -> dict:
                 mfiles = sorted_frames(gd, ('.bmp', '.png'))
                 fi, mi = [stem_int(p) for p in frames], [stem_int(p) for p in mfiles]
                 if fi != mi: raise FastAedError(f"{gd}: {len(mfiles)} masks numbered {mi[0]}..{mi[-1]} for {len(frames)} frames numbered {fi[0]}..{fi[-1]} in {d}")
-                v['masks'] = LazyImages(mfiles); v['mask_file'] = gd
+                v['masks'] = LazyImages(mfiles)
+                v['mask_file'] = gd
             plan['test'].append(v)
         ms = [Path(label_file)] if label_file else sorted(p for p in _files(tdir, ('.m',)))
         if ms:
@@ -707,17 +736,21 @@ def _plan_ped2(lay: dict, label_file: Path = None) -> dict:
         for d in _video_dirs(tdir):
             v = {'name': d.name, 'frames': sorted_frames(d), 'src': d}
             gd = tdir / f'{d.name}_gt'                                       # hf2vad keeps the official _gt folders here
-            if gd.is_dir(): v['masks'] = LazyImages(sorted_frames(gd, ('.bmp', '.png'))); v['mask_file'] = gd
+            if gd.is_dir():
+                v['masks'] = LazyImages(sorted_frames(gd, ('.bmp', '.png')))
+                v['mask_file'] = gd
             plan['test'].append(v)
         mp = Path(label_file) if label_file else lay.get('mat')
         if mp is None: raise FastAedError(f"{root}: ped2.mat not found; pass --labels-file")
         schema, specs = read_label_file(mp)
         if len(specs) != len(plan['test']): raise FastAedError(f"{mp}: labels for {len(specs)} videos, {len(plan['test'])} test videos in {tdir}")
         for v, s in zip(plan['test'], specs): v['labels_spec'] = (s, schema, mp)
-        plan['label_source'] = {'kind': 'label-file', **_prov(mp, root, schema)}; plan['schema'] = schema
+        plan['label_source'] = {'kind': 'label-file', **_prov(mp, root, schema)}
+        plan['schema'] = schema
         if schema in INTERVAL_SCHEMAS:
             plan['label_source']['ranges'] = {v['name']: as_intervals(sp, str(mp)).T.astype(int).tolist() for v, sp in zip(plan['test'], specs)}
-    plan['fps'] = 10.0; plan['channels'] = 'gray'
+    plan['fps'] = 10.0
+    plan['channels'] = 'gray'
     return plan
 
 # %% ../nbs/01a_convert.ipynb #a6261e13
@@ -733,7 +766,8 @@ def _plan_merl_tracks(plan: dict, # a Ped2 or Avenue plan
     files = merl_track_files(tracks_dir, [v['name'] for v in plan['test']])
     for v in plan['test']:
         p = files[v['name']]
-        v['tracks'] = lambda T, H, W, p=p: read_merl_tracks(p, T, W, H); v['tracks_file'] = p
+        v['tracks'] = lambda T, H, W, p=p: read_merl_tracks(p, T, W, H)
+        v['tracks_file'] = p
     src['tracks'] = {'kind': 'merl-txt', 'dir': str(tracks_dir), 'schema': '<frame file f1> <track id> <x centre> <y centre> <width> <height>',
                      'corners': 'floor/ceil, clipped to the frame', 'use': 'RBDC/TBDC boxes only; frame labels stay official',
                      'files': [_prov(files[v['name']], Path(tracks_dir), 'merl-txt') for v in plan['test']]}
@@ -788,7 +822,8 @@ def prepare_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
             n_known = len(v['frames']) if isinstance(v['frames'], list) else (len(v['masks']) if 'masks' in v else None)
             kw = {}
             if split == 'test':
-                kw['labels'] = _labels_for(v); kw['masks'] = v.get('masks')
+                kw['labels'] = _labels_for(v)
+                kw['masks'] = v.get('masks')
                 trk = v.get('tracks')
                 if trk is None and 'masks' in v and len(v['masks']) == n_known:
                     trk = tracks_from_masks(v['masks'], min_area=track_min_area, iou_link=track_iou_link)
@@ -798,7 +833,8 @@ def prepare_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
             try: e = w.add_video(split, v['name'], v['frames'], n_frames=n_known, extra={'source': v['src'].name}, register=False, **kw)
             except BadSourceError as err:
                 if not skip_bad: raise BadSourceError(ctx(err)) from None
-                w.discard_video(split, v['name']); e = None
+                w.discard_video(split, v['name'])
+                e = None
                 skipped.append({'split': split, 'video': v['name'], 'source': str(v['src']), 'reason': str(err)})
                 warnings.warn(f"{kind}: skipped {split} video {v['name']}: {err}", SkippedVideoWarning, stacklevel=2)
             except FastAedError as err: raise FastAedError(ctx(err)) from None

@@ -51,8 +51,10 @@ def _nms_reference(boxes, scores, iou_threshold: float):
     for idx in order.tolist():
         if suppressed[idx]: continue
         keep.append(idx)
-        xx1 = torch.maximum(x1[idx], x1); yy1 = torch.maximum(y1[idx], y1)
-        xx2 = torch.minimum(x2[idx], x2); yy2 = torch.minimum(y2[idx], y2)
+        xx1 = torch.maximum(x1[idx], x1)
+        yy1 = torch.maximum(y1[idx], y1)
+        xx2 = torch.minimum(x2[idx], x2)
+        yy2 = torch.minimum(y2[idx], y2)
         inter = (xx2 - xx1).clamp(min=0) * (yy2 - yy1).clamp(min=0)
         iou = inter / (areas[idx] + areas - inter).clamp(min=1e-12)
         suppressed |= iou > iou_threshold
@@ -157,7 +159,8 @@ def torch_save_atomic(obj, path: str | Path):
 def seed_everything(seed: int, # the run's seed (a rank offset is added by the caller under torchrun)
                    ):
     "Seed Python, NumPy and PyTorch."
-    random.seed(seed); np.random.seed(seed % 2**32)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
     with contextlib.suppress(ImportError):
         import torch
         torch.manual_seed(seed)

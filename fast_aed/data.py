@@ -135,7 +135,8 @@ def load_dataset(root: str | Path, # folder holding dataset.json
 # %% ../nbs/01_data.ipynb #ef7979b1
 def _box_overlap(a: np.ndarray, b: np.ndarray, mode: str = 'iou') -> np.ndarray:
     "Pairwise IoU (or intersection over the smaller area) of inclusive-corner boxes a (N,4), b (M,4)."
-    a = a.astype(np.float64)[:, None]; b = b.astype(np.float64)[None]
+    a = a.astype(np.float64)[:, None]
+    b = b.astype(np.float64)[None]
     iw = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]) + 1, 0, None)
     ih = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]) + 1, 0, None)
     inter = iw * ih
@@ -193,7 +194,9 @@ def tracks_from_masks(masks, # (T,H,W) array, or a sequence of T masks (None = e
             owner[hit] = keys[best[hit]]
         groups = {int(k): np.flatnonzero(owner == k) for k in np.unique(owner[owner >= 0])}
         free = np.flatnonzero(owner < 0)
-        for g in _touch_groups(boxes[free], touch): groups[next_id] = free[g]; next_id += 1
+        for g in _touch_groups(boxes[free], touch):
+            groups[next_id] = free[g]
+            next_id += 1
         for k, idx in groups.items():
             b = np.r_[boxes[idx, :2].min(0), boxes[idx, 2:].max(0)]
             active[k] = (t, b)
@@ -209,7 +212,9 @@ def check_image_complete(path: str | Path, # a JPEG or PNG file (other formats p
     try:
         with open(path, 'rb') as f:
             head = f.read(8)
-            f.seek(0, os.SEEK_END); f.seek(max(0, f.tell() - 1024)); tail = f.read()
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 1024))
+            tail = f.read()
     except OSError as e: raise FastAedError(os_error_message(e, path, 'read')) from None
     if head[:2] == b'\xff\xd8' and b'\xff\xd9' not in tail: raise BadSourceError(f"{path}: truncated or damaged JPEG (no end-of-image marker)")
     if head == b'\x89PNG\r\n\x1a\n' and b'IEND' not in tail: raise BadSourceError(f"{path}: truncated or damaged PNG (no IEND chunk)")
@@ -321,7 +326,8 @@ class DatasetWriter:
         if not cv2.imwrite(str(path), img, params): raise FastAedError(f"cannot write {path}: OpenCV could not write the frame (disk full or read-only?)")
 
     def _write_frames(self, frames, fdir: Path, what: str, n_frames: int = None):
-        H = W = None; t = -1
+        H = W = None
+        t = -1
         for t, f in enumerate(frames):
             dst = fdir / f'{t:0{FRAME_DIGITS}d}{self.frame_ext}'
             if isinstance(f, (str, Path)):
@@ -332,8 +338,11 @@ class DatasetWriter:
                     img_shape = img.shape[:2]
                 else: img_shape = None
             else:
-                img = _as_uint8_image(f, f"{what} frame {t}"); img_shape = None
-            if H is None: H0, W0 = img.shape[:2]; H, W = H0, W0
+                img = _as_uint8_image(f, f"{what} frame {t}")
+                img_shape = None
+            if H is None:
+                H0, W0 = img.shape[:2]
+                H, W = H0, W0
             elif img.shape[:2] != (H0, W0):
                 raise FastAedError(f"{what}: frame {t} is {img.shape[1]}x{img.shape[0]}, frame 0 is {W0}x{H0}")
             if img_shape is None:
@@ -532,7 +541,9 @@ class FrameStackDataset:
 
     def _frame(self, k: int, i: int) -> np.ndarray:
         key = (k, i)
-        if key in self._cache: self._cache.move_to_end(key); return self._cache[key]
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
         img = read_frame(self.records[k], i, self.size, self.gray)
         if self._cache_n:
             self._cache[key] = img
@@ -544,7 +555,8 @@ class FrameStackDataset:
         imgs = [self._frame(k, i) for i in stack_indices(t, self.records[k].frames, self.offsets)]
         x = np.concatenate([im[..., None] if im.ndim == 2 else im for im in imgs], axis=2)
         x = np.ascontiguousarray(x.transpose(2, 0, 1)).astype(np.float32)   # transpose uint8 first: 7x faster
-        x -= 127.0; x *= 1 / 128.0                                           # exact: 1/128 is a power of two
+        x -= 127.0
+        x *= 1 / 128.0                                           # exact: 1/128 is a power of two
         return x
 
     def __getitem__(self, j: int) -> dict:

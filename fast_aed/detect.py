@@ -90,7 +90,8 @@ def box_iou(a: np.ndarray, # (N, 4) boxes x1y1x2y2
             b: np.ndarray, # (M, 4) boxes x1y1x2y2
            ) -> np.ndarray:
     "Pairwise intersection over union, (N, M)."
-    a = np.asarray(a, np.float64).reshape(-1, 4); b = np.asarray(b, np.float64).reshape(-1, 4)
+    a = np.asarray(a, np.float64).reshape(-1, 4)
+    b = np.asarray(b, np.float64).reshape(-1, 4)
     iw = (np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])).clip(0)
     ih = (np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])).clip(0)
     inter = iw * ih
@@ -111,7 +112,8 @@ def merge_boxes(boxes: np.ndarray, # (N, 4) boxes x1y1x2y2
                 b = boxes[i]
                 if a[0] - gap <= b[2] and b[0] - gap <= a[2] and a[1] - gap <= b[3] and b[1] - gap <= a[3]:
                     a = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
-                    boxes.pop(i); changed = True
+                    boxes.pop(i)
+                    changed = True
                 else: i += 1
             out.append(a)
         boxes = out
@@ -130,7 +132,10 @@ def fit_perspective(boxes: np.ndarray, # (N, 4) x1y1x2y2 detections of one camer
     ys, hs, ws = [], [], []
     for lo, hi in zip(edges[:-1], edges[1:]):
         m = (y >= lo) & (y <= hi)
-        if m.sum() >= 3: ys.append(np.median(y[m])); hs.append(np.quantile(h[m], 0.75)); ws.append(np.sqrt(m.sum()))
+        if m.sum() >= 3:
+            ys.append(np.median(y[m]))
+            hs.append(np.quantile(h[m], 0.75))
+            ws.append(np.sqrt(m.sum()))
     if len(ys) < 2 or np.ptp(ys) < 1: return (float(np.quantile(h, 0.75)), 0.0)
     slope, icpt = np.polyfit(ys, hs, 1, w=ws)
     if slope < 0: return (float(np.quantile(h, 0.75)), 0.0)   # not a ground-plane view: one height everywhere
@@ -204,7 +209,8 @@ class MotionDetector(Detector):
         cfg = {k: v for k, v in locals().items() if k not in ('self', '__class__')}
         cfg['shadow_ratio'], cfg['close_size'] = tuple(float(x) for x in shadow_ratio), tuple(int(x) for x in close_size)
         cfg['split_erosions'] = tuple(int(x) for x in split_erosions)
-        self.__dict__.update(cfg); self._names = list(cfg)
+        self.__dict__.update(cfg)
+        self._names = list(cfg)
 
     @property
     def config(self) -> dict: return {'kind': self.kind, **{k: getattr(self, k) for k in self._names}}
@@ -292,9 +298,11 @@ class MotionDetector(Detector):
         for w in warm:
             sub.apply(med)
             fg = np.abs(w.astype(np.int16) - med).max(axis=2) > self.min_thresh
-            w[fg] = med[fg]; sub.apply(w)
+            w[fg] = med[fg]
+            sub.apply(w)
         for t in range(n):
-            raw = get_frame(t); f, s = self._prep(raw)
+            raw = get_frame(t)
+            f, s = self._prep(raw)
             yield np.where(sub.apply(norm(f)) == 255, 255, 0).astype(np.uint8), f, s, raw.shape[:2]  # 127 = shadow
 
     def _components(self, m: np.ndarray, grow: float = 0) -> np.ndarray:
@@ -313,7 +321,8 @@ class MotionDetector(Detector):
             extra = self._components(cv2.erode(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (e, e))), grow=e // 2)
             if len(extra) and len(boxes): extra = extra[box_iou(extra, boxes).max(1) < self.split_dedupe]
             boxes = np.concatenate([boxes, extra])
-        boxes[:, [0, 2]] = boxes[:, [0, 2]].clip(0, W); boxes[:, [1, 3]] = boxes[:, [1, 3]].clip(0, H)
+        boxes[:, [0, 2]] = boxes[:, [0, 2]].clip(0, W)
+        boxes[:, [1, 3]] = boxes[:, [1, 3]].clip(0, H)
         out, conf = [], []
         for x1, y1, x2, y2 in boxes:
             w, h = x2 - x1, y2 - y1
@@ -321,9 +330,11 @@ class MotionDetector(Detector):
             fg = float((m[int(y1):int(np.ceil(y2)), int(x1):int(np.ceil(x2))] > 0).mean())
             if fg < self.min_conf: continue
             px, py = self.pad * w, self.pad * h
-            out.append([x1 - px, y1 - py, x2 + px, y2 + py]); conf.append(fg)
+            out.append([x1 - px, y1 - py, x2 + px, y2 + py])
+            conf.append(fg)
         b = np.array(out, np.float32).reshape(-1, 4) / s
-        b[:, [0, 2]] = b[:, [0, 2]].clip(0, shape[1] - 1); b[:, [1, 3]] = b[:, [1, 3]].clip(0, shape[0] - 1)
+        b[:, [0, 2]] = b[:, [0, 2]].clip(0, shape[1] - 1)
+        b[:, [1, 3]] = b[:, [1, 3]].clip(0, shape[0] - 1)
         return b, np.array(conf, np.float32), np.full(len(conf), MOTION_CLASS, np.int32)
 
     def iter_detect(self, get_frame, # frame i of the video, BGR uint8
@@ -464,7 +475,8 @@ def detect_dataset(ds, # a `fast_aed.data.VadDataset`
             bar.set_postfix_str(f'{rec.split}/{rec.name}')
             t0, per_frame = time.perf_counter(), []
             for r in detector.iter_detect(lambda i: read_frame(rec, i), rec.frames):
-                per_frame.append(r); bar.update(1)
+                per_frame.append(r)
+                bar.update(1)
             d = Detections.from_frames(per_frame, key=key, seconds=time.perf_counter() - t0, source=sources[rec.key])
             d.save(root / rec.split / f'{rec.name}.npz')
             out[(rec.split, rec.name)] = d
@@ -480,7 +492,8 @@ def load_dataset_detections(ds, # a `fast_aed.data.VadDataset`
 
 def detection_summary(dets: dict) -> dict:
     "Videos, frames, boxes per frame and detection speed (frames/s) of a `detect_dataset` result."
-    frames = sum(d.n_frames for d in dets.values()); secs = sum(d.seconds for d in dets.values())
+    frames = sum(d.n_frames for d in dets.values())
+    secs = sum(d.seconds for d in dets.values())
     keys = sorted({d.key for d in dets.values()})
     return {'det_key': ','.join(keys), 'videos': len(dets), 'frames': frames, 'boxes': sum(len(d) for d in dets.values()),
             'boxes_per_frame': sum(len(d) for d in dets.values()) / max(frames, 1),

@@ -192,7 +192,9 @@ class WeightAverage:
 
     def averaged(self, module:nn.Module) -> nn.Module:
         "A copy of `module` holding the averaged weights."
-        m = copy.deepcopy(module); m.load_state_dict(self.state); return m
+        m = copy.deepcopy(module)
+        m.load_state_dict(self.state)
+        return m
 
     def state_dict(self) -> dict: return {'decay': self.decay, 'steps': self.steps, 'state': self.state}
     def load_state_dict(self, s:dict):
@@ -350,7 +352,9 @@ def _rng_state() -> dict:
     return {'torch': torch.get_rng_state(), 'numpy': np.random.get_state(), 'python': random.getstate()}
 
 def _set_rng_state(s:dict):
-    torch.set_rng_state(s['torch']); np.random.set_state(s['numpy']); random.setstate(s['python'])
+    torch.set_rng_state(s['torch'])
+    np.random.set_state(s['numpy'])
+    random.setstate(s['python'])
 
 def write_log(history:list, out_dir:Path):
     "Write the per-epoch loss log (`log.csv`) and plot (`loss.png`)."
@@ -361,7 +365,9 @@ def write_log(history:list, out_dir:Path):
             if k not in cols: cols.append(k)
     with atomic_path(Path(out_dir) / 'log.csv') as tmp:
         with open(tmp, 'w', newline='') as f:
-            w = csv.DictWriter(f, fieldnames=cols); w.writeheader(); w.writerows(history)
+            w = csv.DictWriter(f, fieldnames=cols)
+            w.writeheader()
+            w.writerows(history)
     from matplotlib.figure import Figure   # the object API: no pyplot state, the backend is left alone
     phases = [p for p in ('ae', 'kd') if any(r['phase'] == p for r in history)]
     fig = Figure(figsize=(5 * len(phases), 3.5))
@@ -372,8 +378,10 @@ def write_log(history:list, out_dir:Path):
         for k in ('train_loss', 'kd', 'akd', 'd_loss', 'val_loss'):
             ys = [r.get(k) for r in rows]
             if any(y is not None and y != '' for y in ys): ax.plot(ep, [np.nan if y in (None, '') else y for y in ys], marker='o', label=k)
-        ax.set_title('phase 1: auto-encoder (MSE)' if ph == 'ae' else 'phase 2: distillation'); ax.set_xlabel('epoch')
-        ax.set_yscale('log'); ax.legend(fontsize=8)
+        ax.set_title('phase 1: auto-encoder (MSE)' if ph == 'ae' else 'phase 2: distillation')
+        ax.set_xlabel('epoch')
+        ax.set_yscale('log')
+        ax.legend(fontsize=8)
     fig.tight_layout()
     with atomic_path(Path(out_dir) / 'loss.png') as tmp: fig.savefig(tmp, format='png', dpi=90)
 
@@ -388,7 +396,8 @@ def _average_grads(module:nn.Module, info):
     import torch.distributed as tdist
     for p in module.parameters():
         if p.grad is not None:
-            tdist.all_reduce(p.grad); p.grad /= info.world_size
+            tdist.all_reduce(p.grad)
+            p.grad /= info.world_size
 
 def _sum_over_ranks(values:list, info) -> list:
     "Element-wise sum of `values` over ranks (every rank must call it, with a list of the same length)."
@@ -450,14 +459,17 @@ def _val_kd(model, loader, config, device, info) -> dict:
     keys = ['kd'] + focus + sorted(f'{t}/{s}' for t in config.teachers for s in config.scales)   # the same on every rank, even with no batch
     sums, n = [0.] * len(keys), 0
     for b in loader:
-        pred = model(b['x'].to(device)); y = _to(b['y'], device)
+        pred = model(b['x'].to(device))
+        y = _to(b['y'], device)
         tot, parts = kd_loss(pred, y, weights)
         bs = len(b['x'])
         focused = [kd_loss(pred, y, weights, config.kd_focus)[0].item()] if focus else []
         vals = [tot.item()] + focused + [parts[k].item() for k in keys[1 + len(focus):]]
-        sums = [a + v * bs for a, v in zip(sums, vals)]; n += bs
+        sums = [a + v * bs for a, v in zip(sums, vals)]
+        n += bs
     model.train()
-    sums = _sum_over_ranks(sums + [n], info); n = sums.pop()
+    sums = _sum_over_ranks(sums + [n], info)
+    n = sums.pop()
     return {k: v / max(n, 1) for k, v in zip(keys, sums)}
 
 def _test_selection_score(model, config, ds) -> float:
@@ -486,7 +498,8 @@ def _train_ae(ds, work, config, train_set, val_set, device, info, dist_mod, out,
     ae = StudentAE(**config.ae_args()).to(device)
     ck = _load_on_main(ae_path, info, dist_mod, lambda c: c.get('run_key') == key) if resume else None
     if ck is not None:
-        ae.load_state_dict(ck['model']); history.extend(ck.get('history', []))
+        ae.load_state_dict(ck['model'])
+        history.extend(ck.get('history', []))
         log.info("phase 1: reusing %s", ae_path)
         return ae, True, 0
     opt = torch.optim.Adam(ae.parameters(), lr=config.ae_lr, weight_decay=config.ae_weight_decay)
@@ -494,34 +507,47 @@ def _train_ae(ds, work, config, train_set, val_set, device, info, dist_mod, out,
     start = 0
     ck = _interrupted_run(last_path, key, 'ae', info, dist_mod) if resume else None
     if ck is not None:
-        ae.load_state_dict(ck['model']); opt.load_state_dict(ck['optimiser']); sched.load_state_dict(ck['scheduler'])
-        start = ck['epoch']; history[:] = ck['history']; _set_rng_state(ck['rng'])
+        ae.load_state_dict(ck['model'])
+        opt.load_state_dict(ck['optimiser'])
+        sched.load_state_dict(ck['scheduler'])
+        start = ck['epoch']
+        history[:] = ck['history']
+        _set_rng_state(ck['rng'])
         log.info("phase 1: resuming after epoch %d", start)
     model = dist_mod.wrap_ddp(ae, info) if dist_mod is not None else ae
     if info is not None and info.enabled: seed_everything(dist_mod.seed_for_rank(config.seed, info) + 7919 * start)
     per_rank = max(1, config.batch_size // (info.world_size if info is not None and info.enabled else 1))
     done_now = 0
     for epoch in range(start, config.ae_epochs):
-        t0 = time.perf_counter(); model.train()
+        t0 = time.perf_counter()
+        model.train()
         tot = n = 0
         loader = _loader(train_set, config, info, dist_mod, True, epoch, per_rank)
         bar = progress(loader, desc=f'AE epoch {epoch + 1}/{config.ae_epochs}') if main else loader
         for b in bar:
             x = b['x'].to(device, non_blocking=True)
             loss = F.mse_loss(model(x), ae.target(x))
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-            tot += loss.item() * len(x); n += len(x)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            tot += loss.item() * len(x)
+            n += len(x)
             if main and hasattr(bar, 'set_postfix'): bar.set_postfix(mse=f'{loss.item():.4f}')
         sched.step()
         s = _sum_over_ranks([tot, n], info)
         row = {'phase': 'ae', 'epoch': epoch + 1, 'train_loss': s[0] / max(s[1], 1), 'val_loss': None,
                'lr': opt.param_groups[0]['lr'], 'seconds': round(time.perf_counter() - t0, 2)}
         if val_set is not None:   # on every rank, even one whose shard of the held-out frames is empty
-            ae.eval(); vs = vn = 0
+            ae.eval()
+            vs = vn = 0
             with torch.no_grad():
                 for b in _loader(val_set, config, None, None, False, 0, per_rank):   # val items are already sharded
-                    x = b['x'].to(device); vs += F.mse_loss(ae(x), ae.target(x)).item() * len(x); vn += len(x)
-            ae.train(); v = _sum_over_ranks([vs, vn], info); row['val_loss'] = v[0] / max(v[1], 1)
+                    x = b['x'].to(device)
+                    vs += F.mse_loss(ae(x), ae.target(x)).item() * len(x)
+                    vn += len(x)
+            ae.train()
+            v = _sum_over_ranks([vs, vn], info)
+            row['val_loss'] = v[0] / max(v[1], 1)
         history.append(row)
         log.info("AE epoch %d: %s", epoch + 1, row)
         if main:
@@ -549,7 +575,9 @@ def train_student(ds, # a VadDataset (`fast_aed.data.load_dataset`)
     "Phase 1 (auto-encoder pre-training) + phase 2 (KD + λ·AKD); returns WORK/student/student.pt."
     config = config or DistillConfig()
     if isinstance(config, dict): config = DistillConfig.from_dict(config)
-    work = Path(work); out = student_dir(work); out.mkdir(parents=True, exist_ok=True)
+    work = Path(work)
+    out = student_dir(work)
+    out.mkdir(parents=True, exist_ok=True)
     old_quiet = os.environ.get('FAST_AED_QUIET')
     if quiet: os.environ['FAST_AED_QUIET'] = '1'
     try: return (_train_best_of if config.best_of > 1 else _train_student)(ds, work, config, resume, stop_after, out)
@@ -568,7 +596,8 @@ def _train_student(ds, work, config, resume, stop_after, out,
     best_path, last_path = out / 'student.pt', out / 'last.pt'
     ck = _finished_run(best_path, key, info, dist_mod) if resume else None
     if ck is not None:
-        log.info("%s is up to date", best_path); return best_path
+        log.info("%s is up to date", best_path)
+        return best_path
     if not ds.train: raise FastAedError(f"{ds.root}: no training videos")
     # computed here on every rank: its imports may run collectives (ultralytics' first import inside a process group)
     manifest = _plain(run_manifest(config.to_dict(), config.seed))
@@ -603,8 +632,12 @@ def _train_student(ds, work, config, resume, stop_after, out,
     ema = WeightAverage(student, config.ema_decay) if config.ema_decay else None
     ck = _interrupted_run(last_path, key, 'kd', info, dist_mod) if resume else None
     if ck is not None:
-        student.load_state_dict(ck['model']); opt.load_state_dict(ck['optimiser']); sched.load_state_dict(ck['scheduler'])
-        for k, D in discs.items(): D.load_state_dict(ck['discriminators'][k]); d_opts[k].load_state_dict(ck['d_optimisers'][k])
+        student.load_state_dict(ck['model'])
+        opt.load_state_dict(ck['optimiser'])
+        sched.load_state_dict(ck['scheduler'])
+        for k, D in discs.items():
+            D.load_state_dict(ck['discriminators'][k])
+            d_opts[k].load_state_dict(ck['d_optimisers'][k])
         start, best, best_state, history = ck['epoch'], ck['best'], ck['best_state'], ck['history']
         if ema is not None: ema.load_state_dict(ck['ema'])
         _set_rng_state(ck['rng'])
@@ -617,46 +650,61 @@ def _train_student(ds, work, config, resume, stop_after, out,
     per_rank = max(1, config.batch_size // (info.world_size if info is not None and info.enabled else 1))
     done_now = 0
     for epoch in range(start, config.epochs):
-        t0 = time.perf_counter(); model.train()
-        sums = {'train_loss': 0., 'kd': 0., 'akd': 0., 'd_loss': 0.}; n = 0
+        t0 = time.perf_counter()
+        model.train()
+        sums = {'train_loss': 0., 'kd': 0., 'akd': 0., 'd_loss': 0.}
+        n = 0
         loader = _loader(train_set, config, info, dist_mod, True, epoch, per_rank)
         bar = progress(loader, desc=f'KD epoch {epoch + 1}/{config.epochs}') if main else loader
         for b in bar:
-            x = b['x'].to(device, non_blocking=True); y = _to(b['y'], device)
+            x = b['x'].to(device, non_blocking=True)
+            y = _to(b['y'], device)
             pred = model(x)
             d_total = 0.
             for k, D in discs.items():   # discriminator step on real teacher maps vs detached student maps
                 d_loss = discriminator_loss(D, k, pred, y, config)
-                d_opts[k].zero_grad(set_to_none=True); d_loss.backward(); _average_grads(D, info); d_opts[k].step()
+                d_opts[k].zero_grad(set_to_none=True)
+                d_loss.backward()
+                _average_grads(D, info)
+                d_opts[k].step()
                 d_total += d_loss.item()
             kd, _ = kd_loss(pred, y, weights, config.kd_focus)
             akd = adversarial_loss(discs, pred, config) if discs else torch.zeros((), device=device)
             loss = kd + config.lambda_adv * akd if discs else kd
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
             if ema is not None: ema.update(student)
             if config.official_double_d_step:
                 for k, D in discs.items():
                     d_loss = discriminator_loss(D, k, pred, y, config)
-                    d_opts[k].zero_grad(set_to_none=True); d_loss.backward(); _average_grads(D, info); d_opts[k].step()
-            bs = len(x); n += bs
+                    d_opts[k].zero_grad(set_to_none=True)
+                    d_loss.backward()
+                    _average_grads(D, info)
+                    d_opts[k].step()
+            bs = len(x)
+            n += bs
             for name, v in (('train_loss', loss.item()), ('kd', kd.item()), ('akd', float(akd.detach())), ('d_loss', d_total)): sums[name] += v * bs
             if main and hasattr(bar, 'set_postfix'): bar.set_postfix(kd=f'{kd.item():.4f}', akd=f'{float(akd.detach()):.3f}')
         sched.step()
-        tot = _sum_over_ranks(list(sums.values()) + [n], info); n_all = tot.pop()
+        tot = _sum_over_ranks(list(sums.values()) + [n], info)
+        n_all = tot.pop()
         row = {'phase': 'kd', 'epoch': epoch + 1, **{k: v / max(n_all, 1) for k, v in zip(sums, tot)}}
         if not discs: row.update(akd=None, d_loss=None)
         row['val_loss'] = None
         scored = ema.averaged(student) if ema is not None else student   # the weights that are validated, selected and saved
         if val_set is not None:
             val = _val_kd(scored, _loader(val_set, config, None, None, False, 0, per_rank), config, device, info)
-            row['val_loss'] = val['kd']; row.update({f'val_{k}': v for k, v in val.items() if k != 'kd'})
+            row['val_loss'] = val['kd']
+            row.update({f'val_{k}': v for k, v in val.items() if k != 'kd'})
         if config.select_on_test:
             score = _test_selection_score(scored, config, ds) if main else None
             if dist_mod is not None: score = dist_mod.broadcast_object(score, info)   # every rank keeps the same best epoch
             row['test_micro_auc_mix'] = score
             better = score is not None and (best['score'] is None or score > best['score'])
         elif config.selection in VAL_SELECTIONS and row['val_loss'] is not None:
-            score = row[_selection_field(config)]; better = best['score'] is None or score < best['score']
+            score = row[_selection_field(config)]
+            better = best['score'] is None or score < best['score']
         else:
             score, better = None, True   # 'last' (or no validation data): keep the latest epoch
         if better:
@@ -715,7 +763,8 @@ def _keep_chosen(ck:dict, config, key:str, best_of:dict, out:Path, best_path:Pat
 def _adopt_single_run(ds, work, config, out, resume, info, dist_mod):
     "A finished single run with the base seed (WORK/student/student.pt) becomes candidate 0: its files are copied, not retrained."
     c_cfg = _candidate_config(config, 0)
-    c_out = out / 'best_of' / f'seed{c_cfg.seed}'; c_out.mkdir(parents=True, exist_ok=True)
+    c_out = out / 'best_of' / f'seed{c_cfg.seed}'
+    c_out.mkdir(parents=True, exist_ok=True)
     c_key = run_key(ds, work, c_cfg, 'kd')
     done = lambda path: _finished_run(path, c_key, info, dist_mod) is not None
     adopt = resume and not done(c_out / 'student.pt') and done(out / 'student.pt')   # every rank calls `done` (a collective)
@@ -727,13 +776,15 @@ def _train_best_of(ds, work, config, resume, stop_after, out) -> Path:
     dist_mod, info = _dist_info()
     key, best_path = run_key(ds, work, config, 'kd'), out / 'student.pt'
     if resume and _finished_run(best_path, key, info, dist_mod) is not None:
-        log.info("%s is up to date", best_path); return best_path
+        log.info("%s is up to date", best_path)
+        return best_path
     _adopt_single_run(ds, work, config, out, resume, info, dist_mod)
     if config.best_of_screen: return _train_best_of_screened(ds, work, config, resume, stop_after, out, key, best_path)
     candidates, checkpoints = [], []
     for k in range(config.best_of):
         cfg_k = _candidate_config(config, k)
-        c_out = out / 'best_of' / f'seed{cfg_k.seed}'; c_out.mkdir(parents=True, exist_ok=True)
+        c_out = out / 'best_of' / f'seed{cfg_k.seed}'
+        c_out.mkdir(parents=True, exist_ok=True)
         c_key = run_key(ds, work, cfg_k, 'kd')
         finished_before = resume and _finished_run(c_out / 'student.pt', c_key, info, dist_mod) is not None
         path = _train_student(ds, work, cfg_k, resume, stop_after, c_out)
@@ -773,9 +824,11 @@ def _train_best_of_screened(ds, work, config, resume, stop_after, out, key, best
         score = _screen_score(hist, screen, _selection_field(config))
         if score is None:
             _train_student(ds, work, c, resume, stop_after, outs[k], until=screen)
-            hist, name = history(k); score = _screen_score(hist, screen, _selection_field(config))
+            hist, name = history(k)
+            score = _screen_score(hist, screen, _selection_field(config))
             if score is None or stop_after is not None: return outs[k] / 'last.pt'   # time-sliced: a later call goes on
-        scores.append(score); files.append(name)
+        scores.append(score)
+        files.append(name)
         log.info("best_of candidate %d/%d (seed %d): validation KD loss %.5f after %d epochs", k + 1, config.best_of, c.seed, score, screen)
     chosen = int(np.argmin(scores))
     path = _train_student(ds, work, cfgs[chosen], True, stop_after, outs[chosen])   # goes on from its screened epochs (trained in this call if not `resume`)
@@ -801,7 +854,8 @@ def load_student(ckpt:Path, # a `student.pt` written by `train_student`
     if not isinstance(ck, dict) or ck.get('kind') != 'fast_aed_student' or ck.get('model') is None:
         raise FastAedError(f"{ckpt}: not a fast-aed student checkpoint (train one with `fast-aed train`)")
     config = DistillConfig.from_dict(ck['config'])
-    hp = dict(ck['hparams']); hp['scales'] = tuple(hp['scales'])
+    hp = dict(ck['hparams'])
+    hp['scales'] = tuple(hp['scales'])
     model = Student(**{k: v for k, v in hp.items()})
     model.load_state_dict(ck['model'])
     return model.to(device).eval(), config
@@ -820,7 +874,8 @@ def predict_maps(model:nn.Module, # a Student
     recs = [r for r in ds.videos(split) if videos is None or r.name in videos]
     if not recs: return {}
     device = device or next(model.parameters()).device
-    was_training = model.training; model.eval()
+    was_training = model.training
+    model.eval()
     stacks = FrameStackDataset(recs, config.offsets, tuple(config.input_size))
     loader = DataLoader(stacks, batch_size=batch_size, shuffle=False, num_workers=config.num_workers)
     out = {r.name: {s: [] for s in model.scales} for r in recs}
@@ -851,14 +906,16 @@ def config_from_args(args) -> DistillConfig:
 def _cmd_train(args) -> int:
     config = config_from_args(args)
     if args.print_config:
-        print(config_text(config), end=''); return 0
+        print(config_text(config), end='')
+        return 0
     if not args.data: raise FastAedError("train: the prepared dataset folder DATA is required")
     ds = load_dataset(args.data)
     work = work_dir(args.data, args.work)
     dist_mod, info = _dist_info()
     ok = False
     try:
-        path = train_student(ds, work, config, resume=not args.restart); ok = True
+        path = train_student(ds, work, config, resume=not args.restart)
+        ok = True
     finally:
         if dist_mod is not None: dist_mod.cleanup(info, sync=ok)   # no barrier on the error path: a failed peer never arrives
     if info is None or info.rank == 0:

@@ -10,42 +10,13 @@ import numpy as np
 import cv2
 from .core import FastAedError
 from .metrics import (EvalConventions, frame_level_report, prepare_scores, rbdc_tbdc, _nan_to_none)
+from .maps import HEADS, heads_from_maps, _scale, _SCALE_OF   # the student's heads are read from its maps
 
 # %% auto #0
-__all__ = ['HEADS', 'heads_from_maps', 'evaluate_frame_scores', 'upsample_map', 'regions_from_boxes',
-           'regions_from_map_components', 'gt_track_rows', 'evaluate_student_maps', 'predict_scores',
-           'predict_student_maps', 'evaluate_student', 'evaluate_object_scores', 'per_kind_auc', 'reference_scorer',
-           'plot_score_curves', 'plot_roc_curves', 'overlay_map', 'plot_overlays', 'figure_png']
-
-# %% ../nbs/10_evaluate.ipynb #82f31f93
-HEADS = ('S', 'M', 'L', 'MIX')
-_SCALE_OF = {'S': 1, 'M': 4, 'L': 16}
-
-def _scale(m: dict, scale: int):
-    "The (T, s, s) array of `scale` in a maps dict keyed 1/'1'/'s1', or None."
-    for k in (scale, str(scale), f's{scale}'):
-        if k in m:
-            a = m[k]
-            a = a.detach().cpu().numpy() if hasattr(a, 'detach') else np.asarray(a)
-            return a.astype(np.float64).reshape(len(a), scale, scale)
-    return None
-
-def _is_video_maps(m) -> bool:
-    return isinstance(m, dict) and len(m) > 0 and not any(isinstance(v, dict) for v in m.values())
-
-def heads_from_maps(maps:dict, # one video's maps {1: (T,), 4: (T,4,4), 16: (T,16,16)}, or {video: such a dict}
-                   )->dict: # {'S','M','L','MIX'}: (T,) float64 frame scores (or {video: that})
-    "Per-frame scores of the student's heads: S = 1x1, M = max 4x4, L = max 16x16, MIX = mean(S, M, L)."
-    if not _is_video_maps(maps): return {v: heads_from_maps(m) for v, m in maps.items()}
-    out = {}
-    for head, s in _SCALE_OF.items():
-        a = _scale(maps, s)
-        if a is not None: out[head] = a.reshape(len(a), -1).max(1)
-    if not out: raise FastAedError(f"maps have none of the scales 1, 4, 16 (keys: {list(maps)[:6]})")
-    lens = {h: len(x) for h, x in out.items()}
-    if len(set(lens.values())) != 1: raise FastAedError(f"maps disagree on the number of frames: {lens}")
-    out['MIX'] = np.mean([out[h] for h in ('S', 'M', 'L') if h in out], axis=0)
-    return out
+__all__ = ['evaluate_frame_scores', 'upsample_map', 'regions_from_boxes', 'regions_from_map_components', 'gt_track_rows',
+           'evaluate_student_maps', 'predict_scores', 'predict_student_maps', 'evaluate_student',
+           'evaluate_object_scores', 'per_kind_auc', 'reference_scorer', 'plot_score_curves', 'plot_roc_curves',
+           'overlay_map', 'plot_overlays', 'figure_png']
 
 # %% ../nbs/10_evaluate.ipynb #9f070c64
 def _test_labels(ds, split: str = 'test') -> dict:
@@ -118,8 +89,10 @@ def _dets_arrays(dets, video: str, split: str = 'test'):
 def _box_max(up: np.ndarray, box) -> float:
     "Max of a dense map inside a box (x1, y1, x2, y2), clipped to the map; the nearest pixel if the box is outside."
     H, W = up.shape
-    x1 = min(max(int(math.floor(box[0])), 0), W - 1); y1 = min(max(int(math.floor(box[1])), 0), H - 1)
-    x2 = min(max(int(math.ceil(box[2])), x1), W - 1); y2 = min(max(int(math.ceil(box[3])), y1), H - 1)
+    x1 = min(max(int(math.floor(box[0])), 0), W - 1)
+    y1 = min(max(int(math.floor(box[1])), 0), H - 1)
+    x2 = min(max(int(math.ceil(box[2])), x1), W - 1)
+    y2 = min(max(int(math.ceil(box[3])), y1), H - 1)
     return float(up[y1:y2 + 1, x1:x2 + 1].max())
 
 def regions_from_boxes(maps16_per_video:dict, # {video: (T,16,16)} map (or a tuple of (T,h,w) maps, averaged)
@@ -131,7 +104,9 @@ def regions_from_boxes(maps16_per_video:dict, # {video: (T,16,16)} map (or a tup
     "Detector boxes scored by the max of the upsampled map inside each box (the authors' RBDC/TBDC protocol)."
     rows = []
     for video, m in maps16_per_video.items():
-        stack = _as_stack(m); T = len(stack[0]); size = _frame_size(frame_size, video)
+        stack = _as_stack(m)
+        T = len(stack[0])
+        size = _frame_size(frame_size, video)
         frame, boxes = _dets_arrays(dets, video, split)
         if len(frame) and (frame.min() < 0 or frame.max() >= T):
             raise FastAedError(f"detections of {split} video {video}: frame {int(frame.max())} outside 0..{T - 1}")
@@ -154,7 +129,8 @@ def regions_from_map_components(maps16_per_video:dict, # {video: (T,16,16)} map 
     if not 0 < threshold <= 1: raise FastAedError(f"map component threshold must be in (0, 1], got {threshold}")
     rows = []
     for video, m in maps16_per_video.items():
-        stack = _as_stack(m); size = _frame_size(frame_size, video)
+        stack = _as_stack(m)
+        size = _frame_size(frame_size, video)
         if all(p.shape[1:] == (1, 1) for p in stack):     # a constant map: one whole-frame component per frame
             W, H = size
             if W * H >= min_area:
@@ -277,13 +253,16 @@ def evaluate_object_scores(ds, # a `VadDataset`
         d = object_scores_per_video[r.name]
         try: frame, boxes, score = (np.asarray(d[k]) for k in ('frame', 'boxes', 'score'))
         except (KeyError, TypeError): raise FastAedError(f"object scores of test video {r.name}: need 'frame', 'boxes', 'score'") from None
-        frame = frame.reshape(-1).astype(np.int64); boxes = boxes.reshape(-1, 4).astype(np.float64); score = score.reshape(-1).astype(np.float64)
+        frame = frame.reshape(-1).astype(np.int64)
+        boxes = boxes.reshape(-1, 4).astype(np.float64)
+        score = score.reshape(-1).astype(np.float64)
         if not len(frame) == len(boxes) == len(score):
             raise FastAedError(f"object scores of test video {r.name}: {len(frame)} frames, {len(boxes)} boxes, {len(score)} scores")
         if len(frame) and (frame.min() < 0 or frame.max() >= r.frames):
             raise FastAedError(f"object scores of test video {r.name}: frame index outside 0..{r.frames - 1}")
         if not np.isfinite(score).all(): raise FastAedError(f"object scores of test video {r.name}: NaN or inf scores")
-        fs = np.full(r.frames, -np.inf); np.maximum.at(fs, frame, score)
+        fs = np.full(r.frames, -np.inf)
+        np.maximum.at(fs, frame, score)
         frame_scores[r.name] = np.where(np.isfinite(fs), fs, empty_frame_score)
         rows += [(r.name, int(f), *b.tolist(), float(s)) for f, b, s in zip(frame, boxes, score)]
     rep = frame_level_report(frame_scores, _test_labels(ds), c)
@@ -308,14 +287,17 @@ def per_kind_auc(ds, # a `VadDataset` whose test videos have events.json
     labels = _test_labels(ds)
     neg, pos, n_ev = [], {}, {}
     for r in ds.test:
-        s = prepare_scores(np.reshape(scores_per_video[r.name], -1), conventions); y = labels[r.name]
+        s = prepare_scores(np.reshape(scores_per_video[r.name], -1), conventions)
+        y = labels[r.name]
         neg.append(s[y == 0])
         frames_of = {}                    # kind -> abnormal frames of this video (a frame counts once per kind)
         for e in read_events(r):
-            k = str(e['kind']); n_ev[k] = n_ev.get(k, 0) + 1
+            k = str(e['kind'])
+            n_ev[k] = n_ev.get(k, 0) + 1
             frames_of.setdefault(k, set()).update(range(int(e['start']), int(e['end']) + 1))
         for k, fr in frames_of.items():
-            idx = np.array(sorted(fr), dtype=np.int64); idx = idx[y[idx] == 1]
+            idx = np.array(sorted(fr), dtype=np.int64)
+            idx = idx[y[idx] == 1]
             pos.setdefault(k, []).append(s[idx])
     if not pos: raise FastAedError(f"{ds.root}: no events.json in the test videos; per-kind AUC needs a synthetic dataset")
     neg = np.concatenate(neg)
@@ -336,7 +318,8 @@ def reference_scorer(ds, # a `VadDataset`
     from fast_aed.core import progress
     out = {}
     for r in progress(ds.videos(split), desc='frame-difference scorer'):
-        s = np.zeros(r.frames); prev = None
+        s = np.zeros(r.frames)
+        prev = None
         for t in range(r.frames):
             cur = read_frame(r, t, size=size, gray=True).astype(np.float32)
             if prev is not None: s[t] = float(np.abs(cur - prev).mean())
@@ -352,7 +335,8 @@ def _plt():
 
 def _save(fig, path):
     if path is not None:
-        path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
         from fast_aed.core import atomic_path
         with atomic_path(path) as tmp: fig.savefig(tmp, format='png', dpi=80, bbox_inches='tight')
     return fig
@@ -370,16 +354,21 @@ def plot_score_curves(ds, # a `VadDataset`
                      ):
     "Per-video smoothed score curves (min-max scaled for display) against the ground truth (shaded)."
     plt = _plt()
-    s = _pick_head(scores, head or conventions.head); labels = _test_labels(ds)
+    s = _pick_head(scores, head or conventions.head)
+    labels = _test_labels(ds)
     videos = list(videos or [r.name for r in ds.test if r.name in s][:max_videos])
     fig, axes = plt.subplots(len(videos), 1, figsize=(8, 1.6 * len(videos) + 0.4), squeeze=False)
     from fast_aed.metrics import minmax_normalise
     for ax, v in zip(axes[:, 0], videos):
-        y = labels[v]; p = minmax_normalise(prepare_scores(s[v], conventions))
+        y = labels[v]
+        p = minmax_normalise(prepare_scores(s[v], conventions))
         ax.fill_between(np.arange(len(y)), 0, y, step='mid', color='tab:red', alpha=0.25, lw=0, label='abnormal')
-        ax.plot(p, color='tab:blue', lw=1, label='score'); ax.set_ylim(-0.05, 1.05); ax.set_ylabel(v, rotation=0, ha='right')
+        ax.plot(p, color='tab:blue', lw=1, label='score')
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_ylabel(v, rotation=0, ha='right')
         ax.set_yticks([])
-    axes[0, 0].legend(loc='upper right', fontsize=7); axes[-1, 0].set_xlabel('frame')
+    axes[0, 0].legend(loc='upper right', fontsize=7)
+    axes[-1, 0].set_xlabel('frame')
     fig.suptitle(f"{ds.name}: head {head or conventions.head}" if isinstance(next(iter(scores.values())), dict) else ds.name)
     return _save(fig, path)
 
@@ -390,7 +379,8 @@ def plot_roc_curves(ds, # a `VadDataset`
                    ):
     "Micro-averaged ROC curves (all test frames), one per head, with the constant-scorer diagonal."
     from sklearn.metrics import roc_curve, auc
-    plt = _plt(); labels = _test_labels(ds)
+    plt = _plt()
+    labels = _test_labels(ds)
     first = next(iter(scores.values()))
     heads = [h for h in HEADS if h in first] if isinstance(first, dict) else [None]
     fig, ax = plt.subplots(figsize=(4, 4))
@@ -400,8 +390,11 @@ def plot_roc_curves(ds, # a `VadDataset`
         p = np.concatenate([prepare_scores(s[v], conventions) for v in labels])
         fpr, tpr, _ = roc_curve(y, p)
         ax.plot(fpr, tpr, lw=1.2, label=f"{h or 'score'} (AUC {auc(fpr, tpr):.3f})")
-    ax.plot([0, 1], [0, 1], 'k:', lw=0.8); ax.set_xlabel('false positive rate'); ax.set_ylabel('true positive rate')
-    ax.set_title(f'{ds.name}: micro ROC'); ax.legend(fontsize=7, loc='lower right')
+    ax.plot([0, 1], [0, 1], 'k:', lw=0.8)
+    ax.set_xlabel('false positive rate')
+    ax.set_ylabel('true positive rate')
+    ax.set_title(f'{ds.name}: micro ROC')
+    ax.legend(fontsize=7, loc='lower right')
     return _save(fig, path)
 
 # %% ../nbs/10_evaluate.ipynb #6db5b20b
@@ -430,17 +423,23 @@ def plot_overlays(ds, # a `VadDataset`
                  ):
     "Example test frames with the map overlaid: the highest-scoring frames (by map max), one per video first."
     from fast_aed.data import read_frame
-    plt = _plt(); labels = _test_labels(ds); cand = []
+    plt = _plt()
+    labels = _test_labels(ds)
+    cand = []
     for r in ds.test:
         m = _scale(maps[r.name], scale)
         if m is None: raise FastAedError(f"maps of test video {r.name} have no {scale}x{scale} scale")
-        peak = m.reshape(len(m), -1).max(1); t = int(peak.argmax()); cand.append((float(peak[t]), r, t, m))
-    cand.sort(key=lambda c: -c[0]); cand = cand[:n]
+        peak = m.reshape(len(m), -1).max(1)
+        t = int(peak.argmax())
+        cand.append((float(peak[t]), r, t, m))
+    cand.sort(key=lambda c: -c[0])
+    cand = cand[:n]
     vmax = max(c[0] for c in cand) if cand else 1.0
     fig, axes = plt.subplots(1, max(len(cand), 1), figsize=(3 * max(len(cand), 1), 2.6), squeeze=False)
     for ax, (_, r, t, m) in zip(axes[0], cand):
         img = overlay_map(read_frame(r, t), m[t], vmax=vmax)
-        ax.imshow(img[..., ::-1]); ax.set_axis_off()
+        ax.imshow(img[..., ::-1])
+        ax.set_axis_off()
         ax.set_title(f"{r.name} #{t} ({'abnormal' if labels[r.name][t] else 'normal'})", fontsize=8)
     return _save(fig, path)
 

@@ -44,7 +44,8 @@ def write_demo_footage(path: str | Path, # output video file (.avi, MJPG)
     for t in range(n_frames):
         img = bg.copy()
         for t0, y, d, v, look in sorted(walkers, key=lambda w: w[1]):
-            h = height(y); x = (-0.3 * h if d > 0 else W + 0.3 * h) + d * v * h * (t - t0)
+            h = height(y)
+            x = (-0.3 * h if d > 0 else W + 0.3 * h) + d * v * h * (t - t0)
             if t < t0 or not -h < x < W + h: continue
             _draw(img, None, _person_prims(dict(x=x, y=y, h=h, face=d, cs=1., phase=v * (t - t0) / 0.8 * 2 * math.pi, mode='walk', run=0.), look), 0)
         frames.append(np.clip(img + rng.normal(0, 2, img.shape), 0, 255).astype(np.uint8))
@@ -52,7 +53,8 @@ def write_demo_footage(path: str | Path, # output video file (.avi, MJPG)
 
 def _write_video(path, frames, fps):
     "Write BGR frames to an MJPG .avi file."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     vw = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), fps, (frames[0].shape[1], frames[0].shape[0]))
     for f in frames: vw.write(f)
     vw.release()
@@ -138,9 +140,12 @@ def link_tracks(boxes: list, # per frame, (N,5) boxes from `person_blobs`
                 if keys[i] in new or j in new.values(): continue
                 new[keys[i]] = j
         nxt = {}
-        for k, j in new.items(): active[k].append((t, j)); nxt[k] = active[k]
+        for k, j in new.items():
+            active[k].append((t, j))
+            nxt[k] = active[k]
         for j in set(range(len(bx))) - set(new.values()):
-            tracks.append([(t, j)]); nxt[len(tracks) - 1] = tracks[-1]
+            tracks.append([(t, j)])
+            nxt[len(tracks) - 1] = tracks[-1]
         active = nxt
     return tracks
 
@@ -168,7 +173,8 @@ def _trimmed_line(x, y, rounds: int = 4):
     keep = np.ones(len(x), bool)
     for _ in range(rounds):
         a, b = np.polyfit(x[keep], y[keep], 1)
-        r = y - (a * x + b); s = 1.4826 * np.median(np.abs(r[keep])) + 1e-6
+        r = y - (a * x + b)
+        s = 1.4826 * np.median(np.abs(r[keep])) + 1e-6
         keep = np.abs(r) <= 2.5 * s
     return float(a), float(b), keep
 
@@ -195,10 +201,13 @@ def _walking_speeds(boxes, tracks, pers):
     for tr in tracks:
         if len(tr) < 6: continue
         b = np.stack([boxes[t][j] for t, j in tr]).astype(float)
-        feet = np.stack([(b[:, 0] + b[:, 2]) / 2, b[:, 3]], 1); h = pers.height(feet[:, 1])
-        d = feet[-1] - feet[0]; dist = np.linalg.norm(d / h.mean())
+        feet = np.stack([(b[:, 0] + b[:, 2]) / 2, b[:, 3]], 1)
+        h = pers.height(feet[:, 1])
+        d = feet[-1] - feet[0]
+        dist = np.linalg.norm(d / h.mean())
         if dist < 1.0: continue   # standing or hardly moving
-        U.append(d / (np.linalg.norm(d) + 1e-9)); S.append(dist / (tr[-1][0] - tr[0][0]))
+        U.append(d / (np.linalg.norm(d) + 1e-9))
+        S.append(dist / (tr[-1][0] - tr[0][0]))
     if not S: return 0.08, 0.04
     U, S = np.array(U), np.array(S)
     sx = float(np.median(S[np.abs(U[:, 0]) > 0.8])) if (np.abs(U[:, 0]) > 0.8).sum() >= 3 else float(np.median(S))
@@ -238,7 +247,8 @@ def _cast_shadow(frame, plate, feet_row, height):
 def _matte(frame, plate, comp, threshold, feet_row, height):
     "Soft matte of one person's component: plate difference inside it, small holes filled, cast shadow removed, feathered."
     comp = comp.astype(np.uint8)
-    inv = (1 - comp).astype(np.uint8); cv2.floodFill(inv, None, (0, 0), 2)
+    inv = (1 - comp).astype(np.uint8)
+    cv2.floodFill(inv, None, (0, 0), 2)
     n, lab, st, _ = cv2.connectedComponentsWithStats((inv == 1).astype(np.uint8))
     filled = comp | np.isin(lab, 1 + np.nonzero(st[1:, 4] < 0.01 * comp.size)[0]).astype(np.uint8)   # small holes only: not the gap between the legs
     filled[_cast_shadow(frame, plate, feet_row, height)] = 0
@@ -269,15 +279,20 @@ def _cut_sprite(frames, plate, boxes, labels, tr, threshold, pers):
     "A `Sprite` from one track: crops with margins, mattes, feet, heights, direction, speed and loop period."
     imgs, alphas, feet, hs = [], [], [], []
     for t, j in tr:
-        x1, y1, x2, y2, _ = boxes[t][j]; m = max(2, int(0.15 * (y2 - y1)))
-        X1, Y1 = max(x1 - m, 0), max(y1 - m, 0); X2, Y2 = min(x2 + m + 1, plate.shape[1]), min(y2 + m + 1, plate.shape[0])
+        x1, y1, x2, y2, _ = boxes[t][j]
+        m = max(2, int(0.15 * (y2 - y1)))
+        X1, Y1 = max(x1 - m, 0), max(y1 - m, 0)
+        X2, Y2 = min(x2 + m + 1, plate.shape[1]), min(y2 + m + 1, plate.shape[0])
         lab, lid = labels[t]
         comp = lab[Y1:Y2, X1:X2] == lid[j]
         alpha = _matte(frames[t][Y1:Y2, X1:X2], plate[Y1:Y2, X1:X2], comp, threshold, y2 - Y1, y2 - y1 + 1)
-        imgs.append(_unmix(frames[t][Y1:Y2, X1:X2], plate[Y1:Y2, X1:X2], alpha)); alphas.append(alpha)
-        feet.append(((x1 + x2) / 2 - X1, y2 + 0.5 - Y1)); hs.append(y2 - y1 + 1)
+        imgs.append(_unmix(frames[t][Y1:Y2, X1:X2], plate[Y1:Y2, X1:X2], alpha))
+        alphas.append(alpha)
+        feet.append(((x1 + x2) / 2 - X1, y2 + 0.5 - Y1))
+        hs.append(y2 - y1 + 1)
     b = np.stack([boxes[t][j] for t, j in tr]).astype(float)
-    f = np.stack([(b[:, 0] + b[:, 2]) / 2, b[:, 3]], 1); d = f[-1] - f[0]
+    f = np.stack([(b[:, 0] + b[:, 2]) / 2, b[:, 3]], 1)
+    d = f[-1] - f[0]
     speed = float(np.linalg.norm(d) / pers.height(f[:, 1]).mean() / (tr[-1][0] - tr[0][0]))
     size = float(np.median(np.array(hs) / pers.height(f[:, 1])))
     return Sprite(imgs, alphas, np.array(feet), np.array(hs, float), tuple((d / np.linalg.norm(d)).tolist()), speed,
@@ -286,7 +301,8 @@ def _cut_sprite(frames, plate, boxes, labels, tr, threshold, pers):
 # %% ../nbs/02a_inject.ipynb #a6f7ad94
 def _isolated(boxes_t, j, fg_t, lab_t, lid, H, W):
     "Whether person box j stands alone: inside the frame and no other foreground in its widened box."
-    x1, y1, x2, y2, _ = boxes_t[j]; m = max(2, int(0.15 * (y2 - y1)))
+    x1, y1, x2, y2, _ = boxes_t[j]
+    m = max(2, int(0.15 * (y2 - y1)))
     if x1 < 2 or y1 < 2 or x2 > W - 3 or y2 > H - 3: return False
     X1, Y1, X2, Y2 = max(x1 - m, 0), max(y1 - m, 0), min(x2 + m + 1, W), min(y2 + m + 1, H)
     other = (fg_t[Y1:Y2, X1:X2] > 0) & (lab_t[Y1:Y2, X1:X2] != lid)
@@ -305,7 +321,8 @@ def sprite_bank(frames: np.ndarray, # (T,H,W,3) training frames
                 max_sprites: int = 40, # size of the bank
                ) -> list:
     "Cut the isolated walking people of the training part into `Sprite`s (longest stretches first)."
-    H, W = plate.shape[:2]; runs = []
+    H, W = plate.shape[:2]
+    runs = []
     for tr in tracks:
         ok = [_isolated(boxes[t], j, fgs[t], labels[t][0], labels[t][1][j], H, W)
               and 0.8 <= (boxes[t][j][3] - boxes[t][j][1] + 1) / pers.height(boxes[t][j][3]) <= 1.25
@@ -317,7 +334,8 @@ def sprite_bank(frames: np.ndarray, # (T,H,W,3) training frames
                 start = i + 1
     bank = []
     for run in sorted(runs, key=lambda r: (-len(r), r[0])):
-        b = np.stack([boxes[t][j] for t, j in run]); b0, b1 = b[0], b[-1]
+        b = np.stack([boxes[t][j] for t, j in run])
+        b0, b1 = b[0], b[-1]
         if np.median(b[:, 2] - b[:, 0] + 1) > 0.5 * np.median(b[:, 3] - b[:, 1] + 1): continue   # two people side by side
         if abs((b1[0] + b1[2]) / 2 - (b0[0] + b0[2]) / 2) + abs(b1[3] - b0[3]) < 0.5 * (b0[3] - b0[1]): continue   # not walking
         bank.append(_cut_sprite(frames, plate, boxes, labels, run, threshold, pers))
@@ -337,7 +355,8 @@ def drawn_sprites(n: int = 6, # number of sprites
             st = dict(x=height * 0.5, y=height * 1.1, h=height, face=1., cs=1., phase=2 * math.pi * k / 16, mode='walk', run=0.)
             canvas, ids = np.zeros((int(height * 1.2), height, 3), np.uint8), np.zeros((int(height * 1.2), height), np.uint8)
             _draw(canvas, ids, _person_prims(st, look), 1)
-            imgs.append(canvas); alphas.append(cv2.GaussianBlur((ids > 0).astype(np.float32), (0, 0), 0.7))
+            imgs.append(canvas)
+            alphas.append(cv2.GaussianBlur((ids > 0).astype(np.float32), (0, 0), 0.7))
         out.append(Sprite(imgs, alphas, np.tile([[height * 0.5, height * 1.1]], (16, 1)), np.full(16, float(height)),
                           (1.0, 0.0), 0.8 / 16, 1.0, 16, dict(drawn=True)))
     return out
@@ -360,12 +379,14 @@ ON_PATH_DENSITY = 2.0    # foot density above which staged normal walking, runni
 
 def _foot_density(boxes, shape, pers, bands: int = 6):
     "Smoothed map of where feet were seen: about the number of feet seen within a quarter person height (at their depth)."
-    H, W = shape; feet = np.array([((x1 + x2) // 2, min(y2, H - 1)) for b in boxes for x1, y1, x2, y2, _ in b], int).reshape(-1, 2)
+    H, W = shape
+    feet = np.array([((x1 + x2) // 2, min(y2, H - 1)) for b in boxes for x1, y1, x2, y2, _ in b], int).reshape(-1, 2)
     edges, out = np.linspace(0, H, bands + 1), np.zeros((H, W), np.float32)
     for lo, hi in zip(edges[:-1], edges[1:]):   # blur each depth band by its own person size
         f = feet[(feet[:, 1] >= lo) & (feet[:, 1] < hi)]
         if not len(f): continue
-        acc = np.zeros((H, W), np.float32); np.add.at(acc, (f[:, 1], f[:, 0]), 1)
+        acc = np.zeros((H, W), np.float32)
+        np.add.at(acc, (f[:, 1], f[:, 0]), 1)
         sigma = float(0.25 * pers.height((lo + hi) / 2))
         out += cv2.GaussianBlur(acc, (0, 0), sigma) * np.float32(2 * np.pi * sigma ** 2)
     return out
@@ -388,7 +409,8 @@ def analyse_footage(frames: np.ndarray, # (T,H,W,3) all frames of the footage
                     what: str = 'footage', # named in errors
                    ) -> SceneModel:
     "Model the scene from the training part: plate, perspective, sprites, foot density, routes."
-    train = frames[:n_train]; H, W = train.shape[1:3]
+    train = frames[:n_train]
+    H, W = train.shape[1:3]
     plate = clean_plate(train)
     fgs = [foreground(f, plate, threshold) for f in train]
     blobs = [person_blobs(m, max(8, H // 40)) for m in fgs]
@@ -424,17 +446,21 @@ def _walk(scene, P, u, t_ev, T, mult=None, on_path=True) -> dict:
         return not on_path or not (0 <= p[0] < W and p[1] < H) or scene.density[int(p[1]), int(p[0])] >= ON_PATH_DENSITY
     pos, p, t = {}, np.asarray(P, float), t_ev
     while 0 <= t < T and inside(p, pers.height(p[1])):
-        pos[t] = p; p = p + u * v * pers.height(p[1]) * m(t); t += 1
+        pos[t] = p
+        p = p + u * v * pers.height(p[1]) * m(t)
+        t += 1
     p, t = np.asarray(P, float), t_ev - 1
     while 0 <= t < T:
         p = p - u * v * pers.height(p[1]) * m(t)
         if not inside(p, pers.height(p[1])): break
-        pos[t] = p; t -= 1
+        pos[t] = p
+        t -= 1
     return {t: (float(pos[t][0]), float(pos[t][1]), v * m(t - 1)) for t in sorted(pos)}
 
 def _fade_ends(states, shape, n=4):
     "Fade an actor in (out) over `n` frames when it appears (disappears) inside the view rather than at its border."
-    H, W = shape; ts = sorted(states)
+    H, W = shape
+    ts = sorted(states)
     for ends in ((ts[:n], ts[::-1][:n]) if ts else ()):
         st = states[ends[0]]
         if 0.3 * st['h'] < st['x'] < W - 0.3 * st['h'] and st['y'] < H - 0.05 * st['h']:
@@ -448,7 +474,8 @@ def _ramp(t, a, b):
 # %% ../nbs/02a_inject.ipynb #d6b37a29
 def _pick_sprite(scene, rng, u, y):
     "A sprite walking roughly along image direction `u` (mirrored if needed) and seldom enlarged at feet row `y`; (sprite, flip)."
-    h = float(scene.pers.height(y)); scores = []
+    h = float(scene.pers.height(y))
+    scores = []
     for s in scene.sprites:
         cos = abs(s.direction[0] * u[0]) + s.direction[1] * u[1]   # mirroring flips dx only
         scores.append(cos - 0.5 * max(0.0, h / s.heights.mean() - 1.2))
@@ -477,7 +504,8 @@ def _route_spot(scene, rng, min_dx: float = 0.0):
     H, W = scene.density.shape
     for _ in range(20):
         p0, p1 = (np.array(p) for p in scene.routes[rng.integers(len(scene.routes))])
-        u = (p1 - p0) / np.linalg.norm(p1 - p0) * rng.choice([-1, 1]); P = p0 + rng.uniform(0.2, 0.8) * (p1 - p0)
+        u = (p1 - p0) / np.linalg.norm(p1 - p0) * rng.choice([-1, 1])
+        P = p0 + rng.uniform(0.2, 0.8) * (p1 - p0)
         if abs(u[0]) >= min_dx and scene.density[min(int(P[1]), H - 1), min(int(P[0]), W - 1)] >= ON_PATH_DENSITY: return P, u
     return None, None
 
@@ -488,7 +516,8 @@ def _stage_running(scene, rng, t_ev, T, fps):
     k, R, e = rng.uniform(2.5, 3.5), rng.uniform(2, 4) * fps, 0.3 * fps
     run = lambda t: _ramp(t, t_ev, t_ev + e) - _ramp(t, t_ev + R - e, t_ev + R)
     def behave(t, st):
-        r = run(t); st.update(angle=8.0 * r * np.sign(u[0] or 1), cadence=1 / (1 + 0.6 * r * (k - 1) / 2), abn=r > 0.5)
+        r = run(t)
+        st.update(angle=8.0 * r * np.sign(u[0] or 1), cadence=1 / (1 + 0.6 * r * (k - 1) / 2), abn=r > 0.5)
     return [_walker(scene, rng, P, u, t_ev, T, lambda t: 1 + (k - 1) * run(t), behave, track=1)]
 
 def _stage_fall(scene, rng, t_ev, T, fps):
@@ -539,15 +568,19 @@ def _stage_loitering(scene, rng, t_ev, T, fps):
 # %% ../nbs/02a_inject.ipynb #555c2477
 def _stage_off_path(scene, rng, t_ev, T, fps):
     "A walker on ground where the training part's people never walked."
-    H, W = scene.plate.shape[:2]; pers = scene.pers
+    H, W = scene.plate.shape[:2]
+    pers = scene.pers
     rows = np.arange(int(pers.y_min + 0.1 * (pers.y_max - pers.y_min)), int(H - 0.1 * pers.height(H)))   # well inside the rows people stand on
     off = (scene.density < OFF_PATH_DENSITY).astype(np.uint8)
     depth = np.zeros((H, W), np.float32)   # distance to the paths, in person heights, on the rows people stand on
     depth[rows] = (cv2.distanceTransform(off, cv2.DIST_L2, 5) / pers.height(np.arange(H))[:, None])[rows]
-    x0 = 0.1 * W; cand = np.argwhere(depth[:, int(x0):int(W - x0)] >= 0.5)
+    x0 = 0.1 * W
+    cand = np.argwhere(depth[:, int(x0):int(W - x0)] >= 0.5)
     if not len(cand): return None
-    y, x = cand[rng.integers(len(cand))]; P = np.array([x + x0, y], float)
-    ang = rng.uniform(-0.6, 0.6) + rng.choice([0, np.pi]); u = np.array([math.cos(ang), math.sin(ang)])
+    y, x = cand[rng.integers(len(cand))]
+    P = np.array([x + x0, y], float)
+    ang = rng.uniform(-0.6, 0.6) + rng.choice([0, np.pi])
+    u = np.array([math.cos(ang), math.sin(ang)])
     def behave(t, st):
         yi, xi = int(min(max(st['y'], 0), H - 1)), int(min(max(st['x'], 0), W - 1))
         st['abn'] = bool(scene.density[yi, xi] < OFF_PATH_DENSITY and st['y'] >= pers.y_min)
@@ -556,8 +589,10 @@ def _stage_off_path(scene, rng, t_ev, T, fps):
 # %% ../nbs/02a_inject.ipynb #b5d8da57
 def _clothes(scene, rng):
     "Shirt and trousers colours (BGR) of a random person of the scene."
-    s = scene.sprites[rng.integers(len(scene.sprites))]; img, a = s.images[0], s.alphas[0] > 0.8
-    h = img.shape[0]; rows = np.arange(h)[:, None] * np.ones((1, img.shape[1]), int)
+    s = scene.sprites[rng.integers(len(scene.sprites))]
+    img, a = s.images[0], s.alphas[0] > 0.8
+    h = img.shape[0]
+    rows = np.arange(h)[:, None] * np.ones((1, img.shape[1]), int)
     med = lambda lo, hi: tuple(int(v) for v in np.median(img[a & (rows >= lo * h) & (rows < hi * h)], axis=0)) if (a & (rows >= lo * h) & (rows < hi * h)).any() else (60, 60, 60)
     return med(0.3, 0.5), med(0.6, 0.85)
 
@@ -594,7 +629,8 @@ def _stage_thrown_object(scene, rng, t_ev, T, fps):
     thrower = _walker(scene, rng, P, u, t_ev, T)
     if t_ev not in thrower.states: return None
     st0, (H, W) = thrower.states[t_ev], scene.plate.shape[:2]
-    side = float(np.sign(u[0]) or 1); h0 = st0['h']
+    side = float(np.sign(u[0]) or 1)
+    h0 = st0['h']
     D = (W + 10 - st0['x'] if side > 0 else st0['x'] + 10) / (rng.uniform(0.35, 0.6) * h0)   # frames to leave the view
     if not 0.5 * fps <= D <= 2.5 * fps: return None
     vx, vy, z0, vz = side * (W + 10 - st0['x'] if side > 0 else st0['x'] + 10) / D, rng.uniform(-0.05, 0.05) * h0, 0.75, rng.uniform(0.05, 0.12)
@@ -602,7 +638,9 @@ def _stage_thrown_object(scene, rng, t_ev, T, fps):
     colour = tuple(int(c) for c in rng.choice([(30, 200, 240), (40, 40, 200), (230, 230, 230), (40, 90, 40), (30, 30, 30)]))
     ob, r = Actor(1, 'object', dict(colour=colour, r=rng.uniform(0.05, 0.08))), 0
     for t in range(t_ev, min(T, t_ev + int(D) + 1)):
-        tau = t - t_ev; y = st0['y'] + vy * tau; h = float(scene.pers.height(y))
+        tau = t - t_ev
+        y = st0['y'] + vy * tau
+        h = float(scene.pers.height(y))
         ob.states[t] = dict(x=st0['x'] + side * 0.2 * h0 + vx * tau, y=y, z=max(z0 + vz * tau - g * tau * tau / 2, 0.0) * h,
                             h=h, spin=0.6 * tau, alpha=1.0, abn=True)
     return [thrower, ob]
@@ -613,11 +651,13 @@ STAGE = {'running': _stage_running, 'fall': _stage_fall, 'cyclist': _stage_cycli
 # %% ../nbs/02a_inject.ipynb #be199d35
 def _sprite_layer(sprite, st, shape, gain=1.0):
     "Region, colours and matte of a sprite actor in one frame (None when off screen)."
-    k = sprite.frame_at(st['phase']); img, alpha = sprite.images[k], sprite.alphas[k]
+    k = sprite.frame_at(st['phase'])
+    img, alpha = sprite.images[k], sprite.alphas[k]
     s, a = st['h'] / sprite.heights[k], math.radians(st.get('angle', 0.0))
     A = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]]) @ np.diag([-s if st['flip'] else s, s])
     t = np.array([st['x'], st['y']]) - A @ sprite.feet[k]
-    h, w = img.shape[:2]; c = A @ np.array([[0, w, 0, w], [0, 0, h, h]], float) + t[:, None]
+    h, w = img.shape[:2]
+    c = A @ np.array([[0, w, 0, w], [0, 0, h, h]], float) + t[:, None]
     x0, y0 = max(int(c[0].min()) - 1, 0), max(int(c[1].min()) - 1, 0)
     x1, y1 = min(int(c[0].max()) + 2, shape[1]), min(int(c[1].max()) + 2, shape[0])
     if x1 <= x0 or y1 <= y0: return None
@@ -628,14 +668,16 @@ def _sprite_layer(sprite, st, shape, gain=1.0):
 
 def _drawn_layer(kind, look, st, frame):
     "Region, colours and matte of a drawn actor (bicycle and rider, cart, thrown object) in one frame."
-    H, W = frame.shape[:2]; h = st['h']
+    H, W = frame.shape[:2]
+    h = st['h']
     x0, y0 = max(int(st['x'] - 1.2 * h), 0), max(int(st['y'] - st.get('z', 0) - 1.3 * h), 0)
     x1, y1 = min(int(st['x'] + 1.2 * h) + 1, W), min(int(st['y'] + 0.2 * h) + 1, H)
     if x1 <= x0 or y1 <= y0: return None
     loc = dict(st, x=st['x'] - x0, y=st['y'] - y0)
     canvas, ids = frame[y0:y1, x0:x1].copy(), np.zeros((y1 - y0, x1 - x0), np.uint8)
     if kind == 'object':
-        r = look['r'] * h; c = (loc['x'], loc['y'] - st['z'])
+        r = look['r'] * h
+        c = (loc['x'], loc['y'] - st['z'])
         prims = [('poly', cv2.ellipse2Poly((int(c[0] * 16), int(c[1] * 16)), (int(r * 16) + 8, int(0.7 * r * 16) + 8), int(math.degrees(st['spin'])) % 360, 0, 360, 20).astype(float) / 16, look['colour'])]
     else:
         prims = (_cyclist_prims if kind == 'cyclist' else _vehicle_prims)(loc, look)
@@ -666,7 +708,8 @@ def composite_frame(frame: np.ndarray, # (H,W,3) uint8 real test frame
             lay = _sprite_layer(a.look, st, (H, W), gain)
         else: lay = _drawn_layer(a.kind, a.look, st, out.astype(np.uint8))
         if lay is None: continue
-        x0, y0, col, mat = lay; h, w = mat.shape
+        x0, y0, col, mat = lay
+        h, w = mat.shape
         occ = (bottom[lab[y0:y0 + h, x0:x0 + w]] > st['y'] + 2).astype(np.float32)
         mat = mat * (1 - cv2.GaussianBlur(occ, (0, 0), 0.7))
         for v in vis:   # a nearer actor covers the ones already pasted
@@ -678,13 +721,15 @@ def composite_frame(frame: np.ndarray, # (H,W,3) uint8 real test frame
         if a.track and st['abn']: vis.append((a.track, x0, y0, mat.copy()))
     masks = {}
     for tr, x0, y0, vm in vis:
-        m = masks.setdefault(tr, np.zeros((H, W), bool)); m[y0:y0 + vm.shape[0], x0:x0 + vm.shape[1]] |= vm > 0.5
+        m = masks.setdefault(tr, np.zeros((H, W), bool))
+        m[y0:y0 + vm.shape[0], x0:x0 + vm.shape[1]] |= vm > 0.5
     return np.clip(out + 0.5, 0, 255).astype(np.uint8), {k: v for k, v in masks.items() if v.any()}
 
 # %% ../nbs/02a_inject.ipynb #3df7c7fa
 def _box(st):
     "Rough box of an actor state, for collision checks between staged events."
-    h = st['h']; return (st['x'] - 0.6 * h, st['y'] - h - st.get('z', 0), st['x'] + 0.6 * h, st['y'])
+    h = st['h']
+    return (st['x'] - 0.6 * h, st['y'] - h - st.get('z', 0), st['x'] + 0.6 * h, st['y'])
 
 def _collides(new, placed):
     "Whether any actor of `new` overlaps an already placed actor in the same frame."
@@ -713,8 +758,13 @@ def stage_clip(scene: SceneModel, # scene model of the footage
             if not ab or min(ab) < m or max(ab) >= n_frames - m or len(set(ab)) < 0.5 * fps or _collides(new, actors): continue
             tracks = []
             for a in new:
-                if a.track: a.track = next_track; tracks.append(next_track); next_track += 1
-            actors += new; incidents.append((kind, tracks)); break
+                if a.track:
+                    a.track = next_track
+                    tracks.append(next_track)
+                    next_track += 1
+            actors += new
+            incidents.append((kind, tracks))
+            break
         else: unplaced.append(kind)
     return actors, incidents, unplaced
 
@@ -795,7 +845,8 @@ def _write_test_clip(w, name, clip, actors, incidents, scene, first, fps):
             per = masks.get(tr, {})
             if not per: continue
             for t in sorted(per):
-                ys, xs = np.nonzero(per[t]); rows.append([tr, t, xs.min(), ys.min(), xs.max(), ys.max()])
+                ys, xs = np.nonzero(per[t])
+                rows.append([tr, t, xs.min(), ys.min(), xs.max(), ys.max()])
             events.append(dict(track_id=tr, kind=kind, start=int(min(per)), end=int(max(per)), incident=inc))
     union = {}
     for per in masks.values():
@@ -857,7 +908,8 @@ def event_montage(rec, # a test `VideoRecord` of an injected dataset
                  ) -> np.ndarray:
     "Frames of one event with the boxes of its incident drawn, each followed by a zoom on them (BGR image)."
     from fast_aed.data import read_frame, read_tracks, read_events
-    tr = read_tracks(rec); inc = [e['track_id'] for e in read_events(rec) if e.get('incident') == event.get('incident')] or [event['track_id']]
+    tr = read_tracks(rec)
+    inc = [e['track_id'] for e in read_events(rec) if e.get('incident') == event.get('incident')] or [event['track_id']]
     ts = np.linspace(event['start'], event['end'], n).round().astype(int)
     tiles = []
     for t in ts:

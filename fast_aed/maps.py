@@ -12,16 +12,19 @@ from .core import FastAedError, save_json, load_json, save_npz, load_npz, config
 log = logging.getLogger('fast_aed.maps')
 
 # %% auto #0
-__all__ = ['log', 'NORMALISATIONS', 'paint_object_map', 'pool_scales', 'box_grid_maps', 'score_stats', 'normalise_object_scores',
-           'scores_path', 'maps_dir', 'maps_path', 'read_object_scores', 'build_teacher_maps', 'load_maps_meta',
-           'load_teacher_maps', 'export_official', 'import_official']
+__all__ = ['log', 'NORMALISATIONS', 'HEADS', 'paint_object_map', 'pool_scales', 'box_grid_maps', 'score_stats',
+           'normalise_object_scores', 'scores_path', 'maps_dir', 'maps_path', 'read_object_scores',
+           'build_teacher_maps', 'load_maps_meta', 'load_teacher_maps', 'export_official', 'import_official',
+           'heads_from_maps']
 
 # %% ../nbs/07_maps.ipynb #e10c2045
 def _pixel_spans(boxes:np.ndarray, height:int, width:int):
     "Half-open pixel spans (r0, r1, c0, c1) of x1y1x2y2 boxes, clipped; empty spans for boxes outside the frame."
     b = np.asarray(boxes, np.float64).reshape(-1, 4)
-    r0 = np.clip(np.floor(b[:, 1]), 0, height).astype(np.int64); r1 = np.clip(np.floor(b[:, 3]) + 1, 0, height).astype(np.int64)
-    c0 = np.clip(np.floor(b[:, 0]), 0, width).astype(np.int64); c1 = np.clip(np.floor(b[:, 2]) + 1, 0, width).astype(np.int64)
+    r0 = np.clip(np.floor(b[:, 1]), 0, height).astype(np.int64)
+    r1 = np.clip(np.floor(b[:, 3]) + 1, 0, height).astype(np.int64)
+    c0 = np.clip(np.floor(b[:, 0]), 0, width).astype(np.int64)
+    c1 = np.clip(np.floor(b[:, 2]) + 1, 0, width).astype(np.int64)
     return r0, r1, c0, c1
 
 def paint_object_map(boxes:np.ndarray, # (N, 4) x1y1x2y2 boxes in pixels
@@ -69,17 +72,21 @@ def box_grid_maps(frame:np.ndarray, # (N,) frame index of each box
                   scales:tuple=(1, 4, 16), # output grid sizes
                  ) -> dict:
     "The pooled maps of every frame straight from the boxes: `{S: (T, S, S)}`, `{1: (T,)}`; equal to painting + pooling."
-    frame = np.asarray(frame, np.int64).reshape(-1); scores = np.asarray(scores, np.float32).reshape(-1)
+    frame = np.asarray(frame, np.int64).reshape(-1)
+    scores = np.asarray(scores, np.float32).reshape(-1)
     r0, r1, c0, c1 = _pixel_spans(boxes, height, width)
     keep = (r0 < r1) & (c0 < c1)
     out = {}
     for s in scales:
         s = int(s)
         grid = np.zeros((n_frames, s, s), np.float32)
-        rs, re_ = _bin_ranges(height, s); cs, ce = _bin_ranges(width, s)
+        rs, re_ = _bin_ranges(height, s)
+        cs, ce = _bin_ranges(width, s)
         # first cell whose bin ends after the span starts; last cell whose bin starts before the span ends
-        i0 = np.searchsorted(re_, r0, side='right'); i1 = np.searchsorted(rs, r1, side='left')
-        j0 = np.searchsorted(ce, c0, side='right'); j1 = np.searchsorted(cs, c1, side='left')
+        i0 = np.searchsorted(re_, r0, side='right')
+        i1 = np.searchsorted(rs, r1, side='left')
+        j0 = np.searchsorted(ce, c0, side='right')
+        j1 = np.searchsorted(cs, c1, side='left')
         for f, a, b, c, d, v in zip(frame[keep], i0[keep], i1[keep], j0[keep], j1[keep], scores[keep]):
             np.maximum(grid[f, a:b, c:d], v, out=grid[f, a:b, c:d])
         out[s] = grid[:, 0, 0].copy() if s == 1 else grid
@@ -197,7 +204,9 @@ def build_teacher_maps(ds, # a VadDataset (`fast_aed.data.load_dataset`)
         z = read_object_scores(src, r.frames)
         sha = file_sha1(src, 16)
         dst = maps_path(work, teacher, r.split, r.name)
-        if _sidecar_ok(dst, h, sha): skipped += 1; continue
+        if _sidecar_ok(dst, h, sha):
+            skipped += 1
+            continue
         sc, vstats = normalise_object_scores({r.name: z['score']}, normalisation,
                                              train_stats=stats if normalisation == 'global_minmax' else None)
         grids = box_grid_maps(z['frame'], z['boxes'], sc[r.name], r.frames, r.height, r.width, scales)
@@ -262,7 +271,8 @@ def export_official(work:Path, # the work folder
         part = root / f'.{v}.partial'
         if part.exists(): shutil.rmtree(part)
         for s, arr in mp.items():
-            d = part / _scale_dir(s); d.mkdir(parents=True)
+            d = part / _scale_dir(s)
+            d.mkdir(parents=True)
             for t in range(arr.shape[0]):
                 np.save(d / f'{t}.npy', arr[t].reshape(1) if s == 1 else arr[t])
         if vdir.exists(): shutil.rmtree(vdir)
@@ -321,3 +331,33 @@ def import_official(src:Path, # folder holding <video>/<S>x<S>/<frame>.npy (or i
     save_json({**run_manifest(settings), 'settings': settings, 'settings_hash': h, 'normalisation': 'imported',
                'splits': sorted(vids), 'videos': vids, 'train_stats': None}, meta_p)
     return maps_dir(work, teacher)
+
+# %% ../nbs/07_maps.ipynb #82f31f93
+HEADS = ('S', 'M', 'L', 'MIX')
+_SCALE_OF = {'S': 1, 'M': 4, 'L': 16}
+
+def _scale(m: dict, scale: int):
+    "The (T, s, s) array of `scale` in a maps dict keyed 1/'1'/'s1', or None."
+    for k in (scale, str(scale), f's{scale}'):
+        if k in m:
+            a = m[k]
+            a = a.detach().cpu().numpy() if hasattr(a, 'detach') else np.asarray(a)
+            return a.astype(np.float64).reshape(len(a), scale, scale)
+    return None
+
+def _is_video_maps(m) -> bool:
+    return isinstance(m, dict) and len(m) > 0 and not any(isinstance(v, dict) for v in m.values())
+
+def heads_from_maps(maps:dict, # one video's maps {1: (T,), 4: (T,4,4), 16: (T,16,16)}, or {video: such a dict}
+                   )->dict: # {'S','M','L','MIX'}: (T,) float64 frame scores (or {video: that})
+    "Per-frame scores of the student's heads: S = 1x1, M = max 4x4, L = max 16x16, MIX = mean(S, M, L)."
+    if not _is_video_maps(maps): return {v: heads_from_maps(m) for v, m in maps.items()}
+    out = {}
+    for head, s in _SCALE_OF.items():
+        a = _scale(maps, s)
+        if a is not None: out[head] = a.reshape(len(a), -1).max(1)
+    if not out: raise FastAedError(f"maps have none of the scales 1, 4, 16 (keys: {list(maps)[:6]})")
+    lens = {h: len(x) for h, x in out.items()}
+    if len(set(lens.values())) != 1: raise FastAedError(f"maps disagree on the number of frames: {lens}")
+    out['MIX'] = np.mean([out[h] for h in ('S', 'M', 'L') if h in out], axis=0)
+    return out

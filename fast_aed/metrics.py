@@ -74,20 +74,25 @@ def _as_videos(scores, labels) -> tuple[list, list[np.ndarray], list[np.ndarray]
         raise FastAedError("scores and labels must both be dicts keyed by video or both be lists")
     if isinstance(scores, dict):
         if set(scores) != set(labels):
-            missing = sorted(set(labels) - set(scores)); extra = sorted(set(scores) - set(labels))
+            missing = sorted(set(labels) - set(scores))
+            extra = sorted(set(scores) - set(labels))
             raise FastAedError(f"scores and labels cover different videos (missing scores: {missing[:5]}, no labels: {extra[:5]})")
-        names = list(labels); scores = [scores[k] for k in names]; labels = [labels[k] for k in names]
+        names = list(labels)
+        scores = [scores[k] for k in names]
+        labels = [labels[k] for k in names]
     else:
         scores, labels = list(scores), list(labels)
         if len(scores) != len(labels): raise FastAedError(f"{len(scores)} score videos but {len(labels)} label videos")
         names = list(range(len(scores)))
     S, Y = [], []
     for n, s, y in zip(names, scores, labels):
-        s = np.asarray(s, dtype=np.float64).reshape(-1); y = np.asarray(y).reshape(-1)
+        s = np.asarray(s, dtype=np.float64).reshape(-1)
+        y = np.asarray(y).reshape(-1)
         if len(s) != len(y): raise FastAedError(f"video {n}: {len(s)} scores but {len(y)} labels")
         if not np.isfinite(s).all(): raise FastAedError(f"video {n}: scores contain NaN or inf")
         if len(y) and not np.isin(y, (0, 1)).all(): raise FastAedError(f"video {n}: labels must be 0/1")
-        S.append(s); Y.append(y.astype(np.uint8))
+        S.append(s)
+        Y.append(y.astype(np.uint8))
     return names, S, Y
 
 def _pad_video(s: np.ndarray, y: np.ndarray, rule: str):
@@ -145,7 +150,8 @@ def box_iou(a:np.ndarray, # (4,) box x1, y1, x2, y2, inclusive pixel corners
             b:np.ndarray, # (N, 4) boxes
            )->np.ndarray: # (N,) IoU with the +1-pixel area convention
     "IoU between one box and many, with areas `(x2 - x1 + 1) * (y2 - y1 + 1)`."
-    a = np.asarray(a, dtype=np.float64); b = np.asarray(b, dtype=np.float64).reshape(-1, 4)
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64).reshape(-1, 4)
     iw = np.clip(np.minimum(a[2], b[:, 2]) - np.maximum(a[0], b[:, 0]) + 1, 0, None)
     ih = np.clip(np.minimum(a[3], b[:, 3]) - np.maximum(a[1], b[:, 1]) + 1, 0, None)
     inter = iw * ih
@@ -156,7 +162,8 @@ def box_iou(a:np.ndarray, # (4,) box x1, y1, x2, y2, inclusive pixel corners
 # %% ../nbs/03_metrics.ipynb #8c742a9a
 def _curve_auc(fpr: np.ndarray, rate: np.ndarray) -> float:
     "Area under rate(FPR) on [0, 1]: prepend (0, 0), drop FPR > 1, append (1, last) if needed, trapezoid."
-    fpr = np.r_[0.0, fpr]; rate = np.r_[0.0, rate]
+    fpr = np.r_[0.0, fpr]
+    rate = np.r_[0.0, rate]
     keep = fpr <= 1.0
     fpr, rate = fpr[keep], rate[keep]
     if fpr[-1] < 1.0: fpr, rate = np.r_[fpr, 1.0], np.r_[rate, rate[-1]]
@@ -177,7 +184,8 @@ def rbdc_tbdc_curves(detections, # iterable of (video, frame, x1, y1, x2, y2, sc
     for rid, (v, tid, f, *box) in enumerate(rows):
         if len(box) != 4: raise FastAedError(f"track row {rid}: expected (video, track_id, frame, x1, y1, x2, y2)")
         gt.setdefault((v, int(f)), []).append((box, rid))
-        track_of.append((v, tid)); track_total[(v, tid)] = track_total.get((v, tid), 0) + 1
+        track_of.append((v, tid))
+        track_total[(v, tid)] = track_total.get((v, tid), 0) + 1
     if not rows: raise FastAedError("rbdc_tbdc: no ground-truth tracks; RBDC/TBDC are undefined")
     gt = {k: (np.array([b for b, _ in x], dtype=np.float64), np.array([r for _, r in x])) for k, x in gt.items()}
     dets = [tuple(d) for d in detections]
@@ -199,8 +207,10 @@ def rbdc_tbdc_curves(detections, # iterable of (video, frame, x1, y1, x2, y2, sc
             hit = box_iou(np.array(box, dtype=np.float64), boxes) >= beta
             if not hit.any(): fp += 1
             for r in rids[hit & ~matched[rids]]:
-                matched[r] = True; tp += 1
-                t = track_of[r]; track_hits[t] += 1
+                matched[r] = True
+                tp += 1
+                t = track_of[r]
+                track_hits[t] += 1
                 if t not in detected_tracks and track_hits[t] / track_total[t] >= alpha - 1e-12: detected_tracks.add(t)
         fpr[j], rbdr[j], tbdr[j] = fp / num_frames, tp / len(rows), len(detected_tracks) / len(track_total)
     return dict(fpr=fpr, rbdr=rbdr, tbdr=tbdr, n_regions=len(rows), n_tracks=len(track_total))

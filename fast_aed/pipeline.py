@@ -75,7 +75,8 @@ def run_detection(ds, work: Path, detector='motion', weights=None, splits=('trai
 
 # %% ../nbs/14_pipeline.ipynb #06dea01e
 def _file_key(path: Path) -> str:
-    st = Path(path).stat(); return f'{st.st_size}-{int(st.st_mtime_ns)}'
+    st = Path(path).stat()
+    return f'{st.st_size}-{int(st.st_mtime_ns)}'
 
 def source_hash(cls) -> str:
     "Hash of the source file that defines `cls`: a cached result computed by an older version of that code is stale."
@@ -148,7 +149,9 @@ def teacher_timing(ds, work: Path, name: str, split: str = 'test') -> dict:
     for rec in ds.videos(split):
         path = Path(work) / 'teachers' / name / 'scores' / split / f'{rec.name}.npz'
         if not path.exists(): continue
-        z = load_npz(path); frames += int(z['n_frames']); secs += float(z['seconds'])
+        z = load_npz(path)
+        frames += int(z['n_frames'])
+        secs += float(z['seconds'])
     return {'frames': frames, 'seconds': secs, 'fps': frames / secs if secs else None}
 
 def load_object_scores(work: Path, name: str, split: str, video: str) -> dict:
@@ -204,7 +207,9 @@ def detection_fps(ds, detector='motion', weights=None, n_frames: int = 200) -> f
     for rec in ds.test:
         frames += [read_frame(rec, i) for i in range(min(rec.frames, n_frames - len(frames)))]
         if len(frames) >= n_frames: break
-    t0 = time.perf_counter(); det.detect(frames); return len(frames) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    det.detect(frames)
+    return len(frames) / (time.perf_counter() - t0)
 
 def object_frame_scores(d: dict, # one video's object scores {'frame', 'score'}
                         n_frames: int, # frames of the video
@@ -289,7 +294,8 @@ def _student_plots(ds, maps: dict, out: Path, conventions):
         fn = getattr(evaluate, fn_name, None)
         if fn is None: continue
         fig = fn(ds, maps if fn_name == 'plot_overlays' else heads, conventions=conventions) if fn_name != 'plot_overlays' else fn(ds, maps)
-        fig.savefig(out / fname, dpi=80, bbox_inches='tight'); plt.close(fig)
+        fig.savefig(out / fname, dpi=80, bbox_inches='tight')
+        plt.close(fig)
 
 # %% ../nbs/14_pipeline.ipynb #aec45a5d
 JITTER = ()   # default jitter amplitudes of the distillation copies (see the note above)
@@ -363,26 +369,33 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
     from fast_aed.distill import DistillConfig, train_student
     from fast_aed.metrics import EvalConventions
     conventions = conventions or EvalConventions()
-    ds = load_dataset(data); work = work_dir(data, work); work.mkdir(parents=True, exist_ok=True)
-    names = teacher_names(teachers); timings = {}
+    ds = load_dataset(data)
+    work = work_dir(data, work)
+    work.mkdir(parents=True, exist_ok=True)
+    names = teacher_names(teachers)
+    timings = {}
     student_overrides, detector_name, footage = footage_run_settings(ds, student_overrides, detector, log)
     detector = footage.pop('detector', detector)   # own footage: the motion detector at the camera's frame rate
     def stage(name):
-        log(f'[fast-aed] {name} ...'); return time.perf_counter()
+        log(f'[fast-aed] {name} ...')
+        return time.perf_counter()
     t = stage(f'detect ({detector_name})')
-    dets = run_detection(ds, work, detector, weights); timings['detect'] = time.perf_counter() - t
+    dets = run_detection(ds, work, detector, weights)
+    timings['detect'] = time.perf_counter() - t
     for name in names:
         t = stage(f'fit teacher {name}')
         fit_teacher(ds, work, name, dets, make_teacher_config(name, (teacher_overrides or {}).get(name)), seed=seed)
         timings[f'fit_{name}'] = time.perf_counter() - t
         t = stage(f'score objects with teacher {name}')
-        score_teacher(ds, work, name, dets); timings[f'score_{name}'] = time.perf_counter() - t
+        score_teacher(ds, work, name, dets)
+        timings[f'score_{name}'] = time.perf_counter() - t
     speedup, jitter = tuple(speedup or ()), tuple(jitter or ())
     map_normalisation = map_normalisation or ('global_minmax' if speedup or jitter else 'video_minmax')
     distilled = names if distil in (None, 'all') else [t for t in teacher_names(distil) if t in names]
     if not distilled: raise FastAedError(f"distil={distil!r}: none of these teachers is fitted (teachers: {names})")
     t = stage('sped-up and jittered training videos for distillation' if speedup or jitter else 'distillation set')
-    dds = distillation_dataset(ds, work, distilled, (detector, weights), speedup, log, jitter, seed); timings['speedup'] = time.perf_counter() - t
+    dds = distillation_dataset(ds, work, distilled, (detector, weights), speedup, log, jitter, seed)
+    timings['speedup'] = time.perf_counter() - t
     t = stage('build teacher maps')   # the sped-up copies are scored (and mapped) by the distilled teachers only
     build_maps(dds, work, distilled, normalisation=map_normalisation)
     others = [n for n in names if n not in distilled]
@@ -390,7 +403,8 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
     timings['maps'] = time.perf_counter() - t
     t = stage('train student')
     cfg = DistillConfig(**{'teachers': distilled, 'seed': seed, **(student_overrides or {})})
-    train_student(dds, work, cfg); timings['train'] = time.perf_counter() - t
+    train_student(dds, work, cfg)
+    timings['train'] = time.perf_counter() - t
     manifest_config = {'data': str(data), 'detector': detector_name, 'teachers': names, 'teacher_overrides': teacher_overrides,
                        'student': asdict(cfg) if hasattr(cfg, '__dataclass_fields__') else str(cfg), 'map_normalisation': map_normalisation,
                        'speedup': list(speedup), 'jitter': list(jitter), 'distil': distilled, 'footage': footage}
@@ -446,7 +460,8 @@ def strongest_events(frames: np.ndarray, # (T,) frame numbers
                      min_gap: int = 20, # frames between two events
                     ) -> list:
     "The `k` highest peaks of a score timeline at least `min_gap` frames apart: `[{'frame', 'score'}]`, strongest first."
-    s = np.asarray(scores, np.float64).copy(); frames = np.asarray(frames)
+    s = np.asarray(scores, np.float64).copy()
+    frames = np.asarray(frames)
     out = []
     for _ in range(min(k, len(s))):
         i = int(np.nanargmax(s))
@@ -531,7 +546,8 @@ def kind_table(results: dict) -> str:
 
 def write_report(results: dict, out: Path, speed: dict = None, wall_seconds: float = None) -> Path:
     "Write `out/report.md` from pipeline results (and a speed comparison), copying the plots beside it."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     conv = results['student'].get('conventions', {})
     lines = [f"# fast-aed demo report: {results['dataset']}", '',
              'Teachers are object-level (detector + per-object networks); the student is frame-level and distils their '
@@ -554,7 +570,8 @@ def write_report(results: dict, out: Path, speed: dict = None, wall_seconds: flo
     for png in ('score_curves.png', 'roc_curves.png', 'overlays.png', 'loss_curves.png'):
         src = results.get('plots', {}).get(png)
         if src and Path(src).exists():
-            shutil.copy(src, out / png); lines.append(f'![{png}]({png})')
+            shutil.copy(src, out / png)
+            lines.append(f'![{png}]({png})')
     (out / 'report.md').write_text('\n'.join(lines) + '\n')
     return out / 'report.md'
 
@@ -566,7 +583,8 @@ def demo(out: str | Path = 'demo_output', # folder for the dataset, the work fil
          log=print) -> Path:
     "Render the synthetic benchmark, run the whole pipeline on it, write `report.md`; returns the report path."
     from fast_aed.synth import render_benchmark
-    t0 = time.time(); out = Path(out)
+    t0 = time.time()
+    out = Path(out)
     data = out / f'synthetic-{preset}-seed{seed}'
     if not (data / 'dataset.json').exists():
         log(f'[fast-aed] rendering the {preset} synthetic benchmark -> {data}')
@@ -664,19 +682,24 @@ def _cmd_teachers_fit(args):
     from fast_aed import distributed as D
     settings = teacher_settings(args.config, args.teacher, args.paper_scale)   # checked before any work
     if args.print_config:
-        print(config_text(settings['configs']), end=''); return 0
+        print(config_text(settings['configs']), end='')
+        return 0
     _need_data(args, 'teachers fit')
     info = D.init_from_env()
     shard = (info.rank, info.world_size) if info.enabled else None
-    ds = load_dataset(args.data); work = work_dir(args.data, args.work)
-    if shard: run_detection(ds, work, args.detector, args.weights, shard=shard); D.barrier(info)
+    ds = load_dataset(args.data)
+    work = work_dir(args.data, args.work)
+    if shard:
+        run_detection(ds, work, args.detector, args.weights, shard=shard)
+        D.barrier(info)
     dets = run_detection(ds, work, args.detector, args.weights)
     overrides = settings['sections']
     for name in teacher_names(args.teacher):
         if D.is_main(info):
             ckpt = fit_teacher(ds, work, name, dets, make_teacher_config(name, overrides.get(name), args.paper_scale), seed=args.seed)
         D.barrier(info)
-        score_teacher(ds, work, name, dets, shard=shard); D.barrier(info)
+        score_teacher(ds, work, name, dets, shard=shard)
+        D.barrier(info)
         if D.is_main(info):
             timing = teacher_timing(ds, work, name)
             print(f'teacher {name}: {work / "teachers" / name / "model.pt"}; test set scored at {timing["fps"] or 0:.1f} fps (detection excluded)')
@@ -685,7 +708,8 @@ def _cmd_teachers_fit(args):
 def _cmd_teachers_maps(args):
     from fast_aed.data import load_dataset
     from fast_aed import maps
-    ds = load_dataset(args.data); work = work_dir(args.data, args.work)
+    ds = load_dataset(args.data)
+    work = work_dir(args.data, args.work)
     names = teacher_names(args.teacher)
     build_maps(ds, work, names, scales=[int(s) for s in args.scales.split(',')], normalisation=args.normalisation)
     for name in names:
@@ -695,14 +719,16 @@ def _cmd_teachers_maps(args):
 
 def _cmd_teachers_eval(args):
     from fast_aed.data import load_dataset
-    ds = load_dataset(args.data); work = work_dir(args.data, args.work)
+    ds = load_dataset(args.data)
+    work = work_dir(args.data, args.work)
     res = eval_teachers(ds, work, teacher_names(args.teacher), conventions_from_args(args), args.object_normalisation, args.detector, args.weights)
     save_json({**res, 'manifest': run_manifest({'command': 'teachers eval'})}, work / 'eval' / 'teachers.json')
     print(json.dumps(_json_ready(res), indent=None if args.json else 2))
 
 def _cmd_eval(args):
     from fast_aed.data import load_dataset
-    ds = load_dataset(args.data); work = work_dir(args.data, args.work)
+    ds = load_dataset(args.data)
+    work = work_dir(args.data, args.work)
     res = evaluate_student_run(ds, work, conventions_from_args(args), args.detector, args.weights, args.checkpoint, plots=not args.no_plots)
     if args.json: print(json.dumps(_json_ready(res)))
     else:
@@ -717,7 +743,8 @@ def _cmd_run(args):
     speedup, jitter = parse_speedup(args.speedup), parse_speedup(args.jitter, '--jitter', minimum=1)
     conventions = conventions_from_args(args)
     if args.print_config:
-        print(config_text(s['configs']), end=''); return 0
+        print(config_text(s['configs']), end='')
+        return 0
     _need_data(args, 'run')
     res = run_pipeline(args.data, args.work, args.detector, args.weights, args.fit, args.seed,
                        teacher_overrides=s['teacher_overrides'], student_overrides=s['student_overrides'] or None,
@@ -747,34 +774,48 @@ def add_cli(sub, groups):
     "Register `teachers fit|maps|eval`, `eval`, `run` and `demo`."
     t = groups['teachers']
     p = t.add_parser('fit', help='detect objects, fit the teachers on the training videos, score every object')
-    _common(p, 'optional'); p.add_argument('--teacher', default='all', help='A, B or all')
-    p.add_argument('--seed', type=int, default=0); p.add_argument('--paper-scale', action='store_true', help="the papers' settings (slow)")
+    _common(p, 'optional')
+    p.add_argument('--teacher', default='all', help='A, B or all')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--paper-scale', action='store_true', help="the papers' settings (slow)")
     add_config_args(p, 'run configuration with sections A, B (and student, unused here)')
     p.set_defaults(func=_cmd_teachers_fit)
     p = t.add_parser('maps', help="build each teacher's multi-scale maps from its object scores")
-    _common(p); p.add_argument('--teacher', default='all')
+    _common(p)
+    p.add_argument('--teacher', default='all')
     p.add_argument('--scales', default='1,4,16', help='comma-separated map sizes')
     p.add_argument('--normalisation', default='video_minmax', choices=['video_minmax', 'global_minmax', 'none'])
     p.add_argument('--export', default=None, help='also export in the official <teacher>/<video>/{1x1,4x4,16x16}/<frame>.npy layout')
     p.set_defaults(func=_cmd_teachers_maps)
     p = t.add_parser('eval', help='score each teacher (and their ensemble) as a detector on the test set')
-    _common(p); p.add_argument('--teacher', default='all'); p.add_argument('--json', action='store_true')
+    _common(p)
+    p.add_argument('--teacher', default='all')
+    p.add_argument('--json', action='store_true')
     p.add_argument('--object-normalisation', default='video_minmax', choices=['video_minmax', 'none'], help='object-score normalisation before the frame max and the ensemble mean')
-    add_convention_args(p); p.set_defaults(func=_cmd_teachers_eval)
+    add_convention_args(p)
+    p.set_defaults(func=_cmd_teachers_eval)
     p = sub.add_parser('eval', help='evaluate the trained student on the test set')
-    _common(p); p.add_argument('--json', action='store_true'); p.add_argument('--checkpoint', default=None)
-    p.add_argument('--no-plots', action='store_true'); add_convention_args(p); p.set_defaults(func=_cmd_eval)
+    _common(p)
+    p.add_argument('--json', action='store_true')
+    p.add_argument('--checkpoint', default=None)
+    p.add_argument('--no-plots', action='store_true')
+    add_convention_args(p)
+    p.set_defaults(func=_cmd_eval)
     p = sub.add_parser('run', help='detect -> teachers fit -> maps -> train -> eval on a prepared dataset (resumes)')
-    _common(p, 'optional'); p.add_argument('--fit', default='all', help='teachers to fit: A, B, A,B or all (default)')
+    _common(p, 'optional')
+    p.add_argument('--fit', default='all', help='teachers to fit: A, B, A,B or all (default)')
     p.add_argument('--seed', type=int, default=0)
     add_config_args(p, 'run configuration with sections A, B and student')
     p.add_argument('--distil', default=None, help="teachers the student learns from: B (default, unless the student section names its teachers), A, A,B or all (the paper)")
     add_renamed_flag(p, '--teachers', 'the teachers to fit are given with --fit, the teachers the student learns from with --distil')
     p.add_argument('--speedup', default='2,3', help="also distil on the training videos sped up by these factors, scored by the teachers ('none': the paper's training set)")
     p.add_argument('--jitter', default=','.join(map(str, JITTER)) or 'none', help="also distil on jittered copies of the training videos (frame t shows t+u, |u| <= J) with these amplitudes J ('none': no jittered copies)")
-    add_convention_args(p); p.set_defaults(func=_cmd_run)
+    add_convention_args(p)
+    p.set_defaults(func=_cmd_run)
     p = sub.add_parser('demo', help='render the standard synthetic benchmark, run the whole pipeline, write a report')
     from fast_aed.synth import PRESETS
-    p.add_argument('--out', default='demo_output'); p.add_argument('--preset', default='standard', choices=sorted(PRESETS), help='synthetic preset')
-    p.add_argument('--seed', type=int, default=0); p.add_argument('--detector', default='motion', choices=['motion', 'yolo'])
+    p.add_argument('--out', default='demo_output')
+    p.add_argument('--preset', default='standard', choices=sorted(PRESETS), help='synthetic preset')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--detector', default='motion', choices=['motion', 'yolo'])
     p.set_defaults(func=_cmd_demo)

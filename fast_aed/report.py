@@ -48,7 +48,9 @@ def plot_training_curves(curves: dict, # {model: per-epoch rows}, e.g. `metrics[
         finite = np.concatenate([y[np.isfinite(y)] for y in values.values()] or [np.ones(1)])
         if len(finite) and finite.min() > 0: ax.set_yscale('log')
         ax.set_title(model if model == 'student' else f'teacher {model}', fontsize=9)
-        ax.set_xlabel('epoch', fontsize=8); ax.tick_params(labelsize=7); ax.legend(fontsize=6)
+        ax.set_xlabel('epoch', fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.legend(fontsize=6)
     fig.tight_layout()
     return fig
 
@@ -62,16 +64,21 @@ def plot_roc_beside_teachers(labels: dict, # {video: (T,) 0/1 ground truth}
                             ) -> Figure:
     "Micro ROC curves (all test frames) of each student head (solid) beside each teacher (dashed), with the constant scorer's diagonal."
     from sklearn.metrics import roc_curve, auc
-    videos = list(labels); y = np.concatenate([labels[v] for v in videos])
-    fig = Figure(figsize=(3.8, 3.6)); ax = fig.subplots()
+    videos = list(labels)
+    y = np.concatenate([labels[v] for v in videos])
+    fig = Figure(figsize=(3.8, 3.6))
+    ax = fig.subplots()
     curves = [(f'student {h}', s, '-') for h, s in student.items()] + [(TEACHER_LABELS.get(t, t), s, '--') for t, s in teachers.items()]
     for name, scores, style in curves:
         p = np.concatenate([prepare_scores(scores[v], conventions) for v in videos])
         fpr, tpr, _ = roc_curve(y, p)
         ax.plot(fpr, tpr, ls=style, lw=1.1, label=f'{name} ({100 * auc(fpr, tpr):.1f})')
     ax.plot([0, 1], [0, 1], 'k:', lw=0.7)
-    ax.set_xlabel('false positive rate', fontsize=8); ax.set_ylabel('true positive rate', fontsize=8); ax.tick_params(labelsize=7)
-    ax.set_title('micro ROC (AUC %)', fontsize=9); ax.legend(fontsize=6, loc='lower right')
+    ax.set_xlabel('false positive rate', fontsize=8)
+    ax.set_ylabel('true positive rate', fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.set_title('micro ROC (AUC %)', fontsize=9)
+    ax.legend(fontsize=6, loc='lower right')
     fig.tight_layout()
     return fig
 
@@ -101,9 +108,12 @@ def plot_video_curves(labels: dict, # {video: (T,) 0/1 ground truth}
         for t, s in teachers.items():
             ax.plot(minmax_normalise(prepare_scores(s[v], conventions)), lw=0.8, alpha=0.8, ls='--', label=TEACHER_LABELS.get(t, t))
         ax.plot(minmax_normalise(prepare_scores(student[v], conventions)), color='k', lw=1.1, label='student')
-        ax.set_ylim(-0.05, 1.05); ax.set_yticks([]); ax.tick_params(labelsize=7)
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_yticks([])
+        ax.tick_params(labelsize=7)
         ax.set_ylabel(f'{v}\nAUC {100 * per_video[v]:.1f}', rotation=0, ha='right', va='center', fontsize=7)
-    axes[0].legend(fontsize=6, loc='upper left', ncol=len(teachers) + 2); axes[-1].set_xlabel('frame', fontsize=8)
+    axes[0].legend(fontsize=6, loc='upper left', ncol=len(teachers) + 2)
+    axes[-1].set_xlabel('frame', fontsize=8)
     fig.suptitle('worst (top) and best test videos of the student', fontsize=9)
     fig.tight_layout()
     return fig
@@ -115,14 +125,17 @@ def plot_per_kind(per_kind: dict, # {model: {kind: frame AUC}}, e.g. the student
     models = [m for m in per_kind if per_kind[m]]
     if not models: raise FastAedError('no per-kind AUC to plot: the test videos carry no events.json')
     kinds = sorted({k for m in models for k in per_kind[m]})
-    fig = Figure(figsize=(max(4, 0.5 * len(kinds) * len(models) + 1.5), 2.6)); ax = fig.subplots()
+    fig = Figure(figsize=(max(4, 0.5 * len(kinds) * len(models) + 1.5), 2.6))
+    ax = fig.subplots()
     width = 0.8 / len(models)
     for i, m in enumerate(models):
         vals = [100 * (per_kind[m].get(k) if per_kind[m].get(k) is not None else np.nan) for k in kinds]
         ax.bar(np.arange(len(kinds)) + (i - (len(models) - 1) / 2) * width, vals, width, label=m)
     ax.axhline(50, color='k', lw=0.7, ls=':')
-    ax.set_xticks(np.arange(len(kinds)), kinds, fontsize=7, rotation=20); ax.tick_params(labelsize=7)
-    ax.set_ylabel('frame AUC (%)', fontsize=8); ax.set_ylim(0, 100)
+    ax.set_xticks(np.arange(len(kinds)), kinds, fontsize=7, rotation=20)
+    ax.tick_params(labelsize=7)
+    ax.set_ylabel('frame AUC (%)', fontsize=8)
+    ax.set_ylim(0, 100)
     ax.legend(fontsize=6, ncol=len(models), loc='lower center', bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.tight_layout()
     return fig
@@ -145,10 +158,14 @@ def plot_speed(metrics: dict, # a grid point's `metrics`
     "Frames per second of the student and the teachers' stages on a log axis (bN: batch size N), on the machine the point ran on."
     points = speed_points(metrics)
     if not points: raise FastAedError('no speed was measured for this grid point')
-    fig = Figure(figsize=(5, 0.28 * len(points) + 0.9)); ax = fig.subplots()
+    fig = Figure(figsize=(5, 0.28 * len(points) + 0.9))
+    ax = fig.subplots()
     ax.barh([p[0] for p in points], [p[1] for p in points], color=['tab:blue' if p[0].startswith('student') else 'tab:grey' for p in points])
     for i, (_, v) in enumerate(points): ax.text(v, i, f' {v:.3g}', va='center', fontsize=6)
-    ax.set_xscale('log'); ax.invert_yaxis(); ax.tick_params(labelsize=7); ax.set_xlabel('frames per second (log)', fontsize=8)
+    ax.set_xscale('log')
+    ax.invert_yaxis()
+    ax.tick_params(labelsize=7)
+    ax.set_xlabel('frames per second (log)', fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -161,7 +178,9 @@ def pick_frames(scores: dict, # {video: (T,) frame scores, comparable across vid
     "The `n` highest-scoring abnormal (or normal) frames as (video, frame), at most one per video until every video has given one."
     cand = sorted(((float(s[t]), v, int(t)) for v, s in scores.items() for t in np.flatnonzero(labels[v] == int(abnormal))), reverse=True)
     first, rest, seen = [], [], set()
-    for _, v, t in cand: (rest if v in seen else first).append((v, t)); seen.add(v)
+    for _, v, t in cand:
+        (rest if v in seen else first).append((v, t))
+        seen.add(v)
     return (first + rest)[:n]
 
 def plot_detection_grid(ds, # a `VadDataset` (its test frames are read)
@@ -182,7 +201,8 @@ def plot_detection_grid(ds, # a `VadDataset` (its test frames are read)
     # each model on its own colour scale, from its lowest to its highest value over the shown frames
     scale = {k: (min(float(maps[v][t].min()) for v, t in shown), max(float(maps[v][t].max()) for v, t in shown)) if shown else (0.0, 1.0)
              for k, maps in (('t', teacher_maps), ('s', student_maps))}
-    fig = Figure(figsize=(2 * 1.45 * n, 2 * 1.3)); axes = fig.subplots(2, 2 * n, squeeze=False)
+    fig = Figure(figsize=(2 * 1.45 * n, 2 * 1.3))
+    axes = fig.subplots(2, 2 * n, squeeze=False)
     for ax in axes.ravel(): ax.set_axis_off()
     for row, (what, picks) in enumerate(rows):
         for i, (v, t) in enumerate(picks):
@@ -191,7 +211,8 @@ def plot_detection_grid(ds, # a `VadDataset` (its test frames are read)
                 lo, hi = scale[key]
                 img = overlay_map(frame, maps[v][t] - lo, vmax=hi - lo if hi > lo else 1.0)
                 img = cv2.resize(img, (width, max(1, round(width * img.shape[0] / img.shape[1]))), interpolation=cv2.INTER_AREA)
-                ax = axes[row, 2 * i + j]; ax.imshow(img[..., ::-1])
+                ax = axes[row, 2 * i + j]
+                ax.imshow(img[..., ::-1])
                 ax.set_title(f'{what}: {v} #{t} ({scores[v][t]:.3f})\n{name}' if j == 0 else '\nstudent', fontsize=6)
     fig.tight_layout()
     return fig
@@ -207,7 +228,8 @@ def experiment_inputs(result: dict, # a grid point's metrics.json (`fast_aed.rep
     met = result['metrics']
     if not result.get('data_root') or not met.get('student_work'):
         raise FastAedError('this metrics.json names no dataset or student work folder: rerun its grid point')
-    ds = load_dataset(result['data_root']); work = Path(met['student_work'])
+    ds = load_dataset(result['data_root'])
+    work = Path(met['student_work'])
     maps = load_student_maps(work)
     distilled = [t for t in pipeline.TEACHERS if t in ((met['student'].get('config') or {}).get('teachers') or ['B'])]
     scored = pipeline.teacher_object_scores(ds, work, list(pipeline.TEACHERS), 'test', 'video_minmax')
@@ -222,13 +244,15 @@ def experiment_figures(result: dict, # a grid point's metrics.json
                        full: bool = True, # every figure (main table) or the lighter set (training curves, per-kind AUC or else ROC, speed)
                       ) -> dict:
     "{title: Figure} of one grid point's report, each drawn by a function of this module."
-    met = result['metrics']; st = met.get('student') or {}
+    met = result['metrics']
+    st = met.get('student') or {}
     per_kind = {'student': st.get('per_kind') or {}, **{TEACHER_LABELS[t]: (met['teachers'].get(t) or {}).get('per_kind') or {}
                                                          for t in TEACHER_LABELS}}
     figs = {'Training curves (train and validation loss per epoch)': plot_training_curves(met.get('training_curves') or {})}
     if any(per_kind.values()): figs['Frame AUC per anomaly kind: the student beside each teacher'] = plot_per_kind(per_kind)
     if full or not any(per_kind.values()):   # without anomaly kinds (a real benchmark) the lighter set shows the ROC curves instead
-        inp = experiment_inputs(result); head = st.get('head', 'MIX')
+        inp = experiment_inputs(result)
+        head = st.get('head', 'MIX')
         student = {h: {v: s[h] for v, s in inp['heads'].items()} for h in HEADS}
         figs['ROC curves: each student head beside the teachers'] = plot_roc_beside_teachers(inp['labels'], student, inp['teachers'])
     if full:

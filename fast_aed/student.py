@@ -209,7 +209,8 @@ class StudentTrunk(nn.Module):
         x = self.stem(x)
         skips = [x]
         for d in self.down:
-            x = d(x); skips.append(x)
+            x = d(x)
+            skips.append(x)
         x = self.transformer(x)
         return (x, skips) if return_skips else x
 

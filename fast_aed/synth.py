@@ -94,14 +94,18 @@ def _chaikin(pts, n: int = 3):
     "Round the corners of a polyline (Chaikin's corner cutting), keeping its end points."
     pts = np.asarray(pts, np.float64)
     for _ in range(n):
-        q = 0.75 * pts[:-1] + 0.25 * pts[1:]; r = 0.25 * pts[:-1] + 0.75 * pts[1:]
-        mid = np.empty((2 * len(q), 2)); mid[0::2] = q; mid[1::2] = r
+        q = 0.75 * pts[:-1] + 0.25 * pts[1:]
+        r = 0.25 * pts[:-1] + 0.75 * pts[1:]
+        mid = np.empty((2 * len(q), 2))
+        mid[0::2] = q
+        mid[1::2] = r
         pts = np.concatenate([pts[:1], mid, pts[-1:]])
     return pts
 
 def _normals(d):
     "Unit left normals of a dense polyline."
-    t = np.gradient(d, axis=0); t /= np.linalg.norm(t, axis=1, keepdims=True) + 1e-9
+    t = np.gradient(d, axis=0)
+    t /= np.linalg.norm(t, axis=1, keepdims=True) + 1e-9
     return np.stack([-t[:, 1], t[:, 0]], 1), t
 
 # %% ../nbs/02_synth.ipynb #ce1418ea
@@ -150,7 +154,8 @@ def _noise(rng, shape, cells):
 def _strip_polygon(dense, hw):
     "Polygon of a walkway strip around a dense centre line with half widths `hw`."
     n, _ = _normals(dense)
-    left = dense + n * hw[:, None]; right = dense - n * hw[:, None]
+    left = dense + n * hw[:, None]
+    right = dense - n * hw[:, None]
     return np.concatenate([left, right[::-1]])
 
 def make_scene(layout: str, # one of `LAYOUTS`
@@ -182,7 +187,8 @@ def make_scene(layout: str, # one of `LAYOUTS`
     tiles = np.zeros((H, W), np.uint8)   # perspective paving joints
     y = float(cam.horizon)
     while y < H:
-        cv2.line(tiles, (0, int(y)), (W, int(y)), 255, 1); y += 0.3 * cam.person_height(y)
+        cv2.line(tiles, (0, int(y)), (W, int(y)), 255, 1)
+        y += 0.3 * cam.person_height(y)
     for x in np.arange(-600, W + 600, 14):
         cv2.line(tiles, (int(x * 0.35 + W * 0.65 / 2), cam.horizon), (int(x), H), 255, 1)
     ptex[tiles > 0] *= 0.88
@@ -194,7 +200,8 @@ def make_scene(layout: str, # one of `LAYOUTS`
     band = cam.horizon
     x = -rng.integers(0, 30)
     while x < W:
-        bw = int(rng.integers(40, 90)); top = int(rng.integers(0, band - 20))
+        bw = int(rng.integers(40, 90))
+        top = int(rng.integers(0, band - 20))
         col = np.array([rng.uniform(90, 190), rng.uniform(90, 180), rng.uniform(90, 200)], np.float32)
         img[top:band, max(x, 0):x + bw] = col * (1 + 0.05 * rng.normal(size=(band - top, len(range(max(x, 0), min(x + bw, W))), 1)))
         for wy in range(top + 4, band - 8, 9):
@@ -212,7 +219,8 @@ def make_scene(layout: str, # one of `LAYOUTS`
             for _try in range(30):
                 px, py = rng.uniform(10, W - 10), rng.uniform(band + 10, H - 5)
                 s = cam.person_height(py)
-                x0, x1 = int(max(px - s, 0)), int(min(px + s, W)); y0, y1 = int(max(py - s, 0)), int(min(py + 4, H))
+                x0, x1 = int(max(px - s, 0)), int(min(px + s, W))
+                y0, y1 = int(max(py - s, 0)), int(min(py + 4, H))
                 if not walk[y0:y1, x0:x1].any(): break
             else: continue
             if kind == 'bush':
@@ -233,7 +241,8 @@ def make_scene(layout: str, # one of `LAYOUTS`
     img *= (1 - 0.5 * shade)[..., None]
     routes = []
     for r in spec['routes']:
-        d = _dense(_chaikin(r, 3)); routes += [d, d[::-1].copy()]
+        d = _dense(_chaikin(r, 3))
+        routes += [d, d[::-1].copy()]
     return Scene(layout, layout, cam, np.clip(img, 0, 255).astype(np.uint8), m, routes, hw_m)
 
 # %% ../nbs/02_synth.ipynb #4528f39a
@@ -265,7 +274,8 @@ def _person_look(rng):
 
 def _walk_schedule(traj, cam, s_ref, t_ref, t0, t1, v, mult=None):
     "Arc positions s[t] for t in [t0, t1): forward from (t_ref, s_ref) with speed `v * mult(t)`, backward before t_ref."
-    n = len(traj); s = np.full(t1 - t0, np.nan)
+    n = len(traj)
+    s = np.full(t1 - t0, np.nan)
     hg = (cam.person_height(traj[:, 1]) / 35.).tolist()
     if t0 <= t_ref < t1: s[t_ref - t0] = s_ref
     q = s_ref
@@ -282,18 +292,28 @@ def _walk_schedule(traj, cam, s_ref, t_ref, t0, t1, v, mult=None):
 
 def _headings(traj):
     "Unit direction of travel at every point of a dense trajectory (over +-3 points)."
-    n = len(traj); i = np.arange(n)
+    n = len(traj)
+    i = np.arange(n)
     d = traj[np.minimum(i + 3, n - 1)] - traj[np.maximum(i - 3, 0)]
     return d / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-9)
 
 def _person_states(actor, traj, cam, s, t0, stride=0.8, pose=None):
     "Fill `actor.states` from arc positions `s` (NaN = absent), with a gait phase tied to the distance walked."
-    phase = actor.look.get('phase0', 0.); face = 1.; prev = None
-    n = len(traj); hd = _headings(traj)[:, 0].tolist(); hs = (cam.person_height(traj[:, 1]) * actor.look.get('size', 1.)).tolist()
+    phase = actor.look.get('phase0', 0.)
+    face = 1.
+    prev = None
+    n = len(traj)
+    hd = _headings(traj)[:, 0].tolist()
+    hs = (cam.person_height(traj[:, 1]) * actor.look.get('size', 1.)).tolist()
     tx, ty = traj[:, 0].tolist(), traj[:, 1].tolist()
     for i, q in enumerate(s.tolist()):
-        if q != q: prev = None; continue
-        t = t0 + i; k = int(q); k1 = min(k + 1, n - 1); fr = q - k
+        if q != q:
+            prev = None
+            continue
+        t = t0 + i
+        k = int(q)
+        k1 = min(k + 1, n - 1)
+        fr = q - k
         x, y = tx[k] + fr * (tx[k1] - tx[k]), ty[k] + fr * (ty[k1] - ty[k])
         dx = hd[k]
         if abs(dx) > 0.15: face = 1. if dx > 0 else -1.
@@ -303,7 +323,8 @@ def _person_states(actor, traj, cam, s, t0, stride=0.8, pose=None):
         if extra: st.update(extra)
         if prev is not None:
             phase += 2 * math.pi * abs(q - prev) / (stride * (1 + 0.9 * st['run']) * h)
-        st['phase'] = phase; prev = q
+        st['phase'] = phase
+        prev = q
         actor.states[t] = st
 
 # %% ../nbs/02_synth.ipynb #2edb1868
@@ -337,10 +358,12 @@ class _Sim:
     def new_actor(self, kind, look=None):
         a = Actor(len(self.actors), kind, look if look is not None else _person_look(self.rng))
         a.look.setdefault('phase0', self.rng.uniform(0, 2 * np.pi))
-        self.actors.append(a); return a
+        self.actors.append(a)
+        return a
 
     def abnormal(self, actor, kind):
-        actor.track, actor.event = self.next_track, kind; self.next_track += 1
+        actor.track, actor.event = self.next_track, kind
+        self.next_track += 1
 
 # %% ../nbs/02_synth.ipynb #b499aa43
 @patch
@@ -363,14 +386,17 @@ def group(self: _Sim, route, t):
     u0 = rng.uniform(-0.55, 0.55 - 0.35 * (n - 1))
     mult = pose = None
     if n == 1 and rng.random() < 0.1:   # a pedestrian who stops for a while (to look around, at a phone)
-        t_p = t + rng.uniform(0.25, 0.75) * len(route) / v; dur = rng.uniform(15, 60)
+        t_p = t + rng.uniform(0.25, 0.75) * len(route) / v
+        dur = rng.uniform(15, 60)
         mult = lambda tt: 0. if t_p <= tt < t_p + dur else 1.
         pose = lambda tt, st: dict(mode='stand') if t_p <= tt < t_p + dur else None
     for k in range(n):
         a = self.new_actor('person')
         traj = _offset_traj(self.scene, route, u0 + 0.35 * k + rng.uniform(-0.05, 0.05))
         s = _walk_schedule(traj, self.scene.camera, 0., t, max(t, 0), self.T, v * rng.uniform(0.98, 1.02), mult)
-        if k: s = s - rng.uniform(0, 6); s[s < 0] = np.nan
+        if k:
+            s = s - rng.uniform(0, 6)
+            s[s < 0] = np.nan
         _person_states(a, traj, self.scene.camera, s, max(t, 0), pose=pose)
 
 # %% ../nbs/02_synth.ipynb #98e92019
@@ -400,7 +426,8 @@ def running(self: _Sim, t_ev):
 @patch
 def falling(self: _Sim, t_ev):
     rng = self.rng
-    L = int(rng.uniform(20, 45) * self.es); t1, t2, t3 = t_ev + 7, t_ev + 7 + L, t_ev + 17 + L
+    L = int(rng.uniform(20, 45) * self.es)
+    t1, t2, t3 = t_ev + 7, t_ev + 7 + L, t_ev + 17 + L
     mult = lambda t: 0. if t_ev <= t < t3 + 3 else 1.
     def pose(t, st):
         if t < t_ev or t >= t3 + 3: return None
@@ -418,7 +445,8 @@ def fighting(self: _Sim, t_ev):
     def make_pose(j):
         def pose(t, st):
             if not (t_ev <= t < t_ev + F): return None
-            w = seeds[j]; tt = t - t_ev
+            w = seeds[j]
+            tt = t - t_ev
             dx = 0.12 * st['h'] * (math.sin(0.9 * tt + w[0]) + 0.5 * math.sin(2.3 * tt + w[1]))
             dy = 0.04 * st['h'] * math.sin(1.7 * tt + w[2])
             return dict(mode='fight', x=st['x'] + dx, y=st['y'] + dy, face=st['face'] * (-1 if j else 1), ft=float(tt), fseed=w.tolist(), abn=True)
@@ -431,7 +459,8 @@ def fighting(self: _Sim, t_ev):
         a = self.new_actor('person')
         s = _walk_schedule(traj, sc.camera, q + dq, t_ev, 0, self.T, v, mult)
         _person_states(a, traj, sc.camera, s, 0, pose=make_pose(j))
-        self.abnormal(a, 'fighting'); out.append(a)
+        self.abnormal(a, 'fighting')
+        out.append(a)
     return out
 
 # %% ../nbs/02_synth.ipynb #c28d677d
@@ -446,17 +475,22 @@ def throwing(self: _Sim, t_ev):
         return dict(mode='throw', arm=a, abn=bool(t < tf))
     a = self.ped_event('throwing', t_ev, pose, mult, ahead=20)
     if a is None or tr not in a.states: return None
-    st = a.states[tr]; side = st['face']
+    st = a.states[tr]
+    side = st['face']
     edge = cam.width + 10 if side > 0 else -10
     n = int(rng.uniform(14, 22) * max(self.es, 0.7))
     vx, vy = (edge - st['x']) / n, rng.uniform(-0.5, 0.5)
-    z0 = 0.85 * st['h']; vz = rng.uniform(3.0, 5.0); g = 2 * (z0 + vz * n) / n ** 2
+    z0 = 0.85 * st['h']
+    vz = rng.uniform(3.0, 5.0)
+    g = 2 * (z0 + vz * n) / n ** 2
     ob = self.new_actor('object', dict(colour=_bgr(rng.integers(0, 180), 230, 240), r=max(1.6, 0.07 * st['h'])))
     x, y, z = st['x'] + side * 0.3 * st['h'], st['y'], z0
     for t in range(tr, self.T):
         if not (-15 < x < cam.width + 15): break
         ob.states[t] = dict(x=x, y=y, z=max(z, 0.), h=cam.person_height(y), face=side, cs=1., mode='fly', abn=True)
-        x += vx; y += vy; z += vz - g * (t - tr + 0.5)
+        x += vx
+        y += vy
+        z += vz - g * (t - tr + 0.5)
     self.abnormal(ob, 'throwing')
     return [a, ob]
 
@@ -468,12 +502,16 @@ def off_walkway(self: _Sim, t_ev):
         traj = _offset_traj(sc, sc.routes[rng.integers(len(sc.routes))], rng.uniform(-0.3, 0.3))
         q = _spot(rng, sc, traj, 80)
         if q is None: continue
-        i = int(q); P = traj[i]; h = cam.person_height(P[1])
-        n, tg = _normals(traj); n, tg = n[i], tg[i]
+        i = int(q)
+        P = traj[i]
+        h = cam.person_height(P[1])
+        n, tg = _normals(traj)
+        n, tg = n[i], tg[i]
         a_len = rng.uniform(0.6, 1.3) * h * max(self.es, 0.6)
         side = rng.choice([-1, 1])
         Q = P + tg * a_len + side * n * (sc.half_width(P[1]) + rng.uniform(0.9, 1.8) * h * max(self.es, 0.6))
-        j = min(i + int(2 * a_len) + 1, len(traj) - 1); R = traj[j]
+        j = min(i + int(2 * a_len) + 1, len(traj) - 1)
+        R = traj[j]
         if not _in_view(sc, Q, 10) or walk[int(Q[1]), int(Q[0])]: continue
         new = np.concatenate([traj[:i + 1], _dense([P, Q, R])[1:], traj[j:]])
         new = _dense(_chaikin(new[::3], 2))
@@ -494,17 +532,22 @@ def rider(self: _Sim, kind, t_ev):
     flat = [r for r in sc.routes if abs(r[-1, 0] - r[0, 0]) > 2 * abs(r[-1, 1] - r[0, 1])]
     traj = _offset_traj(sc, flat[rng.integers(len(flat))], rng.uniform(-0.25, 0.25))
     if kind == 'cycling':
-        look = _person_look(rng); look['frame'] = _bgr(rng.integers(0, 180), 200, 200); k = rng.uniform(3.2, 4.3)
+        look = _person_look(rng)
+        look['frame'] = _bgr(rng.integers(0, 180), 200, 200)
+        k = rng.uniform(3.2, 4.3)
     elif kind == 'skating':   # a person gliding upright, legs together, at 2-2.8x walking speed
-        look = _person_look(rng); k = rng.uniform(2.0, 2.8)
+        look = _person_look(rng)
+        k = rng.uniform(2.0, 2.8)
     else:
-        look = dict(body=_bgr(rng.integers(0, 180), rng.integers(120, 255), rng.integers(120, 240)), size=1.0); k = rng.uniform(2.8, 3.6)
+        look = dict(body=_bgr(rng.integers(0, 180), rng.integers(120, 255), rng.integers(120, 240)), size=1.0)
+        k = rng.uniform(2.8, 3.6)
     a = self.new_actor({'cycling': 'cyclist', 'skating': 'person'}.get(kind, 'vehicle'), look)
     s = _walk_schedule(traj, cam, 0., t_ev, 0, self.T, self.v0 * k)
     hd = _headings(traj)
     for i, q in enumerate(s):
         if np.isnan(q): continue
-        p = traj[int(q)]; d = hd[int(q)]
+        p = traj[int(q)]
+        d = hd[int(q)]
         a.states[i] = dict(x=float(p[0]), y=float(p[1]), h=float(cam.person_height(p[1])), face=float(np.sign(d[0]) or 1),
                            cs=float(0.55 + 0.45 * abs(d[0])), mode='stand' if kind == 'skating' else kind, phase=float(q / 6.),
                            run=0., abn=True)
@@ -519,14 +562,22 @@ def _person_prims(st, look):
     A_leg, B_knee, A_arm, e_arm = 0.42 + 0.18 * r, 0.5 + 1.1 * r, 0.35 + 0.35 * r, 0.25 + 1.25 * r
     lean = 0.04 + 0.16 * r
     bob = (1 - r) * 0.012 * math.cos(2 * ph) + r * 0.05 * abs(math.sin(ph))
-    if mode in ('fall', 'throw'): A_leg *= max(0., 1 - 1.5 * fall) if mode == 'fall' else 0.3; A_arm *= 0.3
+    if mode in ('fall', 'throw'):
+        A_leg *= max(0., 1 - 1.5 * fall) if mode == 'fall' else 0.3
+        A_arm *= 0.3
     if mode == 'stand': A_leg, A_arm = 0.04, 0.04
     fs = st.get('fseed')
     if mode == 'fight':
-        ft = st['ft']; A_leg = 0.25; lean = 0.12 + 0.08 * math.sin(1.3 * ft + fs[3]); ph = 0.8 * ft + fs[4]
-    hip = (0., 0.52 + bob); sho = (lean * 0.35, 0.82 + bob); head = (lean * 0.45, 0.925 + bob)
+        ft = st['ft']
+        A_leg = 0.25
+        lean = 0.12 + 0.08 * math.sin(1.3 * ft + fs[3])
+        ph = 0.8 * ft + fs[4]
+    hip = (0., 0.52 + bob)
+    sho = (lean * 0.35, 0.82 + bob)
+    head = (lean * 0.45, 0.925 + bob)
     def leg(p):
-        a = A_leg * math.sin(p); bend = B_knee * max(0., math.cos(p))
+        a = A_leg * math.sin(p)
+        bend = B_knee * max(0., math.cos(p))
         knee = (hip[0] + 0.25 * math.sin(a), hip[1] - 0.25 * math.cos(a))
         foot = (knee[0] + 0.26 * math.sin(a - bend), knee[1] - 0.26 * math.cos(a - bend))
         return knee, foot
@@ -559,12 +610,16 @@ def _person_prims(st, look):
                       ('circle', P(am[1]), 0.03 * h, look['skin'])])
     bag = look.get('bag', 'none')
     if bag == 'back': prims.append(('poly', [P((-0.06, 0.58)), P((-0.15, 0.6)), P((-0.15, 0.8)), P((-0.06, 0.8))], look['bag_colour']))
-    add_leg(legs[1], 0.7); add_arm(arms[0], 0.7)
-    hp, sp = np.array(P(hip)), np.array(P(sho)); ax = sp - hp; nrm = np.array([-ax[1], ax[0]]) / (np.linalg.norm(ax) + 1e-9)
+    add_leg(legs[1], 0.7)
+    add_arm(arms[0], 0.7)
+    hp, sp = np.array(P(hip)), np.array(P(sho))
+    ax = sp - hp
+    nrm = np.array([-ax[1], ax[0]]) / (np.linalg.norm(ax) + 1e-9)
     wt = 0.085 * h
     prims.append(('poly', [hp + nrm * wt * 0.8, hp - nrm * wt * 0.8, sp - nrm * wt, sp + nrm * wt], look['shirt']))
     add_leg(legs[0], 1.0)
-    hc = np.array(P(head)); rr = 0.07 * h
+    hc = np.array(P(head))
+    rr = 0.07 * h
     prims.append(('circle', tuple(hc), rr, look['hair']))
     prims.append(('circle', tuple(hc + np.array([f * 0.2 * rr, 0.25 * rr])), 0.82 * rr, look['skin']))
     add_arm(arms[1], 1.0)
@@ -577,8 +632,10 @@ def _cyclist_prims(st, look):
     "Primitives of a cyclist: two spoked wheels, the frame, and a pedalling rider leaning forward."
     h, x0, y0, f, cs = st['h'], st['x'], st['y'], st['face'], st['cs']
     P = lambda u, v: (x0 + f * cs * u * h, y0 - v * h)
-    R = 0.19; rear, front, bb, seat, bar = (-0.33, R), (0.33, R), (-0.02, 0.2), (-0.12, 0.5), (0.25, 0.56)
-    ang = st['phase']; prims = []
+    R = 0.19
+    rear, front, bb, seat, bar = (-0.33, R), (0.33, R), (-0.02, 0.2), (-0.12, 0.5), (0.25, 0.56)
+    ang = st['phase']
+    prims = []
     wt = max(1, round(0.035 * h))
     for c in (rear, front):
         prims.append(('ring', P(*c), R * h, wt, (35, 35, 35)))
@@ -588,10 +645,12 @@ def _cyclist_prims(st, look):
     fc = look['frame']
     for a, b in ((rear, bb), (bb, seat), (seat, rear), (bb, (0.22, 0.47)), (seat, (0.22, 0.47)), ((0.22, 0.47), front), ((0.22, 0.47), bar)):
         prims.append(('line', P(*a), P(*b), wt, fc))
-    hip = (seat[0], seat[1] + 0.04); sho = (hip[0] + 0.3 * math.sin(0.55), hip[1] + 0.3 * math.cos(0.55))
+    hip = (seat[0], seat[1] + 0.04)
+    sho = (hip[0] + 0.3 * math.sin(0.55), hip[1] + 0.3 * math.cos(0.55))
     def two_link(a, b, l=0.27):
         "Knee of a two-bone leg from hip `a` to pedal `b`, bent forward."
-        d = min(math.dist(a, b), 2 * l - 1e-3); dx, dy = (b[0] - a[0]) / (d + 1e-9), (b[1] - a[1]) / (d + 1e-9)
+        d = min(math.dist(a, b), 2 * l - 1e-3)
+        dx, dy = (b[0] - a[0]) / (d + 1e-9), (b[1] - a[1]) / (d + 1e-9)
         k = math.sqrt(max(l ** 2 - (d / 2) ** 2, 0))
         return ((a[0] + b[0]) / 2 - dy * k, (a[1] + b[1]) / 2 + dx * k)
     for k, sh in ((0.7, math.pi), (1.0, 0.)):
@@ -599,7 +658,9 @@ def _cyclist_prims(st, look):
         knee = two_link(hip, ped)
         tc = tuple(int(k * v) for v in look['trousers'])
         prims += [('line', P(*hip), P(*knee), max(1, round(0.07 * h)), tc), ('line', P(*knee), P(*ped), max(1, round(0.07 * h)), tc)]
-    hp, spt = np.array(P(*hip)), np.array(P(*sho)); ax = spt - hp; nrm = np.array([-ax[1], ax[0]]) / (np.linalg.norm(ax) + 1e-9)
+    hp, spt = np.array(P(*hip)), np.array(P(*sho))
+    ax = spt - hp
+    nrm = np.array([-ax[1], ax[0]]) / (np.linalg.norm(ax) + 1e-9)
     prims.append(('poly', [hp + nrm * 0.07 * h, hp - nrm * 0.07 * h, spt - nrm * 0.085 * h, spt + nrm * 0.085 * h], look['shirt']))
     hc = (sho[0] + 0.06, sho[1] + 0.09)
     prims += [('circle', P(*hc), 0.075 * h, (40, 40, 200) if look['hair'][0] < 100 else look['hair']),
@@ -610,7 +671,8 @@ def _vehicle_prims(st, look):
     "Primitives of a small utility vehicle (cart / van): body, cabin with windows, wheels, lights."
     h, x0, y0, f, cs = st['h'], st['x'], st['y'], st['face'], st['cs']
     P = lambda u, v: (x0 + f * cs * u * h, y0 - v * h)
-    body = look['body']; dark = tuple(int(0.6 * v) for v in body)
+    body = look['body']
+    dark = tuple(int(0.6 * v) for v in body)
     prims = [('poly', [P(-0.8, 0.1), P(0.8, 0.1), P(0.8, 0.45), P(-0.8, 0.45)], body),
              ('poly', [P(-0.55, 0.45), P(0.3, 0.45), P(0.45, 0.72), P(-0.5, 0.75)], dark),
              ('poly', [P(-0.45, 0.5), P(-0.1, 0.5), P(-0.1, 0.68), P(-0.45, 0.7)], (90, 60, 40)),
@@ -632,7 +694,8 @@ def _draw(canvas, ids, prims, lid):
     for pr in prims:
         op = pr[0]
         if op == 'line':
-            a = (int(pr[1][0] * 16 + .5), int(pr[1][1] * 16 + .5)); b = (int(pr[2][0] * 16 + .5), int(pr[2][1] * 16 + .5))
+            a = (int(pr[1][0] * 16 + .5), int(pr[1][1] * 16 + .5))
+            b = (int(pr[2][0] * 16 + .5), int(pr[2][1] * 16 + .5))
             cv2.line(canvas, a, b, pr[4], pr[3], cv2.LINE_AA, 4)
             if ids is not None: cv2.line(ids, a, b, lid, pr[3], cv2.LINE_8, 4)
         elif op == 'poly':
@@ -640,8 +703,10 @@ def _draw(canvas, ids, prims, lid):
             cv2.fillPoly(canvas, [pts], pr[2], cv2.LINE_AA, 4)
             if ids is not None: cv2.fillPoly(ids, [pts], lid, cv2.LINE_8, 4)
         else:
-            c = (int(pr[1][0] * 16 + .5), int(pr[1][1] * 16 + .5)); r = max(int(pr[2] * 16 + .5), 8)
-            th = -1 if op == 'circle' else pr[3]; col = pr[3] if op == 'circle' else pr[4]
+            c = (int(pr[1][0] * 16 + .5), int(pr[1][1] * 16 + .5))
+            r = max(int(pr[2] * 16 + .5), 8)
+            th = -1 if op == 'circle' else pr[3]
+            col = pr[3] if op == 'circle' else pr[4]
             cv2.circle(canvas, c, r, col, th, cv2.LINE_AA, 4)
             if ids is not None: cv2.circle(ids, c, r, lid, th, cv2.LINE_8, 4)
 
@@ -656,16 +721,21 @@ def render_video(scene: Scene, # the camera view
                 ):
     "Render frames (T,H,W,3) uint8 (or those in `only`) and per-track visible masks {track: {frame: (H,W) bool}}."
     rng = np.random.default_rng(seed)
-    cam = scene.camera; H, W = cam.height, cam.width
+    cam = scene.camera
+    H, W = cam.height, cam.width
     bg = scene.background
     # camera effects: global gain drift, drifting cloud shade, vignetting, AR(1) jitter, sensor noise
     P1, ph1, amp = rng.uniform(150, 500), rng.uniform(0, 2 * np.pi), rng.uniform(0.03, 0.07)
-    walkg = np.cumsum(rng.normal(0, 0.002, n_frames)); walkg -= walkg.mean()
+    walkg = np.cumsum(rng.normal(0, 0.002, n_frames))
+    walkg -= walkg.mean()
     gain = 1 + amp * np.sin(2 * np.pi * np.arange(n_frames) / P1 + ph1) + walkg
     cloud = rng.uniform(-1, 1, (4, 16 + n_frames // 25 + 2)).astype(np.float32)
     cloud_amp, cloud_v = rng.uniform(0.03, 0.08), rng.uniform(0.02, 0.05) * rng.choice([-1, 1])
-    jit = np.zeros((n_frames, 2)); j = rng.normal(0, 0.3, 2)
-    for t in range(n_frames): j = 0.85 * j + rng.normal(0, 0.18, 2); jit[t] = j
+    jit = np.zeros((n_frames, 2))
+    j = rng.normal(0, 0.3, 2)
+    for t in range(n_frames):
+        j = 0.85 * j + rng.normal(0, 0.18, 2)
+        jit[t] = j
     yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
     vignette = 1 - rng.uniform(0.08, 0.18) * (((xx - W / 2) / (W / 2)) ** 2 + ((yy - H / 2) / (H / 2)) ** 2) / 2
     sigma = rng.uniform(2.0, 3.5)
@@ -674,23 +744,29 @@ def render_video(scene: Scene, # the camera view
     for a in actors:
         for t, st in a.states.items():
             if 0 <= t < n_frames and -60 < st['x'] < W + 60 and st['y'] < H + 60: by_frame[t].append((st['y'], a.aid, a, st))
-    pick = rng.integers(0, 32, (n_frames, 3)); pick[:, 0] %= len(bank)
+    pick = rng.integers(0, 32, (n_frames, 3))
+    pick[:, 0] %= len(bank)
     todo = list(range(n_frames)) if only is None else [int(t) for t in only]
-    frames = np.empty((len(todo), H, W, 3), np.uint8); masks = {}
+    frames = np.empty((len(todo), H, W, 3), np.uint8)
+    masks = {}
     for fi, t in enumerate(todo):
         items = sorted(by_frame[t], key=lambda e: (e[0], e[1]))
-        canvas = bg.copy(); shadow = np.zeros((H, W), np.uint8)
+        canvas = bg.copy()
+        shadow = np.zeros((H, W), np.uint8)
         for _, _, a, st in items:
-            sx, sy = _SHADOW[a.kind]; hh = st['h']
+            sx, sy = _SHADOW[a.kind]
+            hh = st['h']
             cv2.ellipse(shadow, (int((st['x'] + 0.12 * hh) * 16), int(st['y'] * 16)), (int(sx * hh * 16 * st['cs']), int(sy * hh * 16)), 0, 0, 360, 255, -1, cv2.LINE_AA, 4)
         first = next((k for k, e in enumerate(items) if e[3].get('abn') and e[2].track > 0), None)
-        ids = np.zeros((H, W), np.uint8) if first is not None else None; lids = {}
+        ids = np.zeros((H, W), np.uint8) if first is not None else None
+        lids = {}
         for lid, (_, _, a, st) in enumerate(items, 1):
             _draw(canvas, ids if first is not None and lid > first else None, _PRIMS[a.kind](st, a.look), lid)
             if st.get('abn') and a.track > 0: lids[lid] = a.track
         # illumination: gain x drifting cloud shade x shadows; then jitter and sensor noise
         off = (t * cloud_v) % (cloud.shape[1] - 10)
-        i0 = int(off); fr = off - i0
+        i0 = int(off)
+        fr = off - i0
         c = (1 - fr) * cloud[:, i0:i0 + 9] + fr * cloud[:, i0 + 1:i0 + 10]
         light = cv2.resize(c, (W, H), interpolation=cv2.INTER_LINEAR) * np.float32(cloud_amp * gain[t]) + np.float32(gain[t])
         light = light * vignette * (1 - 0.35 / 255 * shadow.astype(np.float32))
@@ -730,7 +806,8 @@ def simulate_video(scene: Scene, # camera view
     rng = np.random.default_rng(seed)
     sim = _Sim(scene, n_frames, rng, density, event_scale, speed=speed)
     sim.crowd()
-    m = int(round(margin * n_frames)); events = []
+    m = int(round(margin * n_frames))
+    events = []
     todo = list(kinds)
     for inc in range(len(kinds)):
         for kind in [todo[inc]] + [k for k in fallback if k not in todo]:
@@ -743,8 +820,10 @@ def simulate_video(scene: Scene, # camera view
                 res = [res] if isinstance(res, Actor) else (res or [])
                 span = _abnormal_span(res, n_frames, scene.camera.width, scene.camera.height) if res else None
                 if span and span[0] >= m and span[1] < n_frames - m and span[1] - span[0] >= 6:
-                    placed = True; break
-                del sim.actors[n0:]; sim.next_track = tr0
+                    placed = True
+                    break
+                del sim.actors[n0:]
+                sim.next_track = tr0
             if placed:
                 todo[inc] = kind
                 for a in res:
@@ -772,7 +851,9 @@ def plan_benchmark(preset: str | SynthPreset = 'tiny', # preset name or `SynthPr
             for sc in scenes:
                 kinds = []
                 if split == 'test':
-                    for _ in range(p.events[j % len(p.events)]): kinds.append(order[k % len(order)]); k += 1
+                    for _ in range(p.events[j % len(p.events)]):
+                        kinds.append(order[k % len(order)])
+                        k += 1
                     j += 1
                 videos.append(dict(split=split, name=f"{sc['index'] + 1:02d}_{v + 1:03d}", scene=sc['index'],
                                    seed=_subseed(seed, 2, split == 'test', sc['index'], v), kinds=kinds))
@@ -817,7 +898,8 @@ def render_benchmark(out: str | Path, # output dataset folder (written as OUT.pa
                      overwrite: bool = False, # replace an existing dataset at `out`
                     ) -> Path:
     "Render the synthetic surveillance benchmark into `out` in the canonical layout; returns `out`."
-    p = get_preset(preset); plan = plan_benchmark(p, seed)
+    p = get_preset(preset)
+    plan = plan_benchmark(p, seed)
     scenes = {s['index']: make_scene(s['layout'], s['seed'], p.camera()) for s in plan['scenes']}
     counts, single = {}, []
     with DatasetWriter(out, overwrite=overwrite) as w:
@@ -827,7 +909,8 @@ def render_benchmark(out: str | Path, # output dataset folder (written as OUT.pa
             if p.gray: frames = to_gray3(frames)
             extra = dict(scene=v['scene'], layout=sc.layout)
             if v['split'] == 'train':
-                w.add_video('train', v['name'], frames, n_frames=p.frames, extra=extra); continue
+                w.add_video('train', v['name'], frames, n_frames=p.frames, extra=extra)
+                continue
             tracks, events, union = _tracks_and_events(masks, planned, p.frames)
             w.add_video('test', v['name'], frames, masks=union, tracks=tracks, events=events, n_frames=p.frames, extra=extra)
             for e in events: counts[e['kind']] = counts.get(e['kind'], 0) + 1

@@ -54,7 +54,9 @@ class TeacherAConfig:
 
     def to_dict(self) -> dict:
         "Plain JSON-able dict of every field."
-        d = dataclasses.asdict(self); d['widths'] = list(d['widths']); return d
+        d = dataclasses.asdict(self)
+        d['widths'] = list(d['widths'])
+        return d
 
     def check(self):
         "Raise `FastAedError` on invalid settings."
@@ -80,11 +82,15 @@ def expand_boxes(boxes: np.ndarray, # (N,4) x1y1x2y2 boxes
     out = np.stack([b[:, 0] - margin * w, b[:, 1] - margin * h, b[:, 2] + margin * w, b[:, 3] + margin * h], 1)
     out = np.round(out).astype(np.int32)
     if not clip:
-        out[:, 2] = np.maximum(out[:, 2], out[:, 0] + 1); out[:, 3] = np.maximum(out[:, 3], out[:, 1] + 1)
+        out[:, 2] = np.maximum(out[:, 2], out[:, 0] + 1)
+        out[:, 3] = np.maximum(out[:, 3], out[:, 1] + 1)
         return out
-    out[:, [0, 2]] = out[:, [0, 2]].clip(0, width - 1); out[:, [1, 3]] = out[:, [1, 3]].clip(0, height - 1)
-    out[:, 2] = np.maximum(out[:, 2], np.minimum(out[:, 0] + 1, width - 1)); out[:, 0] = np.minimum(out[:, 0], out[:, 2] - 1)
-    out[:, 3] = np.maximum(out[:, 3], np.minimum(out[:, 1] + 1, height - 1)); out[:, 1] = np.minimum(out[:, 1], out[:, 3] - 1)
+    out[:, [0, 2]] = out[:, [0, 2]].clip(0, width - 1)
+    out[:, [1, 3]] = out[:, [1, 3]].clip(0, height - 1)
+    out[:, 2] = np.maximum(out[:, 2], np.minimum(out[:, 0] + 1, width - 1))
+    out[:, 0] = np.minimum(out[:, 0], out[:, 2] - 1)
+    out[:, 3] = np.maximum(out[:, 3], np.minimum(out[:, 1] + 1, height - 1))
+    out[:, 1] = np.minimum(out[:, 1], out[:, 3] - 1)
     return out
 
 def crop_padded(img: np.ndarray, # (H,W[,C]) image or flow field
@@ -201,14 +207,16 @@ def procedural_textures(n: int, # number of textures
             th, fr = rng.uniform(0, np.pi), rng.uniform(0.05, 0.5)
             img = 128 + rng.uniform(40, 120) * np.sin(fr * (xx * np.cos(th) + yy * np.sin(th)) + rng.uniform(0, 6))
         elif kind == 1:
-            s = int(rng.integers(4, 17)); img = (((xx // s) + (yy // s)) % 2) * rng.uniform(60, 200) + rng.uniform(0, 55)
+            s = int(rng.integers(4, 17))
+            img = (((xx // s) + (yy // s)) % 2) * rng.uniform(60, 200) + rng.uniform(0, 55)
         elif kind == 2:
             img = cv2.GaussianBlur(rng.random((size, size)).astype(np.float32), (0, 0), rng.uniform(0.5, 6))
             img = (img - img.mean()) / (img.std() + 1e-6) * rng.uniform(20, 70) + rng.uniform(60, 190)
         else:
             img = np.full((size, size), rng.uniform(0, 255), np.float32)
             for _ in range(rng.integers(1, 5)):
-                c = tuple(int(v) for v in rng.integers(0, size, 2)); ax = tuple(int(v) for v in rng.integers(3, size // 2, 2))
+                c = tuple(int(v) for v in rng.integers(0, size, 2))
+                ax = tuple(int(v) for v in rng.integers(3, size // 2, 2))
                 if rng.random() < 0.5: cv2.ellipse(img, c, ax, float(rng.uniform(0, 180)), 0, 360, float(rng.uniform(0, 255)), -1)
                 else: cv2.fillPoly(img, [rng.integers(0, size, (int(rng.integers(3, 7)), 2)).astype(np.int32)], float(rng.uniform(0, 255)))
         out[i] = np.clip(img + rng.normal(0, rng.uniform(0, 8), img.shape), 0, 255)
@@ -231,18 +239,25 @@ def pseudo_appearance(normal: np.ndarray, # (N,S,S) uint8 normal object crops
     out = np.empty((n, S, S), np.uint8)
     kinds = rng.integers(0, 5, n)
     if not len(background): kinds[kinds == 1] = 0
-    tex = procedural_textures(int((kinds == 0).sum()) + int((kinds == 4).sum()), S, rng); ti = 0
+    tex = procedural_textures(int((kinds == 0).sum()) + int((kinds == 4).sum()), S, rng)
+    ti = 0
     for i, k in enumerate(kinds):
         c = normal[rng.integers(len(normal))]
-        if k == 0: out[i] = tex[ti]; ti += 1
+        if k == 0:
+            out[i] = tex[ti]
+            ti += 1
         elif k == 1: out[i] = background[rng.integers(len(background))]
         elif k == 2: out[i] = np.rot90(c, 1 if rng.random() < 0.5 else 3)
         elif k == 3:
             f = rng.uniform(1.8, 3.0)
             out[i] = _stretch(c, f, 1.0) if rng.random() < 0.6 else _stretch(c, 1.0, f)
         else:
-            img = c.copy(); s = int(rng.integers(S // 4, S // 2 + 1)); y, x = rng.integers(0, S - s, 2)
-            img[y:y + s, x:x + s] = cv2.resize(tex[ti], (s, s)); ti += 1; out[i] = img
+            img = c.copy()
+            s = int(rng.integers(S // 4, S // 2 + 1))
+            y, x = rng.integers(0, S - s, 2)
+            img[y:y + s, x:x + s] = cv2.resize(tex[ti], (s, s))
+            ti += 1
+            out[i] = img
     return out
 
 # %% ../nbs/05_teacher_a.ipynb #f67550ea
@@ -270,12 +285,14 @@ def pseudo_motion(normal: np.ndarray, # (N,2,S,S) normal motion crops
     kinds = rng.integers(0, 5, n)
     if not len(fast): kinds[kinds == 0] = 1
     for i, k in enumerate(kinds):
-        j = rng.integers(len(normal)); m = normal[j]
+        j = rng.integers(len(normal))
+        m = normal[j]
         if k == 0: r = fast[rng.integers(len(fast))]
         elif k == 1: r = np.clip(m * rng.uniform(2.5, 5.0), -1 if is_flow else 0, 1)
         elif k == 2: r = _rotate_motion(m, 1 if rng.random() < 0.5 else 3, is_flow)
         elif k == 3:
-            g = S // 4; p = m.reshape(2, 4, g, 4, g).transpose(1, 3, 0, 2, 4).reshape(16, 2, g, g)[rng.permutation(16)]
+            g = S // 4
+            p = m.reshape(2, 4, g, 4, g).transpose(1, 3, 0, 2, 4).reshape(16, 2, g, g)[rng.permutation(16)]
             r = p.reshape(4, 4, 2, g, g).transpose(2, 0, 3, 1, 4).reshape(2, S, S)
             if is_flow: r = r * np.where(rng.random((1, 1, 1)) < 0.5, -1, 1)
         else:
@@ -290,7 +307,9 @@ import torch, torch.nn as nn, torch.nn.functional as F
 class GradReverse(torch.autograd.Function):
     "Identity forward; gradient multiplied by -lam backward."
     @staticmethod
-    def forward(ctx, x, lam): ctx.lam = lam; return x.view_as(x)
+    def forward(ctx, x, lam):
+        ctx.lam = lam
+        return x.view_as(x)
     @staticmethod
     def backward(ctx, g): return -ctx.lam * g, None
 
@@ -312,7 +331,9 @@ class ObjectAE(nn.Module):
         self.decoder, self.adv_decoder = _decoder(channels, widths), _decoder(channels, widths)
         self.act = torch.sigmoid if out_act == 'sigmoid' else torch.tanh
 
-    def forward(self, x): z = self.encoder(x); return z, self.act(self.decoder(z))
+    def forward(self, x):
+        z = self.encoder(x)
+        return z, self.act(self.decoder(z))
 
     def adversarial(self, x, lam: float = 1.0):
         "Reconstruction of pseudo-abnormal `x` by the adversarial head, with the encoder's gradient reversed."
@@ -353,13 +374,16 @@ def background_crops(frames: np.ndarray, # (T,H,W) uint8 video
     T, H, W = frames.shape[:3]
     boxes = np.asarray(det.boxes, np.float32).reshape(-1, 4)
     if not len(boxes) or n <= 0: return np.zeros((0, size, size), np.uint8)
-    rows = _group_rows(det.frame); out = []
+    rows = _group_rows(det.frame)
+    out = []
     for _ in range(n * tries):
         if len(out) >= n: break
-        t = int(rng.integers(T)); b = boxes[rng.integers(len(boxes))]
+        t = int(rng.integers(T))
+        b = boxes[rng.integers(len(boxes))]
         w, h = max(b[2] - b[0], 4), max(b[3] - b[1], 4)
         if w >= W or h >= H: continue
-        x1, y1 = rng.uniform(0, W - w), rng.uniform(0, H - h); cand = np.array([x1, y1, x1 + w, y1 + h])
+        x1, y1 = rng.uniform(0, W - w), rng.uniform(0, H - h)
+        cand = np.array([x1, y1, x1 + w, y1 + h])
         other = boxes[rows.get(t, [])]
         if len(other) and ((np.minimum(cand[2], other[:, 2]) > np.maximum(cand[0], other[:, 0])) &
                            (np.minimum(cand[3], other[:, 3]) > np.maximum(cand[1], other[:, 1]))).any(): continue
@@ -382,11 +406,13 @@ def training_crops(videos, # iterable of (T,H,W) uint8 grayscale (or BGR) videos
                   ) -> dict:
     "Normal crops ('app', 'prev', 'next'), long-interval motion ('prev_fast', 'next_fast') and background crops ('bg')."
     from fast_aed.detect import fit_perspective, perspective_sides
-    rng = np.random.default_rng([seed, 17]); all_boxes = []
+    rng = np.random.default_rng([seed, 17])
+    all_boxes = []
     parts = {k: [] for k in ('app', 'prev', 'next', 'prev_fast', 'next_fast', 'bg')}
     for frames, det in progress(zip(videos, dets), desc='teacher A crops', total=len(dets)):
         frames = _gray_video(frames)
-        b = np.asarray(det.boxes, np.float32).reshape(-1, 4); all_boxes.append(b)
+        b = np.asarray(det.boxes, np.float32).reshape(-1, 4)
+        all_boxes.append(b)
         sides = perspective_sides(b) if cfg.crop_scale == 'perspective' else None
         side = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])
         ok = np.flatnonzero((side >= cfg.min_box_side) & (side <= cfg.max_box_side))
@@ -398,7 +424,8 @@ def training_crops(videos, # iterable of (T,H,W) uint8 grayscale (or BGR) videos
             c = object_crops(frames, fr, b[ok], cfg, sides=sd)
             f = object_crops(frames, fr, b[ok], cfg, offset=cfg.temporal_offset * cfg.long_offset_factor, appearance=False, sides=sd)
             for k in ('app', 'prev', 'next'): parts[k].append(c[k])
-            parts['prev_fast'].append(f['prev']); parts['next_fast'].append(f['next'])
+            parts['prev_fast'].append(f['prev'])
+            parts['next_fast'].append(f['next'])
         parts['bg'].append(background_crops(frames, det, cfg.n_background, cfg.crop_size, rng))
     S = cfg.crop_size
     empty = {'app': (0, S, S), 'bg': (0, S, S)}
@@ -453,9 +480,12 @@ class TeacherA:
                 'perspective': None if self.perspective is None else [float(v) for v in self.perspective]}
 
     def _restore(self, ck: dict):
-        self.aes.load_state_dict(ck['aes']); self.clfs.load_state_dict(ck['clfs'])
-        self.err_mean = dict(ck.get('err_mean') or self.err_mean); self.log = list(ck.get('log') or [])
-        self.seed = ck.get('seed'); self.fitted = ck.get('stage') == 'done'
+        self.aes.load_state_dict(ck['aes'])
+        self.clfs.load_state_dict(ck['clfs'])
+        self.err_mean = dict(ck.get('err_mean') or self.err_mean)
+        self.log = list(ck.get('log') or [])
+        self.seed = ck.get('seed')
+        self.fitted = ck.get('stage') == 'done'
         self.perspective = ck.get('perspective')
 
     def _batches(self, n: int, rng: np.random.Generator):
@@ -465,17 +495,26 @@ class TeacherA:
     def _train_autoencoders(self, data: dict, path: Path, start: int, opt, callback):
         c, n = self.config, len(data['app'])
         for epoch in range(start, c.ae_epochs):
-            rng = np.random.default_rng([self.seed, 1, epoch]); torch.manual_seed(self.seed * 1009 + epoch)
-            self.aes.train(); tot = {'normal': 0.0, 'pseudo': 0.0}; t0 = time.time()
+            rng = np.random.default_rng([self.seed, 1, epoch])
+            torch.manual_seed(self.seed * 1009 + epoch)
+            self.aes.train()
+            tot = {'normal': 0.0, 'pseudo': 0.0}
+            t0 = time.time()
             for idx in progress(self._batches(n, rng), desc=f'teacher A AE epoch {epoch + 1}/{c.ae_epochs}'):
                 loss = 0
                 for s in STREAMS:
                     x = _as_tensor(s, data[s][idx], self.device)
-                    ln = F.mse_loss(self.aes[s](x)[1], x); loss = loss + ln; tot['normal'] += ln.item() * len(idx)
+                    ln = F.mse_loss(self.aes[s](x)[1], x)
+                    loss = loss + ln
+                    tot['normal'] += ln.item() * len(idx)
                     if c.adv_lambda > 0:
                         xa = _as_tensor(s, self._pseudo(s, data, len(idx), rng), self.device)
-                        la = F.mse_loss(self.aes[s].adversarial(xa, c.adv_lambda), xa); loss = loss + la; tot['pseudo'] += la.item() * len(idx)
-                opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+                        la = F.mse_loss(self.aes[s].adversarial(xa, c.adv_lambda), xa)
+                        loss = loss + la
+                        tot['pseudo'] += la.item() * len(idx)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
             self.log.append({'stage': 'ae', 'epoch': epoch + 1, 'rec_normal': tot['normal'] / (3 * n),
                              'rec_pseudo_adv_head': tot['pseudo'] / (3 * n), 'seconds': time.time() - t0})
             torch_save_atomic(self._checkpoint('ae', epoch + 1, opt), path)
@@ -484,23 +523,30 @@ class TeacherA:
     @torch.no_grad()
     def _features(self, stream: str, x: torch.Tensor):
         "(|reconstruction - input|, latent) of a batch, auto-encoder in eval mode."
-        z, r = self.aes[stream](x); return (r - x).abs(), z
+        z, r = self.aes[stream](x)
+        return (r - x).abs(), z
 
     def _train_classifiers(self, data: dict, path: Path, start: int, opt, callback):
         c, n = self.config, len(data['app'])
         self.aes.eval()
         for epoch in range(start, c.clf_epochs):
-            rng = np.random.default_rng([self.seed, 2, epoch]); torch.manual_seed(self.seed * 1013 + epoch)
-            self.clfs.train(); tot, acc, t0 = 0.0, 0.0, time.time()
+            rng = np.random.default_rng([self.seed, 2, epoch])
+            torch.manual_seed(self.seed * 1013 + epoch)
+            self.clfs.train()
+            tot, acc, t0 = 0.0, 0.0, time.time()
             for idx in progress(self._batches(n, rng), desc=f'teacher A classifier epoch {epoch + 1}/{c.clf_epochs}'):
                 loss = 0
                 for s in STREAMS:
                     x = torch.cat([_as_tensor(s, data[s][idx], self.device), _as_tensor(s, self._pseudo(s, data, len(idx), rng), self.device)])
                     y = torch.cat([torch.zeros(len(idx)), torch.ones(len(idx))]).to(self.device)
                     logits = self.clfs[s](*self._features(s, x))
-                    l = F.binary_cross_entropy_with_logits(logits, y); loss = loss + l
-                    tot += l.item() * len(idx); acc += ((logits > 0).float() == y).float().sum().item() / 2
-                opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+                    l = F.binary_cross_entropy_with_logits(logits, y)
+                    loss = loss + l
+                    tot += l.item() * len(idx)
+                    acc += ((logits > 0).float() == y).float().sum().item() / 2
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
             self.log.append({'stage': 'clf', 'epoch': epoch + 1, 'bce': tot / (3 * n), 'accuracy': acc / (3 * n), 'seconds': time.time() - t0})
             torch_save_atomic(self._checkpoint('clf', epoch + 1, opt), path)
             if callback: callback('clf', epoch + 1)
@@ -529,11 +575,14 @@ class TeacherA:
         if resume and path.exists():
             ck = self._load_checkpoint(path, need_done=False)
             if ck['config'] == c.to_dict() and ck.get('seed') == seed:
-                self._restore(ck); stage, epoch = ck['stage'], ck['epoch']
+                self._restore(ck)
+                stage, epoch = ck['stage'], ck['epoch']
                 if stage == 'done': return path
             else: ck = None  # different settings: start again
         seed_everything(seed)
-        if ck is None: self._build(); self.log = []
+        if ck is None:
+            self._build()
+            self.log = []
         info = {}
         data = training_crops(videos, dets, c, seed, info)
         self.perspective = info.get('perspective')
@@ -586,7 +635,9 @@ class TeacherA:
         names = {f.name for f in dataclasses.fields(TeacherAConfig)}
         cfg = TeacherAConfig(**{k: v for k, v in ck['config'].items() if k in names})
         if device is not None: cfg.device = device
-        t = cls(cfg); t._restore(ck); t.manifest = ck.get('manifest')
+        t = cls(cfg)
+        t._restore(ck)
+        t.manifest = ck.get('manifest')
         return t
 
     @torch.no_grad()
@@ -594,9 +645,11 @@ class TeacherA:
                     details: bool = False, # also return the per-stream classifier probabilities and errors
                    ):
         "Object scores (N,) of prepared crops: mean classifier probability (+ recon_weight x normalised errors)."
-        self.aes.eval(); self.clfs.eval()
+        self.aes.eval()
+        self.clfs.eval()
         n, B = len(crops['app']), self.config.score_batch
-        prob = {s: np.zeros(n, np.float32) for s in STREAMS}; err = {s: np.zeros(n, np.float32) for s in STREAMS}
+        prob = {s: np.zeros(n, np.float32) for s in STREAMS}
+        err = {s: np.zeros(n, np.float32) for s in STREAMS}
         for i in range(0, n, B):
             for s in STREAMS:
                 e, z = self._features(s, _as_tensor(s, crops[s][i:i + B], self.device))
@@ -614,7 +667,8 @@ class TeacherA:
         "One score per detection row (crop extraction, motion and networks), in row order."
         if not self.fitted: raise FastAedError('teacher A is not fitted: call fit() or TeacherA.load()')
         frames = _gray_video(frames)
-        frame_idx = np.asarray(frame_idx, int).reshape(-1); boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+        frame_idx = np.asarray(frame_idx, int).reshape(-1)
+        boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
         if len(frame_idx) != len(boxes): raise FastAedError(f'teacher A: {len(frame_idx)} frame indices for {len(boxes)} boxes')
         if len(frame_idx) and (frame_idx.min() < 0 or frame_idx.max() >= len(frames)):
             raise FastAedError(f'teacher A: detection frame {frame_idx.max()} outside a video of {len(frames)} frames')

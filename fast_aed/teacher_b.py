@@ -16,9 +16,9 @@ from .core import (FastAedError, torch_save_atomic, seed_everything, run_manifes
                            progress, resolve_device)
 
 # %% auto #0
-__all__ = ['TASKS', 'AUTO_SCORE_TASKS', 'TeacherBConfig', 'enlarge_boxes', 'extract_tubes', 'crop_sides', 'window_offsets',
-           'pseudo_abnormal_tubes', 'sample_task_inputs', 'CvTBlock3d', 'TubeNet', 'task_terms', 'combine_terms',
-           'collect_training_tubes', 'TeacherB']
+__all__ = ['TASKS', 'AUTO_SCORE_TASKS', 'TEACHERS', 'TeacherBConfig', 'enlarge_boxes', 'extract_tubes', 'crop_sides',
+           'window_offsets', 'pseudo_abnormal_tubes', 'sample_task_inputs', 'CvTBlock3d', 'TubeNet', 'task_terms',
+           'combine_terms', 'collect_training_tubes', 'TeacherB']
 
 # %% ../nbs/06_teacher_b.ipynb #c5bb2d6e
 TASKS = ('arrow', 'irregularity', 'middle', 'jigsaw', 'pseudo')
@@ -106,8 +106,10 @@ def enlarge_boxes(boxes: np.ndarray, # (N, 4) x1y1x2y2 pixel boxes
     if not clip:
         x1, y1 = np.floor(cx - hw), np.floor(cy - hh)
         return np.stack([x1, y1, np.maximum(np.ceil(cx + hw), x1 + 2), np.maximum(np.ceil(cy + hh), y1 + 2)], 1).astype(np.int64)
-    x1 = np.clip(np.floor(cx - hw), 0, width - 2); y1 = np.clip(np.floor(cy - hh), 0, height - 2)
-    x2 = np.clip(np.ceil(cx + hw), x1 + 2, width); y2 = np.clip(np.ceil(cy + hh), y1 + 2, height)
+    x1 = np.clip(np.floor(cx - hw), 0, width - 2)
+    y1 = np.clip(np.floor(cy - hh), 0, height - 2)
+    x2 = np.clip(np.ceil(cx + hw), x1 + 2, width)
+    y2 = np.clip(np.ceil(cy + hh), y1 + 2, height)
     return np.stack([x1, y1, x2, y2], 1).astype(np.int64)
 
 def extract_tubes(frames: np.ndarray, # (T, H, W) uint8 grayscale video
@@ -174,10 +176,12 @@ def pseudo_abnormal_tubes(tubes: torch.Tensor, # (B, T, S, S) uint8 normal conse
         elif k == 2:
             x = tubes[i].float()[None]                                    # (1, T, S, S)
             if torch.rand(1, generator=gen).item() < 0.5:                 # zoom in: the centre fills the crop
-                c = max(int(round(S / r(1.6, 2.2))), 2); o = (S - c) // 2
+                c = max(int(round(S / r(1.6, 2.2))), 2)
+                o = (S - c) // 2
                 y = F.interpolate(x[:, :, o:o + c, o:o + c], size=(S, S), mode='bilinear', align_corners=False)
             else:                                                         # zoom out: a small object in the middle
-                c = max(int(round(S * r(0.4, 0.6))), 2); p = S - c
+                c = max(int(round(S * r(0.4, 0.6))), 2)
+                p = S - c
                 y = F.pad(F.interpolate(x, size=(c, c), mode='bilinear', align_corners=False), (p // 2, p - p // 2, p // 2, p - p // 2), mode='replicate')
             out[i] = y[0].round().clamp(0, 255).to(torch.uint8)
         else:
@@ -191,7 +195,9 @@ def sample_task_inputs(window: torch.Tensor, # (B, 2R+1, S, S) uint8 crop window
                       ) -> dict: # task name -> (input (B,1,T,S,S), target)
     "Build one batch of inputs and targets for every proxy task from crop windows."
     B, L, S, _ = window.shape
-    R = L // 2; n = len(config.offsets); half = n // 2
+    R = L // 2
+    n = len(config.offsets)
+    half = n // 2
     cons = torch.tensor(config.offsets) + R                        # consecutive tube indices into the window
     if torch.rand(1, generator=gen).item() < 0.5: window = window.flip(-1)   # horizontal flip: label-preserving
     out = {}
@@ -304,7 +310,8 @@ def task_terms(net: TubeNet, # a trained network (set to eval mode here)
                 p = net.classify(f, 'jigsaw').reshape(-1, n, n).softmax(2)
                 out['jigsaw'].append(1 - p.diagonal(dim1=1, dim2=2).mean(1))
         if 'middle' in config.tasks:
-            xm = x.clone(); xm[:, :, half] = 0.0
+            xm = x.clone()
+            xm[:, :, half] = 0.0
             out['middle'].append((net.predict_middle(net.features(xm)) - x[:, :, half]).abs().mean((1, 2, 3)))
     return {k: (torch.cat(v).float().cpu().numpy() if v else np.zeros(0, np.float32)) for k, v in out.items()}
 
@@ -334,7 +341,8 @@ def collect_training_tubes(videos, # iterable of (frames (T,H,W) uint8 gray, fra
     rng = np.random.default_rng(seed)
     woffs, train, norm, all_boxes = window_offsets(config), [], [], []
     for frames, frame_idx, boxes in videos:
-        boxes = np.asarray(boxes, np.float32).reshape(-1, 4); all_boxes.append(boxes)
+        boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+        all_boxes.append(boxes)
         sides = crop_sides(boxes, config)
         keep = ((boxes[:, 2] - boxes[:, 0]) >= config.min_box) & ((boxes[:, 3] - boxes[:, 1]) >= config.min_box)
         tr, nr = _split_rows(len(boxes), keep, config.max_tubes_per_video, config.norm_tubes_per_video, rng)
@@ -393,7 +401,8 @@ class TeacherB:
                    resume: bool = True, # continue from `out_dir/model.pt` when it exists
                   ) -> TeacherB:
         "Train on in-memory training videos and their detections."
-        cfg = self.config = copy.deepcopy(self.config); cfg.seed = seed
+        cfg = self.config = copy.deepcopy(self.config)
+        cfg.seed = seed
         path = Path(out_dir) / 'model.pt'
         ck = None
         if resume and path.exists():
@@ -402,7 +411,8 @@ class TeacherB:
                 diff = {k: (ck['config'].get(k), v) for k, v in cfg.to_dict().items() if k not in _RESUME_IGNORED and ck['config'].get(k) != v}
                 raise FastAedError(f"{path}: was trained with other settings {diff} (old, new); use resume=False or another out_dir")
             if ck['complete'] and ck['epoch'] >= cfg.epochs:
-                self._restore(ck); return self
+                self._restore(ck)
+                return self
         seed_everything(seed)
         t0 = time.time()
         info = {}
@@ -413,7 +423,8 @@ class TeacherB:
         opt = torch.optim.Adam(self.net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         start, self.log = 0, []
         if ck is not None:
-            self.net.load_state_dict(ck['state_dict']); opt.load_state_dict(ck['optimizer'])
+            self.net.load_state_dict(ck['state_dict'])
+            opt.load_state_dict(ck['optimizer'])
             start, self.log = ck['epoch'], list(ck['log'])
         weights = dict(zip(cfg.tasks, cfg.task_weights))
         W = torch.from_numpy(windows)
@@ -429,7 +440,9 @@ class TeacherB:
                 if len(idx) < 2: continue
                 losses = self._losses(sample_task_inputs(W[idx], cfg, gen))
                 loss = sum(weights[k] * v for k, v in losses.items())
-                opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
                 for k, v in losses.items(): sums[k] += float(v.detach())
                 nb += 1
             self.log.append({'epoch': epoch + 1, **{f'loss_{k}': v / max(nb, 1) for k, v in sums.items()},
@@ -477,7 +490,8 @@ class TeacherB:
         self.config = TeacherBConfig(**ck['config'])
         self.device = resolve_device(self.config.device)
         self.net = TubeNet(self.config).to(self.device)
-        self.net.load_state_dict(ck['state_dict']); self.net.eval()
+        self.net.load_state_dict(ck['state_dict'])
+        self.net.eval()
         self.scale, self.log, self.manifest = ck['scale'], list(ck['log']), ck['run_manifest']
         self.perspective = ck.get('perspective')
         self.train_info = ck.get('train_info')
@@ -490,7 +504,8 @@ class TeacherB:
         ck = _load_checkpoint(path)
         if not ck.get('complete'): raise FastAedError(f"{path}: teacher B training did not finish (epoch {ck.get('epoch')}); run fit again to resume")
         if device: ck['config']['device'] = device
-        self = cls(TeacherBConfig(**ck['config'])); self._restore(ck)
+        self = cls(TeacherBConfig(**ck['config']))
+        self._restore(ck)
         return self
 
     # -- scoring ----------------------------------------------------------------------------------------------
@@ -527,6 +542,12 @@ class TeacherB:
         if key not in dets: raise FastAedError(f"teacher B: no detections for {rec.split}/{rec.name}")
         d = dets[key]
         if not len(d.frame):
-            z = np.zeros(0, np.float32); return (z, {k: z for k in self.config.tasks}) if return_terms else z
+            z = np.zeros(0, np.float32)
+            return (z, {k: z for k in self.config.tasks}) if return_terms else z
         from fast_aed.data import read_video
         return self.score_detections(read_video(rec, gray=True), d.frame, d.boxes, return_terms=return_terms)
+
+# %% ../nbs/06_teacher_b.ipynb #80364b91
+from .teacher_a import TeacherA, TeacherAConfig
+
+TEACHERS = {'A': (TeacherA, TeacherAConfig), 'B': (TeacherB, TeacherBConfig)}   # name -> (teacher class, config class)

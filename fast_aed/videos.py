@@ -223,9 +223,12 @@ def footage_settings(width: int, # camera frame width (as stored)
                                      'motion background 0.2 s stride, 12 s window, refreshed every 1 s'},
            'overridden': []}
     for key, val in (('input_size', input_size), ('offsets', offsets)):
-        if val is not None: out[key] = [int(v) for v in val]; out['overridden'].append(key)
+        if val is not None:
+            out[key] = [int(v) for v in val]
+            out['overridden'].append(key)
     if motion:
-        out['motion'] = {**derived_motion, **motion}; out['overridden'].append('motion')
+        out['motion'] = {**derived_motion, **motion}
+        out['overridden'].append('motion')
     if out['input_size'][0] % 16 or out['input_size'][1] % 16: raise FastAedError(f"input size {out['input_size']}: W and H must be multiples of 16")
     return out
 
@@ -248,7 +251,9 @@ def plan_footage(train: list, # --train paths, folders or globs
     items += [{'split': 'test', 'src': probes[p], 'start': cut.get(p, 0), 'end': probes[p]['frames']} for p in te]
     seen, cameras = {}, {}
     for it in items:
-        src = it['src']; it['name'] = src['name']; it['scene'] = scene_for(src['name'], scene_of)
+        src = it['src']
+        it['name'] = src['name']
+        it['scene'] = scene_for(src['name'], scene_of)
         if it['end'] - it['start'] < 2: raise FastAedError(f"{src['path']}: {it['split']} part has {it['end'] - it['start']} frames (need at least 2)")
         other = seen.setdefault((it['split'], it['name']), src['path'])
         if other != src['path']: raise FastAedError(f"two {it['split']} videos are both named {it['name']!r} ({other}, {src['path']}): rename one")
