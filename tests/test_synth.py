@@ -1,5 +1,5 @@
 "Integration tests of the built-in synthetic benchmark (`fast-aed data synth`)."
-import json, subprocess
+import json, os, subprocess
 from pathlib import Path
 import numpy as np
 import pytest
@@ -8,8 +8,10 @@ from fast_aed.synth import KINDS, plan_benchmark, stage_video
 
 def run_cli(*args, check=True):
     "Run the installed console script and return the completed process."
-    proc = subprocess.run(['fast-aed', *args], capture_output=True, text=True, timeout=600, env={**__import__('os').environ, 'FAST_AED_QUIET': '1'})
-    if check and proc.returncode: raise AssertionError(f'fast-aed {args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}')
+    proc = subprocess.run(['fast-aed', *args], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, 'FAST_AED_QUIET': '1'})
+    if check and proc.returncode:
+        raise AssertionError(f'fast-aed {args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}')
     return proc
 
 
@@ -22,7 +24,8 @@ def tiny(tmp_path_factory):
 
 
 def _frame_bytes(root: Path) -> dict:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob('*')) if p.is_file() and p.name != 'dataset.json'}
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob('*'))
+            if p.is_file() and p.name != 'dataset.json'}
 
 
 def test_cli_renders_canonical_layout(tiny):
@@ -55,7 +58,8 @@ def test_labels_match_masks_and_tracks(tiny):
         assert np.array_equal(lab, msk.any(axis=(1, 2)).astype(np.uint8)), rec.name   # abnormal iff mask non-empty
         assert lab[0] == 0 and lab[-1] == 0 and lab.sum() > 0                         # normal stretches around events
         assert {int(e['track_id']) for e in ev} == set(tr[:, 0].tolist())
-        for tid, t, x1, y1, x2, y2 in tr:                                             # each box holds mask pixels on its border rows
+        # each box holds mask pixels on its border rows
+        for tid, t, x1, y1, x2, y2 in tr:
             assert msk[t, y1:y2 + 1, x1:x2 + 1].any() and x1 <= x2 and y1 <= y2
         assert set(e['kind'] for e in ev) <= set(KINDS)
 
@@ -89,6 +93,7 @@ def test_standard_plan_covers_every_kind():
     for v in tests:   # simulate (no rendering) to see what is actually staged
         _, _, events = stage_video(plan, v)
         assert events, v['name']
-        for kind in {e['kind'] for e in events}: staged[kind] = staged.get(kind, 0) + 1
+        for kind in {e['kind'] for e in events}:
+            staged[kind] = staged.get(kind, 0) + 1
         assert all(24 <= e['start'] <= e['end'] < 176 for e in events)
     assert set(staged) == set(KINDS), staged
