@@ -8,8 +8,10 @@ from fast_aed.inject import DEFAULT_KINDS, write_demo_footage
 
 def run_cli(*args, check=True):
     "Run the installed console script and return the completed process."
-    proc = subprocess.run(['fast-aed', *map(str, args)], capture_output=True, text=True, timeout=600, env={**os.environ, 'FAST_AED_QUIET': '1'})
-    if check and proc.returncode: raise AssertionError(f'fast-aed {args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}')
+    proc = subprocess.run(['fast-aed', *map(str, args)], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, 'FAST_AED_QUIET': '1'})
+    if check and proc.returncode:
+        raise AssertionError(f'fast-aed {args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}')
     return proc
 
 
@@ -50,7 +52,8 @@ def test_loads_and_labels_match(injected):
         assert np.array_equal(lab, msk.any(axis=(1, 2)).astype(np.uint8))
         assert {e['track_id'] for e in ev} == set(tr[:, 0].tolist())
         for tid, t, x1, y1, x2, y2 in tr:
-            assert msk[t, y1, x1:x2 + 1].any() and msk[t, y2, x1:x2 + 1].any()   # tight boxes: mask pixels on their edges
+            # tight boxes: mask pixels on their edges
+            assert msk[t, y1, x1:x2 + 1].any() and msk[t, y2, x1:x2 + 1].any()
         for e in ev:
             assert lab[e['start']] == 1 and lab[e['end']] == 1 and e['kind'] in DEFAULT_KINDS
 
