@@ -104,6 +104,18 @@ def test_no_scratch_in_the_repository():
     assert not tracked.strip(), f'tracked scratch files: {tracked.split()[:5]}'
 
 
+def test_library_lines_within_120_characters():
+    "Every line of the exported library fits in 120 characters, except the `__all__` line nbdev writes itself."
+    long = []
+    for path in sorted((ROOT / 'fast_aed').glob('*.py')):
+        if path.name == '_modidx.py':
+            continue
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if len(line) > 120 and not line.startswith('__all__ = ['):
+                long.append(f'{path.name}:{n} ({len(line)})')
+    assert not long, f'{len(long)} lines over 120 characters: {long[:10]}'
+
+
 def test_ruff_is_clean():
     "ruff (configured in ruff.toml) on the exported library and the tests."
     ruff = shutil.which('ruff') or str(Path(sys.executable).parent / 'ruff')
