@@ -44,10 +44,10 @@ def guarded_package_imports(module: str) -> list:
     tree = ast.parse((ROOT / 'fast_aed' / f'{module}.py').read_text())
     lines = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Try) and any(isinstance(h.type, ast.Name) and h.type.id == 'ImportError' for h in node.handlers):
-            for inner in node.body:
-                is_own = isinstance(inner, ast.ImportFrom) and (inner.level == 1 or (inner.module or '').startswith('fast_aed'))
-                if is_own:
+        catches = isinstance(node, ast.Try) and any(
+            isinstance(h.type, ast.Name) and h.type.id == 'ImportError' for h in node.handlers)
+        for inner in node.body if catches else []:
+            if isinstance(inner, ast.ImportFrom) and (inner.level == 1 or (inner.module or '').startswith('fast_aed')):
                     lines.append(inner.lineno)
     return lines
 
@@ -55,11 +55,13 @@ def guarded_package_imports(module: str) -> list:
 @pytest.mark.parametrize('module', sorted(MODULES))
 def test_layers_rise_in_notebook_order(module):
     "Each module imports only modules of earlier notebooks, at the top of the file, without import guards."
-    later = [f'{m} (line {line})' for m, line, _ in package_imports(module) if ORDER[m] >= ORDER[module] and m != module]
-    inner = [f'{m} (line {line})' for m, line, top in package_imports(module) if not top]
+    imports = package_imports(module)
+    later = [f'{m} (line {line})' for m, line, _ in imports if ORDER[m] >= ORDER[module] and m != module]
+    inner = [f'{m} (line {line})' for m, line, top in imports if not top]
+    guards = guarded_package_imports(module)
     assert not later, f'{module} ({MODULES[module]}) imports later notebooks: {later}'
     assert not inner, f'{module} imports package modules inside functions: {inner}'
-    assert not guarded_package_imports(module), f'{module} guards imports of the package: lines {guarded_package_imports(module)}'
+    assert not guards, f'{module} guards imports of the package: lines {guards}'
 
 
 def export_cells() -> list:
@@ -120,5 +122,6 @@ def test_ruff_is_clean():
     "ruff (configured in ruff.toml) on the exported library and the tests."
     ruff = shutil.which('ruff') or str(Path(sys.executable).parent / 'ruff')
     assert Path(ruff).exists(), 'ruff is not installed: install the dev extra (pip install -e ".[dev]")'
-    res = subprocess.run([ruff, 'check', 'fast_aed', 'tests', '--output-format', 'concise'], cwd=ROOT, capture_output=True, text=True)
+    res = subprocess.run([ruff, 'check', 'fast_aed', 'tests', '--output-format', 'concise'],
+                         cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 0, res.stdout[-3000:]
