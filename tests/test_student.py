@@ -1,4 +1,4 @@
-"Integration tests of teacher maps, the student and `fast-aed train` on the tiny synthetic benchmark (fake teacher scores)."
+"Integration tests of teacher maps, the student and `fast-aed train` on the tiny benchmark (fake teacher scores)."
 import json, os, subprocess
 from pathlib import Path
 import numpy as np
@@ -17,7 +17,8 @@ ENV = {**os.environ, 'OMP_NUM_THREADS': '1', 'FAST_AED_QUIET': '1'}
 
 def run_cli(*args, check=True):
     proc = subprocess.run(['fast-aed', *map(str, args)], capture_output=True, text=True, timeout=600, env=ENV)
-    if check and proc.returncode: raise AssertionError(f'fast-aed {args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}')
+    if check and proc.returncode:
+        raise AssertionError(f'fast-aed {args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}')
     return proc
 
 
@@ -28,7 +29,8 @@ def fake_scores(work, teacher, ds, seed):
         n = 2 * r.frames
         xy = g.uniform(0, [r.width - 30, r.height - 40], (n, 2))
         save_npz(scores_path(work, teacher, r.split, r.name), frame=np.repeat(np.arange(r.frames), 2).astype(np.int32),
-                 boxes=np.concatenate([xy, xy + [20, 40]], 1).astype(np.float32), score=g.normal(size=n).astype(np.float32))
+                 boxes=np.concatenate([xy, xy + [20, 40]], 1).astype(np.float32),
+                 score=g.normal(size=n).astype(np.float32))
 
 
 @pytest.fixture(scope='module')
@@ -53,7 +55,8 @@ def test_maps_cache_and_official_roundtrip(bench, tmp_path):
     assert len(list((out / r.name / '4x4').glob('*.npy'))) == r.frames
     import_official(tmp_path / 'off', work, 'A_imported', 'train', ds, name='A')
     m2 = load_teacher_maps(work, 'A_imported', 'train', r.name)
-    for s in m: np.testing.assert_array_equal(m[s], m2[s])
+    for s in m:
+        np.testing.assert_array_equal(m[s], m2[s])
 
 
 def test_train_cli_end_to_end(bench):
@@ -62,7 +65,8 @@ def test_train_cli_end_to_end(bench):
     res = json.loads(proc.stdout.strip().splitlines()[-1])
     ckpt = Path(res['checkpoint'])
     assert ckpt == work / 'student' / 'student.pt' and res['epochs'] == 2 and res['selection']['criterion'] == 'val_kd'
-    for f in ('ae.pt', 'last.pt', 'log.csv', 'loss.png'): assert (ckpt.parent / f).exists(), f
+    for f in ('ae.pt', 'last.pt', 'log.csv', 'loss.png'):
+        assert (ckpt.parent / f).exists(), f
     ck = torch.load(ckpt, weights_only=True)
     assert ck['config']['seed'] == 1 and ck['manifest']['versions']['torch'] and ck['manifest']['seed'] == 1
     model, cfg = load_student(ckpt)
@@ -70,13 +74,15 @@ def test_train_cli_end_to_end(bench):
     pm = predict_maps(model, cfg, ds, 'test', quiet=True)
     assert set(pm) == {r.name for r in ds.test}
     r = ds.test[0]
-    assert pm[r.name][1].shape == (r.frames,) and pm[r.name][4].shape == (r.frames, 4, 4) and pm[r.name][16].shape == (r.frames, 16, 16)
+    assert pm[r.name][1].shape == (r.frames,) and pm[r.name][4].shape == (r.frames, 4, 4)
+    assert pm[r.name][16].shape == (r.frames, 16, 16)
     # a rerun with the same settings reuses the checkpoint; a changed setting retrains phase 2 only
     mtime = ckpt.stat().st_mtime_ns
     run_cli('train', data, '--config', json.dumps(TINY), '--epochs', 2, '--ae-epochs', 1, '--seed', 1)
     assert ckpt.stat().st_mtime_ns == mtime
     ae_mtime = (ckpt.parent / 'ae.pt').stat().st_mtime_ns
-    run_cli('train', data, '--config', json.dumps(TINY), '--epochs', 1, '--ae-epochs', 1, '--seed', 1, '--distil', 'A', '--lambda-adv', 0.05)
+    run_cli('train', data, '--config', json.dumps(TINY), '--epochs', 1, '--ae-epochs', 1, '--seed', 1, '--distil', 'A',
+            '--lambda-adv', 0.05)
     ck = torch.load(ckpt, weights_only=True)
     assert ck['config']['teachers'] == ['A'] and ck['config']['lambda_adv'] == 0.05
     assert (ckpt.parent / 'ae.pt').stat().st_mtime_ns == ae_mtime
@@ -85,7 +91,8 @@ def test_train_cli_end_to_end(bench):
 def test_train_cli_errors(bench, tmp_path):
     data, ds, work = bench
     p = run_cli('train', data, '--work', tmp_path / 'empty', '--config', json.dumps(TINY), check=False)
-    assert p.returncode == 2 and 'maps/B/meta.json' in p.stderr and 'Traceback' not in p.stderr   # teacher B: the default
+    # teacher B: the default
+    assert p.returncode == 2 and 'maps/B/meta.json' in p.stderr and 'Traceback' not in p.stderr
     p = run_cli('train', data, '--config', '{"widht": 4}', check=False)
     assert p.returncode == 2 and 'widht' in p.stderr
     p = run_cli('train', tmp_path / 'nowhere', check=False)

@@ -35,12 +35,14 @@ def test_fit_score_and_load(bench):
 def test_resume_after_interruption(bench):
     ds, dets, root = bench
     def stop(stage, epoch):
-        if (stage, epoch) == ('ae', 1): raise KeyboardInterrupt
+        if (stage, epoch) == ('ae', 1):
+            raise KeyboardInterrupt
     with pytest.raises(KeyboardInterrupt):
         TeacherA(TeacherAConfig(**TINY)).fit(ds, dets, root / 'B', seed=0, callback=stop)
     ck = torch.load(root / 'B' / 'model.pt', weights_only=True)
     assert (ck['stage'], ck['epoch']) == ('ae', 1)          # the interrupted run left a checkpoint
-    with pytest.raises(FastAedError, match='incomplete'): TeacherA.load(root / 'B' / 'model.pt')
+    with pytest.raises(FastAedError, match='incomplete'):
+        TeacherA.load(root / 'B' / 'model.pt')
     seen = []
     TeacherA(TeacherAConfig(**TINY)).fit(ds, dets, root / 'B', seed=0, callback=lambda s, e: seen.append((s, e)))
     assert seen == [('ae', 2), ('clf', 1), ('clf', 2)]     # resumed, epoch 1 not repeated
@@ -51,8 +53,12 @@ def test_resume_after_interruption(bench):
 
 def test_bad_checkpoint_and_inputs(bench, tmp_path):
     ds, dets, _ = bench
-    with pytest.raises(FastAedError, match='nope.pt'): TeacherA.load(tmp_path / 'nope.pt')
+    with pytest.raises(FastAedError, match='nope.pt'):
+        TeacherA.load(tmp_path / 'nope.pt')
     (tmp_path / 'bad.pt').write_text('garbage')
-    with pytest.raises(FastAedError, match='bad.pt'): TeacherA.load(tmp_path / 'bad.pt')
-    with pytest.raises(FastAedError, match='motion'): TeacherAConfig(motion='xyz').check()
-    with pytest.raises(FastAedError, match='no detections'): TeacherA(TeacherAConfig(**TINY)).fit(ds, {}, tmp_path / 'C')
+    with pytest.raises(FastAedError, match='bad.pt'):
+        TeacherA.load(tmp_path / 'bad.pt')
+    with pytest.raises(FastAedError, match='motion'):
+        TeacherAConfig(motion='xyz').check()
+    with pytest.raises(FastAedError, match='no detections'):
+        TeacherA(TeacherAConfig(**TINY)).fit(ds, {}, tmp_path / 'C')

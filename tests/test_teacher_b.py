@@ -37,12 +37,17 @@ def test_fit_resume_score(bench):
         d = dets[('test', rec.name)]
         s = loaded.score_video(rec, dets)
         assert s.shape == (len(d.frame),) and s.dtype == np.float32 and np.isfinite(s).all() and (s >= 0).all()
-    np.testing.assert_allclose(loaded.score_video(ds.test[0], dets), t2.score_video(ds.test[0], dets), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(loaded.score_video(ds.test[0], dets), t2.score_video(ds.test[0], dets),
+                               rtol=1e-5, atol=1e-6)
 
 def test_errors(bench, tmp_path):
     ds, dets, root = bench
-    with pytest.raises(FastAedError, match='nope.pt'): TeacherB.load(tmp_path / 'nope.pt')
+    with pytest.raises(FastAedError, match='nope.pt'):
+        TeacherB.load(tmp_path / 'nope.pt')
     (tmp_path / 'junk.pt').write_text('junk')
-    with pytest.raises(FastAedError, match='junk.pt'): TeacherB.load(tmp_path / 'junk.pt')
-    with pytest.raises(FastAedError, match='no detections'): TeacherB(TeacherBConfig(**TINY)).fit(ds, {}, tmp_path / 'x')
-    with pytest.raises(FastAedError, match='not trained'): TeacherB().score_video(ds.test[0], dets)
+    with pytest.raises(FastAedError, match='junk.pt'):
+        TeacherB.load(tmp_path / 'junk.pt')
+    with pytest.raises(FastAedError, match='no detections'):
+        TeacherB(TeacherBConfig(**TINY)).fit(ds, {}, tmp_path / 'x')
+    with pytest.raises(FastAedError, match='not trained'):
+        TeacherB().score_video(ds.test[0], dets)
