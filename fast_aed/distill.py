@@ -24,7 +24,7 @@ from .data import FrameStackDataset, load_dataset, read_video, read_labels
 from .metrics import EvalConventions, frame_level_report
 from .maps import load_teacher_maps, load_maps_meta, heads_from_maps
 from .student import (Student, StudentAE, StageDiscriminator, transfer_ae_weights, count_params, STEMS,
-                              STEM_STRIDES)
+                              STEM_STRIDES, MOTION_INPUTS)
 
 log = logging.getLogger('fast_aed.distill')
 
@@ -50,9 +50,9 @@ class DistillConfig:
     "Every setting of AE pre-training and distillation; `to_dict()` is stored in each checkpoint."
     # input
     input_size: tuple = (160, 96) # student input (W, H); frames are resized to it
-    offsets: tuple = (0, -3, 3) # input frames relative to t, in channel order (the paper: t, t-3, t+3)
+    offsets: tuple = (0, -3, 3) # input frames relative to t, in channel order
     # teachers and targets
-    teachers: tuple = ('B',) # teacher names (WORK/maps/<name>); the paper distils ('A', 'B')
+    teachers: tuple = ('B',) # teacher names (WORK/maps/<name>); the paper: ('A', 'B')
     teacher_weights: tuple = None # one weight per teacher (default 1.0 each)
     scales: tuple = (1, 4, 16) # distilled grids
     kd_focus: float = 0. # weigh the training KD loss's cells by 1 + kd_focus x teacher score (0 = plain MSE)
@@ -64,7 +64,8 @@ class DistillConfig:
     dim_head: int = 32 # channels per head (64)
     mlp_mult: int = 4 # feed-forward expansion
     stem_stride: int = 1 # stride of the stem (1 in the paper)
-    stem: str = 'conv7' # 'conv7' (the paper's 7x7 conv) or 's2d' (space-to-depth, then a 3x3 conv)
+    stem: str = 'conv7' # 'conv7' (the paper's 7x7 conv) or 's2d' (space-to-depth + 3x3 conv)
+    motion_input: str = 'frames' # 'frames' (the paper) or 'differences' (t, neighbours - t)
     # phase 1: auto-encoder pre-training
     pretraining: str = 'ae' # 'none', 'ae' (reconstruct frame t) or 'masked_ae' (MaskIn input masking)
     ae_epochs: int = 2 # pre-training epochs (35)
@@ -90,20 +91,20 @@ class DistillConfig:
     official_detach: bool = False # official bug: D never learns from fakes
     official_double_d_step: bool = False # official: a second, stale D step per iteration
     # validation and model selection
-    val_fraction: float = 0.15 # share of the training frames held out for model selection (0 = none)
+    val_fraction: float = 0.15 # training frames held out for model selection (0 = none)
     val_split: str = 'auto' # 'video', 'frames' or 'auto' (video if >= 3 videos)
     selection: str = 'val_kd' # 'val_kd', 'val_kd_focus' or 'last' (see above)
     select_on_test: bool = False # official: select on the test micro-AUC (MIX head); biased
     frame_stride: int = 2 # use every k-th training frame (neighbours are nearly identical)
-    best_of: int = 1 # independent runs on the same validation split; the lowest validation KD loss is kept
-    best_of_screen: int = 0 # epochs every best_of candidate trains before only the best goes on (0 = all)
+    best_of: int = 1 # independent runs; the lowest validation KD loss is kept
+    best_of_screen: int = 0 # epochs of every candidate before only the best goes on (0 = all)
     split_seed: int = None # seed of the validation split (None = `seed`)
     # run
     seed: int = 0 # seed of initialisation, shuffling and masking
     device: str = 'auto' # 'auto', 'cpu', 'cuda', 'cuda:1', ...
     num_workers: int = 0 # DataLoader workers
     threads: int = None # torch intra-op threads (None = leave as is)
-    cache_frames: str | bool = 'auto' # keep resized frames in memory: 'auto' (if under 4 GiB), True or False
+    cache_frames: str | bool = 'auto' # resized frames in memory: 'auto' (under 4 GiB), True, False
 
     def __post_init__(self):
         self._normalise()
@@ -149,7 +150,7 @@ def _config_errors(c:DistillConfig) -> list:
         errors.append(f"ema_decay must be in [0, 1), got {c.ema_decay}")
     choices = (('pretraining', c.pretraining, PRETRAININGS), ('discriminator', c.discriminator, DISCRIMINATORS),
                ('discriminator_scales', c.discriminator_scales, DISC_SCALES), ('val_split', c.val_split, VAL_SPLITS),
-               ('selection', c.selection, SELECTIONS))
+               ('selection', c.selection, SELECTIONS), ('motion_input', c.motion_input, MOTION_INPUTS))
     errors += [f"{name} must be one of {allowed}, got {val!r}" for name, val, allowed in choices if val not in allowed]
     return errors
 
@@ -215,7 +216,7 @@ def student_args(self:DistillConfig) -> dict:
     "Keyword arguments of the `Student` this config trains."
     return dict(in_frames=len(self.offsets), width=self.width, n_down=self.n_down, depth=self.depth, heads=self.heads,
                 dim_head=self.dim_head, scales=self.scales, mlp_mult=self.mlp_mult, cnn_only=self.depth == 0,
-                stem_stride=self.stem_stride, stem=self.stem)
+                stem_stride=self.stem_stride, stem=self.stem, motion_input=self.motion_input)
 
 @patch
 def ae_args(self:DistillConfig) -> dict:

@@ -9,10 +9,10 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import FastAedError
 
 # %% auto #0
-__all__ = ['STEMS', 'STEM_STRIDES', 'MAP_ACTIVATIONS', 'ChannelLayerNorm', 'SepConv', 'AttentionCore', 'ConvAttention',
-           'FeedForward', 'PreNorm', 'CvTTransformer', 's2d_conv3x3', 'SpaceToDepthStem', 'make_stem', 'StudentTrunk',
-           'ScalarHead', 'MapHead', 'Student', 'count_params', 'count_macs', 'mask_patches', 'StudentAE',
-           'transfer_ae_weights', 'StageDiscriminator']
+__all__ = ['STEMS', 'STEM_STRIDES', 'MOTION_INPUTS', 'MAP_ACTIVATIONS', 'ChannelLayerNorm', 'SepConv', 'AttentionCore',
+           'ConvAttention', 'FeedForward', 'PreNorm', 'CvTTransformer', 's2d_conv3x3', 'SpaceToDepthStem', 'make_stem',
+           'FrameDifferences', 'StudentTrunk', 'ScalarHead', 'MapHead', 'Student', 'count_params', 'count_macs',
+           'mask_patches', 'StudentAE', 'transfer_ae_weights', 'StageDiscriminator']
 
 # %% ../nbs/08_student.ipynb #42195952
 class ChannelLayerNorm(nn.Module):
@@ -197,6 +197,22 @@ def make_stem(cin:int, cout:int, stride:int=1, stem:str='conv7') -> nn.Module:
         return _conv_bn_relu(cin, cout, 7, stride=stride, reflect=True)
     return SpaceToDepthStem(cin, cout, stride)
 
+# %% ../nbs/08_student.ipynb #e5de4dd8
+MOTION_INPUTS = ('frames', 'differences')
+
+class FrameDifferences(nn.Module):
+    "Keep frame t (the first 3 channels); replace each neighbour frame by `gain` x (neighbour - t)."
+    def __init__(self, in_frames:int=3, # frames in the stack, 3 channels each, frame t first
+                 gain:float=4.0, # scale of the differences (frames are normalised to [-1, 1))
+                ):
+        super().__init__()
+        self.in_frames, self.gain = in_frames, gain
+
+    def forward(self, x):
+        t = x[:, :3]
+        neighbours = x[:, 3:] - t.repeat(1, self.in_frames - 1, 1, 1)
+        return torch.cat([t, neighbours * self.gain], 1)
+
 # %% ../nbs/08_student.ipynb #69241615
 class StudentTrunk(nn.Module):
     "A stem, `n_down` stride-2 3x3 convs doubling the channels, then `depth` CvT blocks."
@@ -214,11 +230,15 @@ class StudentTrunk(nn.Module):
                  stem_stride:int=1,
                  # 'conv7' (the paper's 7x7 conv) or 's2d' (space-to-depth by `stem_stride`, then a 3x3 conv)
                  stem:str='conv7',
+                 motion_input:str='frames', # 'frames' (the paper) or 'differences' (see `FrameDifferences`)
                 ):
         super().__init__()
+        if motion_input not in MOTION_INPUTS:
+            raise FastAedError(f"motion_input must be one of {MOTION_INPUTS}, got {motion_input!r}")
         if stem_stride not in STEM_STRIDES:
             raise FastAedError(f"stem_stride must be 1 or 2, got {stem_stride}")
         self.in_channels, self.width, self.n_down, self.stem_stride = in_channels, width, n_down, stem_stride
+        self.motion = FrameDifferences(in_channels // 3) if motion_input == 'differences' else nn.Identity()
         self.stem = make_stem(in_channels, width, stem_stride, stem)
         self.down = nn.ModuleList([_conv_bn_relu(width * 2**i, width * 2**(i + 1), 3, stride=2)
                                    for i in range(n_down)])
@@ -228,7 +248,7 @@ class StudentTrunk(nn.Module):
     def forward(self, x, return_skips:bool=False):
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise ValueError(f"expected input (B, {self.in_channels}, H, W), got {tuple(x.shape)}")
-        x = self.stem(x)
+        x = self.stem(self.motion(x))
         skips = [x]
         for d in self.down:
             x = d(x)
@@ -288,6 +308,7 @@ class Student(nn.Module):
                  map_activation:str='softplus',
                  stem_stride:int=1, # stride of the stem (1: the paper; 2: see `StudentTrunk`)
                  stem:str='conv7', # 'conv7' (the paper) or 's2d' (space-to-depth + 3x3 conv; see `SpaceToDepthStem`)
+                 motion_input:str='frames', # 'frames' (the paper) or 'differences' (see `FrameDifferences`)
                 ):
         super().__init__()
         if isinstance(in_frames, (list, tuple)):
@@ -298,10 +319,12 @@ class Student(nn.Module):
         self.hparams = dict(in_frames=in_frames, width=width, n_down=n_down, depth=0 if cnn_only else depth,
                             heads=heads, dim_head=dim_head, scales=scales, mlp_mult=mlp_mult, proj_kernel=proj_kernel,
                             kv_stride=kv_stride, dropout=dropout, ae_output_layer=ae_output_layer,
-                            map_activation=map_activation, stem_stride=stem_stride, stem=stem)
+                            map_activation=map_activation, stem_stride=stem_stride, stem=stem,
+                            motion_input=motion_input)
         self.scales = scales
         self.trunk = StudentTrunk(3 * in_frames, width, n_down, self.hparams['depth'], heads, dim_head, mlp_mult,
-                                  proj_kernel, kv_stride, dropout, stem_stride=stem_stride, stem=stem)
+                                  proj_kernel, kv_stride, dropout, stem_stride=stem_stride, stem=stem,
+                                  motion_input=motion_input)
         dim = self.trunk.dim
         self.heads = nn.ModuleDict({str(s): ScalarHead(dim) if s == 1 else MapHead(dim, s, activation=map_activation)
                                     for s in scales})
@@ -384,6 +407,7 @@ class StudentAE(nn.Module):
                  mask_grid:int=8, # MaskIn grid cells per side
                  stem_stride:int=1, # stride of the trunk's stem (the reconstruction is at half the stem's resolution)
                  stem:str='conv7', # the trunk's stem ('conv7' or 's2d', see `make_stem`)
+                 motion_input:str='frames', # the trunk's input ('frames' or 'differences', see `FrameDifferences`)
                  **kwargs, # Student-only arguments (scales, ae_output_layer) are accepted and ignored
                 ):
         super().__init__()
@@ -395,10 +419,10 @@ class StudentAE(nn.Module):
         self.hparams = dict(in_frames=in_frames, width=width, n_down=n_down, depth=depth, heads=heads,
                             dim_head=dim_head, mlp_mult=mlp_mult, proj_kernel=proj_kernel, kv_stride=kv_stride,
                             dropout=dropout, mask_ratio=mask_ratio, mask_grid=mask_grid, stem_stride=stem_stride,
-                            stem=stem)
+                            stem=stem, motion_input=motion_input)
         self.mask_ratio, self.mask_grid, self.stem_stride = mask_ratio, mask_grid, stem_stride
         self.trunk = StudentTrunk(3 * in_frames, width, n_down, depth, heads, dim_head, mlp_mult, proj_kernel,
-                                  kv_stride, dropout, stem_stride=stem_stride, stem=stem)
+                                  kv_stride, dropout, stem_stride=stem_stride, stem=stem, motion_input=motion_input)
         chans = [width * 2**i for i in range(n_down + 1)]  # channels at each resolution, stem first
         up = lambda i: nn.ModuleDict({'conv': nn.ConvTranspose2d(chans[i], chans[i - 1], 3, stride=2, padding=1,
                                                                  bias=False),
