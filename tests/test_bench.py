@@ -9,7 +9,8 @@ ENV = {**os.environ, 'YOLO_OFFLINE': '1', 'YOLO_AUTOINSTALL': '0', 'FAST_AED_QUI
 
 def run_cli(*args, check=True):
     proc = subprocess.run(['fast-aed', *map(str, args)], capture_output=True, text=True, timeout=300, env=ENV)
-    if check and proc.returncode: raise AssertionError(f'fast-aed {args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}')
+    if check and proc.returncode:
+        raise AssertionError(f'fast-aed {args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}')
     return proc
 
 
@@ -20,18 +21,24 @@ def toy(tmp_path_factory):
     rng = np.random.default_rng(0)
     frames = []
     for t in range(10):
-        f = rng.integers(90, 110, (72, 128, 3)).astype(np.uint8); f[20:40, 5 + 8 * t:15 + 8 * t] = 20; frames.append(f)
+        f = rng.integers(90, 110, (72, 128, 3)).astype(np.uint8)
+        f[20:40, 5 + 8 * t:15 + 8 * t] = 20
+        frames.append(f)
     with DatasetWriter(root) as w:
-        w.add_video('train', 'a', frames); w.add_video('test', 'a', frames, labels=np.zeros(10, np.uint8)); w.finish('toy')
+        w.add_video('train', 'a', frames)
+        w.add_video('test', 'a', frames, labels=np.zeros(10, np.uint8))
+        w.finish('toy')
     return root
 
 
 def test_bench_json_shape(toy, tmp_path):
     out = tmp_path / 'bench.json'
-    p = run_cli('bench', '--data', toy, '--input-size', '64x36', '--batch-sizes', '1,32', '--iters', '2', '--warmup', '1',
+    p = run_cli('bench', '--data', toy, '--input-size', '64x36', '--batch-sizes', '1,32', '--iters', '2', '--warmup',
+                '1',
                 '--frames', '10', '--pipeline-iters', '1', '--device', 'cpu', '--threads', '1', '--json', '--out', out)
     res = json.loads(p.stdout)  # stdout is exactly one JSON document
-    for k in ('fps_b1', 'fps_b32', 'gflops', 'params'): assert res['student'][k] > 0, k
+    for k in ('fps_b1', 'fps_b32', 'gflops', 'params'):
+        assert res['student'][k] > 0, k
     assert res['detector']['fps'] > 0
     for t in ('teacher_A', 'teacher_B'):
         assert 'fps' in res[t] and (res[t]['fps'] is None and res[t]['reason'] or res[t]['fps'] > 0)

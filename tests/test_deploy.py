@@ -13,7 +13,8 @@ ENV = {**os.environ, 'OMP_NUM_THREADS': '1', 'FAST_AED_QUIET': '1'}
 def run_cli(*args, check=True):
     "The installed console script in a subprocess (slow start-up: used for the main path only)."
     proc = subprocess.run(['fast-aed', *map(str, args)], capture_output=True, text=True, timeout=300, env=ENV)
-    if check and proc.returncode: raise AssertionError(f'fast-aed {args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}')
+    if check and proc.returncode:
+        raise AssertionError(f'fast-aed {args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}')
     return proc
 
 
@@ -36,14 +37,16 @@ def assets(tmp_path_factory):
     (d / 'frames').mkdir()
     cap = cv2.VideoCapture(str(vid))
     for i in range(9):
-        ok, f = cap.read(); assert ok
+        ok, f = cap.read()
+        assert ok
         cv2.imwrite(str(d / 'frames' / f'{i:06d}.jpg'), f)
     return {'dir': d, 'video': vid, 'onnx': onnx, 'model': model}
 
 
 def test_onnx_parity_with_torch(assets):
     x = torch.randn(4, 9, 48, 64)
-    with torch.inference_mode(): ref = assets['model'](x)
+    with torch.inference_mode():
+        ref = assets['model'](x)
     got = OnnxStudent(assets['onnx'], threads=1)(x)
     for s in SCALES:
         assert got[s].shape == ref[s].shape
@@ -79,13 +82,16 @@ def test_score_matches_direct_inference(assets, capsys):
     from fast_aed.data import stack_indices
     from fast_aed.deploy import preprocess
     out = assets['dir'] / 'out_direct'
-    code, *_ = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
-                        '--batch-size', 5, '--no-overlay', '--no-benchmark')
+    code, *_ = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx',
+                        '--out', out, '--batch-size', 5, '--no-overlay', '--no-benchmark')
     assert code == 0
-    cap = cv2.VideoCapture(str(assets['video'])); frames = []
-    while (r := cap.read())[0]: frames.append(preprocess(r[1], (64, 48)).transpose(2, 0, 1))
+    cap = cv2.VideoCapture(str(assets['video']))
+    frames = []
+    while (r := cap.read())[0]:
+        frames.append(preprocess(r[1], (64, 48)).transpose(2, 0, 1))
     x = np.stack([np.concatenate([frames[i] for i in stack_indices(t, len(frames))]) for t in range(len(frames))])
-    with torch.inference_mode(): m = assets['model'](torch.from_numpy(x))
+    with torch.inference_mode():
+        m = assets['model'](torch.from_numpy(x))
     mix = (m[1].flatten() + m[4].flatten(1).amax(1) + m[16].flatten(1).amax(1)).numpy() / 3
     assert np.allclose(pd.read_csv(out / 'scores.csv').MIX, mix, atol=1e-4)
     assert not (out / 'overlay.avi').exists()
@@ -93,8 +99,8 @@ def test_score_matches_direct_inference(assets, capsys):
 
 def test_score_folder_max_frames(assets, capsys):
     out = assets['dir'] / 'out_folder'
-    code, *_ = main_cli(capsys, 'score', assets['dir'] / 'frames', '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
-                        '--max-frames', 6, '--no-overlay', '--no-benchmark')
+    code, *_ = main_cli(capsys, 'score', assets['dir'] / 'frames', '--checkpoint', assets['onnx'], '--backend', 'onnx',
+                        '--out', out, '--max-frames', 6, '--no-overlay', '--no-benchmark')
     assert code == 0
     df = pd.read_csv(out / 'scores.csv')
     assert df.frame.tolist() == list(range(6)) and df.source.tolist() == [f'{i:06d}.jpg' for i in range(6)]
@@ -144,35 +150,41 @@ def _gap_in_numbering(d):
 def test_score_bad_sources(assets, make, expect, capsys):
     "Each bad source gives exit code 2 and one error line naming the file (the full path) and the problem."
     src = make(assets['dir'])
-    code, _, err = main_cli(capsys, 'score', src, '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', assets['dir'] / 'bad')
+    code, _, err = main_cli(capsys, 'score', src, '--checkpoint', assets['onnx'], '--backend', 'onnx',
+                            '--out', assets['dir'] / 'bad')
     assert code == 2 and 'fast-aed: error:' in err and 'Traceback' not in err, err
-    for e in expect: assert e in err, err
-    if isinstance(src, Path): assert str(src) in err, err  # the full path, not just a stem
+    for e in expect:
+        assert e in err, err
+    if isinstance(src, Path):
+        assert str(src) in err, err  # the full path, not just a stem
     assert not (assets['dir'] / 'bad' / 'scores.csv').exists()
 
 
 def test_score_threads_and_spinning(assets, capsys):
     "`--threads` and `--spinning` reach the runner and are logged in summary.json."
     out = assets['dir'] / 'out_threads'
-    code, stdout, _ = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
-                               '--batch-size', 4, '--threads', 2, '--spinning', '--no-overlay')
+    code, stdout, _ = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx',
+                               '--out', out, '--batch-size', 4, '--threads', 2, '--spinning', '--no-overlay')
     assert code == 0 and '2 model threads' in stdout and 'same batch and threads' in stdout
     s = json.loads((out / 'summary.json').read_text())
     assert (s['model_threads'], s['threads_requested'], s['onnx_spinning']) == (2, 2, True)
     assert 'threads=2, spinning=True' in s['runner'] and s['manifest']['config']['model_threads'] == 2
-    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--threads', 0)
+    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx',
+                            '--threads', 0)
     assert code == 2 and 'threads' in err
 
 
 def test_score_bad_checkpoint(assets, capsys):
     code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['dir'] / 'nope.pt')
     assert code == 2 and 'nope.pt' in err
-    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'])  # .onnx needs --backend onnx
+    # .onnx needs --backend onnx
+    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'])
     assert code == 2 and '--backend onnx' in err
 
 
 def test_score_error_from_console_script(assets):
-    proc = run_cli('score', assets['dir'] / 'missing.avi', '--checkpoint', assets['onnx'], '--backend', 'onnx', check=False)
+    proc = run_cli('score', assets['dir'] / 'missing.avi', '--checkpoint', assets['onnx'], '--backend', 'onnx',
+                   check=False)
     assert proc.returncode == 2 and 'missing.avi' in proc.stderr and 'Traceback' not in proc.stderr
 
 
@@ -182,7 +194,8 @@ def test_score_out_is_a_file(assets, capsys, where):
     f = assets['dir'] / 'notafolder'
     f.write_text('x')
     out = f if where == 'file' else f / 'sub'
-    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out, '--no-benchmark')
+    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx',
+                            '--out', out, '--no-benchmark')
     assert code == 2 and err.count('\n') == 1 and err.startswith(f'fast-aed: error: cannot write {out}'), err
     assert ('File exists' if where == 'file' else 'Not a directory') in err
 
@@ -192,12 +205,13 @@ def test_score_disk_full(assets, capsys, monkeypatch):
     import errno, fast_aed.core
     real = fast_aed.core.os.replace
     def full(a, b):
-        if str(b).endswith('scores.csv'): raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        if str(b).endswith('scores.csv'):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real(a, b)
     monkeypatch.setattr(fast_aed.core.os, 'replace', full)
     out = assets['dir'] / 'out_full'
-    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
-                            '--no-overlay', '--no-benchmark')
+    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx',
+                            '--out', out, '--no-overlay', '--no-benchmark')
     assert code == 2 and err == f'fast-aed: error: cannot write {out / "scores.csv"}: No space left on device\n', err
     assert not list(out.glob('*scores.csv*'))
 
@@ -205,11 +219,15 @@ def test_score_disk_full(assets, capsys, monkeypatch):
 def test_score_outputs_follow_the_umask(assets, capsys):
     out = assets['dir'] / 'out_umask'
     old = os.umask(0o027)
-    try: code, *_ = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out, '--no-benchmark')
-    finally: os.umask(old)
+    try:
+        code, *_ = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx',
+                            '--out', out, '--no-benchmark')
+    finally:
+        os.umask(old)
     assert code == 0
     modes = {p.name: p.stat().st_mode & 0o777 for p in out.iterdir()}
-    assert modes['scores.csv'] == modes['summary.json'] == modes['timeline.png'] == 0o640, {k: oct(v) for k, v in modes.items()}
+    assert modes['scores.csv'] == modes['summary.json'] == modes['timeline.png'] == 0o640, \
+        {k: oct(v) for k, v in modes.items()}
 
 
 @pytest.fixture(scope='module')
@@ -219,21 +237,27 @@ def clip50(assets):
 
 
 def test_score_live_slow_model_drops_and_counts(assets, clip50, capsys, monkeypatch):
-    "A model too slow for a live source: frames are dropped, counted in the printed line and summary.json, and the CSV shows the gaps."
+    "A model too slow for a live source drops frames, counted in the output and summary.json; the CSV shows gaps."
     from fast_aed.deploy import OnnxStudent
     real = OnnxStudent.__call__
-    def slow(self, x): time.sleep(0.1); return real(self, x)
+    def slow(self, x):
+        time.sleep(0.1)
+        return real(self, x)
     monkeypatch.setattr(OnnxStudent, '__call__', slow)
-    monkeypatch.delenv('DISPLAY', raising=False); monkeypatch.delenv('WAYLAND_DISPLAY', raising=False)
+    monkeypatch.delenv('DISPLAY', raising=False)
+    monkeypatch.delenv('WAYLAND_DISPLAY', raising=False)
     out = assets['dir'] / 'out_live'
-    code, stdout, err = main_cli(capsys, 'score', clip50, '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
-                                 '--live', '--no-benchmark', '--sigma', 3)
+    code, stdout, err = main_cli(capsys, 'score', clip50, '--checkpoint', assets['onnx'], '--backend', 'onnx',
+                                 '--out', out, '--live', '--no-benchmark', '--sigma', 3)
     assert code == 0 and 'no display found' in err and err.count('\n') == 1, err
     s = json.loads((out / 'summary.json').read_text())
-    assert (s['live'], s['kind'], s['frames_read'], s['display'], s['live_buffer']) == (True, 'video', 40, 'no display found', 2)
-    assert s['frames_scored'] + s['frames_dropped'] == 40 and s['frames_dropped'] >= 15 and s['frames_left_at_stop'] == 0, s
+    got = (s['live'], s['kind'], s['frames_read'], s['display'], s['live_buffer'])
+    assert got == (True, 'video', 40, 'no display found', 2)
+    assert s['frames_scored'] + s['frames_dropped'] == 40 and s['frames_dropped'] >= 15, s
+    assert s['frames_left_at_stop'] == 0, s
     assert s['drop_rate'] == pytest.approx(s['frames_dropped'] / 40) and s['frames'] == s['frames_scored']
-    assert f"live: 40 frames read, {s['frames_scored']} scored, {s['frames_dropped']} dropped to keep up" in stdout, stdout
+    line = f"live: 40 frames read, {s['frames_scored']} scored, {s['frames_dropped']} dropped to keep up"
+    assert line in stdout, stdout
     df = pd.read_csv(out / 'scores.csv')
     assert len(df) == s['frames_scored'] and (np.diff(df.frame) > 1).any() and df.frame.is_monotonic_increasing
     assert (out / 'timeline.png').exists() and s['overlay_mode'] == 'inline'
@@ -246,11 +270,12 @@ def test_score_file_is_never_dropped(assets, capsys, monkeypatch):
     real = OnnxStudent.__call__
     monkeypatch.setattr(OnnxStudent, '__call__', lambda self, x: (time.sleep(0.05), real(self, x))[1])
     out = assets['dir'] / 'out_notlive'
-    code, stdout, _ = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
-                               '--batch-size', 4, '--no-benchmark', '--no-overlay')
+    code, stdout, _ = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx',
+                               '--out', out, '--batch-size', 4, '--no-benchmark', '--no-overlay')
     s = json.loads((out / 'summary.json').read_text())
     assert code == 0 and 'live:' not in stdout
-    assert (s['live'], s['frames_read'], s['frames_scored'], s['frames_dropped'], s['display']) == (False, 23, 23, 0, None)
+    got = (s['live'], s['frames_read'], s['frames_scored'], s['frames_dropped'], s['display'])
+    assert got == (False, 23, 23, 0, None)
 
 
 def test_score_live_display_mocked(assets, clip50, capsys, monkeypatch):
@@ -260,8 +285,8 @@ def test_score_live_display_mocked(assets, clip50, capsys, monkeypatch):
     out = assets['dir'] / 'out_display'
     with mock.patch.object(cv2, 'imshow') as imshow, mock.patch.object(cv2, 'destroyWindow') as closed, \
          mock.patch.object(cv2, 'waitKey', side_effect=[-1, -1, 27] + [-1] * 100):
-        code, stdout, err = main_cli(capsys, 'score', clip50, '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out,
-                                     '--live', '--no-benchmark')
+        code, stdout, err = main_cli(capsys, 'score', clip50, '--checkpoint', assets['onnx'], '--backend', 'onnx',
+                                     '--out', out, '--live', '--no-benchmark')
     s = json.loads((out / 'summary.json').read_text())
     assert code == 0 and 'no display found' not in err
     assert (s['display'], s['stopped_by_key'], s['interrupted']) == ('window', True, True)
@@ -270,22 +295,28 @@ def test_score_live_display_mocked(assets, clip50, capsys, monkeypatch):
     assert len(pd.read_csv(out / 'scores.csv')) == s['frames_scored'] < 40
     # --no-display: no window even with a display
     with mock.patch.object(cv2, 'imshow') as imshow:
-        code, *_ = main_cli(capsys, 'score', clip50, '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', assets['dir'] / 'out_nodisp',
-                            '--live', '--no-display', '--no-benchmark', '--no-overlay', '--max-frames', 10)
+        code, *_ = main_cli(capsys, 'score', clip50, '--checkpoint', assets['onnx'], '--backend', 'onnx', 
+                            '--out', assets['dir'] / 'out_nodisp', '--live', '--no-display', '--no-benchmark',
+                            '--no-overlay', '--max-frames', 10)
     s = json.loads((assets['dir'] / 'out_nodisp' / 'summary.json').read_text())
     assert code == 0 and not imshow.called and (s['display'], s['frames_read']) == ('off', 10)
 
 
 def test_score_stream_url(assets, capsys, monkeypatch):
     "A URL OpenCV opens is a live stream; one it cannot open gives one line naming the URL."
-    monkeypatch.delenv('DISPLAY', raising=False); monkeypatch.delenv('WAYLAND_DISPLAY', raising=False)
+    monkeypatch.delenv('DISPLAY', raising=False)
+    monkeypatch.delenv('WAYLAND_DISPLAY', raising=False)
     out = assets['dir'] / 'out_stream'
-    code, stdout, _ = main_cli(capsys, 'score', f"file://{assets['video']}", '--checkpoint', assets['onnx'], '--backend', 'onnx',
-                               '--out', out, '--no-benchmark', '--max-frames', 12)
+    code, stdout, _ = main_cli(capsys, 'score', f"file://{assets['video']}", '--checkpoint', assets['onnx'],
+                               '--backend', 'onnx', '--out', out, '--no-benchmark', '--max-frames', 12)
     s = json.loads((out / 'summary.json').read_text())
-    assert code == 0 and (s['kind'], s['live'], s['frames_read']) == ('stream', True, 12) and 'live: 12 frames read' in stdout
+    assert code == 0 and (s['kind'], s['live'], s['frames_read']) == ('stream', True, 12)
+    assert 'live: 12 frames read' in stdout
     url = 'http://127.0.0.1:9/cam.mjpg'   # nothing listens on the discard port: refused at once
-    code, _, err = main_cli(capsys, 'score', url, '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', assets['dir'] / 'bad_url')
-    assert code == 2 and err.startswith(f'fast-aed: error: {url}: OpenCV could not open this stream') and err.count('\n') == 1, err
-    proc = run_cli('score', url, '--checkpoint', assets['onnx'], '--backend', 'onnx', check=False)   # FFmpeg's own log line silenced
+    code, _, err = main_cli(capsys, 'score', url, '--checkpoint', assets['onnx'], '--backend', 'onnx',
+                            '--out', assets['dir'] / 'bad_url')
+    assert code == 2 and err.count('\n') == 1, err
+    assert err.startswith(f'fast-aed: error: {url}: OpenCV could not open this stream'), err
+    # FFmpeg's own log line silenced
+    proc = run_cli('score', url, '--checkpoint', assets['onnx'], '--backend', 'onnx', check=False)
     assert proc.returncode == 2 and proc.stderr.count('\n') == 1 and url in proc.stderr, proc.stderr
