@@ -197,7 +197,7 @@ def make_stem(cin:int, cout:int, stride:int=1, stem:str='conv7') -> nn.Module:
         return _conv_bn_relu(cin, cout, 7, stride=stride, reflect=True)
     return SpaceToDepthStem(cin, cout, stride)
 
-# %% ../nbs/08_student.ipynb #e5de4dd8
+# %% ../nbs/08_student.ipynb #ee970f08
 MOTION_INPUTS = ('frames', 'differences')
 
 class FrameDifferences(nn.Module):
