@@ -94,9 +94,9 @@ DEV_BENCHMARKS = {'standard': {'dataset': 'synthetic', 'preset': 'standard'},
                   'footage': {'dataset': 'inject', 'preset': ''}}   # real footage given by --footage, anomalies composited
 
 DEV_CANDIDATES = {'default': {},   # the default student (`STUDENT_DEFAULTS`, `DistillConfig` defaults)
-                  # the main table's best configuration as one training run (no best-of)
-                  's2d-t1-focus': {'input_size': [320, 176], 'stem_stride': 2, 'stem': 's2d', 'offsets': [0, -1, 1], 'kd_focus': 9.0},
-                  'distil-AB': {'teachers': ['A', 'B']}}   # both teachers, as the paper
+                  # motion as input (`fast_aed.student.FrameDifferences`), distilling teacher B, then both teachers
+                  'differences': {'motion_input': 'differences'},
+                  'differences-AB': {'motion_input': 'differences', 'teachers': ['A', 'B']}}   # both teachers, as the paper
 
 def dev_grid(benchmarks: list = None, # benchmark names of `DEV_BENCHMARKS` (default all)
             ) -> list:
