@@ -25,7 +25,8 @@ VIDEO_EXTS = ('.avi', '.mp4', '.mov', '.mkv')
 def stem_int(p: Path) -> int:
     "The integer at the end of a file stem (`012.jpg` -> 12, `frame012.bmp` -> 12)."
     m = re.search(r'(\d+)$', Path(p).stem)
-    if m is None: raise FastAedError(f"{p}: file name has no frame number")
+    if m is None:
+        raise FastAedError(f"{p}: file name has no frame number")
     return int(m.group(1))
 
 def natural_key(name: str) -> tuple:
@@ -40,17 +41,21 @@ def sorted_frames(d: str | Path, # folder of frame images
                  ) -> list:
     "Image files of `d` sorted by their integer stem; numbering must start at 0 or 1 and have no gaps or duplicates."
     d = Path(d)
-    if not d.is_dir(): raise FastAedError(f"{d}: frame folder not found")
+    if not d.is_dir():
+        raise FastAedError(f"{d}: frame folder not found")
     files = _files(d, exts)
-    if not files: raise FastAedError(f"{d}: no frames ({', '.join(exts)})")
+    if not files:
+        raise FastAedError(f"{d}: no frames ({', '.join(exts)})")
     pairs = sorted((stem_int(p), p) for p in files)
     nums = [n for n, _ in pairs]
     if len(set(nums)) != len(nums):
         n = next(n for n in nums if nums.count(n) > 1)
         raise FastAedError(f"{d}: two files for frame {n}: {[p.name for m, p in pairs if m == n]}")
-    if nums[0] not in (0, 1): raise FastAedError(f"{d}: frame numbering starts at {nums[0]} (expected 0 or 1): first frames missing")
+    if nums[0] not in (0, 1):
+        raise FastAedError(f"{d}: frame numbering starts at {nums[0]} (expected 0 or 1): first frames missing")
     missing = sorted(set(range(nums[0], nums[-1] + 1)) - set(nums))
-    if missing: raise FastAedError(f"{d}: missing frames {missing[:10]}{' ...' if len(missing) > 10 else ''} (numbering {nums[0]}..{nums[-1]})")
+    if missing:
+        raise FastAedError(f"{d}: missing frames {missing[:10]}{' ...' if len(missing) > 10 else ''} (numbering {nums[0]}..{nums[-1]})")
     return [p for _, p in pairs]
 
 EXACT_COUNT_EXTS = ('.avi', '.mp4', '.mov', '.m4v')   # containers that store their frame count (others may estimate it)
@@ -60,9 +65,11 @@ def check_frame_count(path: str | Path, # the video file
                       declared: int, # frames the container declares (`CAP_PROP_FRAME_COUNT`; 0 when unknown)
                      ):
     "Refuse a video that decoded fewer frames than its container declares (truncated or damaged); warn where the count is an estimate."
-    if declared <= 0 or decoded >= declared: return
+    if declared <= 0 or decoded >= declared:
+        return
     msg = f"{path}: truncated or damaged video: {decoded} frames decoded, the container declares {declared}"
-    if Path(path).suffix.lower() in EXACT_COUNT_EXTS: raise BadSourceError(msg)
+    if Path(path).suffix.lower() in EXACT_COUNT_EXTS:
+        raise BadSourceError(msg)
     warnings.warn(f"{msg} (this container's count may be an estimate)", stacklevel=2)
 
 def decode_video(path: str | Path, # a video file
@@ -70,16 +77,20 @@ def decode_video(path: str | Path, # a video file
     "Yield every frame of a video (BGR uint8, no resampling); `FastAedError` if it cannot be decoded."
     path = Path(path)
     cap = cv2.VideoCapture(str(path))
-    if not cap.isOpened(): raise BadSourceError(f"{path}: unreadable video (OpenCV cannot open it)")
+    if not cap.isOpened():
+        raise BadSourceError(f"{path}: unreadable video (OpenCV cannot open it)")
     n, declared = 0, int(max(cap.get(cv2.CAP_PROP_FRAME_COUNT), 0))
     try:
         while True:
             ok, f = cap.read()
-            if not ok: break
+            if not ok:
+                break
             n += 1
             yield f
-    finally: cap.release()
-    if n == 0: raise BadSourceError(f"{path}: unreadable video (no frame could be decoded)")
+    finally:
+        cap.release()
+    if n == 0:
+        raise BadSourceError(f"{path}: unreadable video (no frame could be decoded)")
     check_frame_count(path, n, declared)
 
 def sha1_file(path: str | Path) -> str:
@@ -93,32 +104,40 @@ def _h5_value(f, obj):
         return {k: _h5_value(f, obj[k]) for k in obj if not k.startswith('#')}
     cls = obj.attrs.get('MATLAB_class', b'')
     cls = cls.decode() if isinstance(cls, bytes) else str(cls)
-    if obj.attrs.get('MATLAB_empty', 0): return np.zeros((0, 0))
+    if obj.attrs.get('MATLAB_empty', 0):
+        return np.zeros((0, 0))
     data = obj[()]
     if h5py.check_ref_dtype(obj.dtype) is not None:
         out = np.empty(data.shape, object)
-        for idx in np.ndindex(data.shape): out[idx] = _h5_value(f, f[data[idx]])
+        for idx in np.ndindex(data.shape):
+            out[idx] = _h5_value(f, f[data[idx]])
         return out.T
     data = np.asarray(data)
-    if cls == 'char': return ''.join(chr(c) for c in data.T.reshape(-1))
-    if cls == 'logical': data = data.astype(bool)
+    if cls == 'char':
+        return ''.join(chr(c) for c in data.T.reshape(-1))
+    if cls == 'logical':
+        data = data.astype(bool)
     return data.T
 
 def load_mat(path: str | Path, # a .mat file, v5 (Level-5) or v7.3 (HDF5)
             ) -> dict:
     "Variables of a MAT file (v5 via scipy, v7.3 via h5py), cells as object arrays, MATLAB orientation."
     path = Path(path)
-    if not path.exists(): raise FastAedError(f"{path}: file not found")
+    if not path.exists():
+        raise FastAedError(f"{path}: file not found")
     import scipy.io, h5py
     try:
         return {k: v for k, v in scipy.io.loadmat(path).items() if not k.startswith('__')}
     except Exception as e5:
-        if not h5py.is_hdf5(path): raise FastAedError(f"{path}: unreadable MAT file ({e5})") from None
+        if not h5py.is_hdf5(path):
+            raise FastAedError(f"{path}: unreadable MAT file ({e5})") from None
     try:
         with h5py.File(path, 'r') as f:
             return {k: _h5_value(f, f[k]) for k in f if not k.startswith('#')}
-    except FastAedError: raise
-    except Exception as e: raise FastAedError(f"{path}: unreadable MAT v7.3 file ({e})") from None
+    except FastAedError:
+        raise
+    except Exception as e:
+        raise FastAedError(f"{path}: unreadable MAT v7.3 file ({e})") from None
 
 # %% ../nbs/01a_convert.ipynb #52f8b349
 def save_mat(path: str | Path, # output .mat file
@@ -134,12 +153,14 @@ def save_mat(path: str | Path, # output .mat file
         for k, v in variables.items():
             if isinstance(v, list):
                 cell = np.empty((1, len(v)), object)
-                for i, x in enumerate(v): cell[0, i] = x
+                for i, x in enumerate(v):
+                    cell[0, i] = x
                 v = cell
             out[k] = v
         scipy.io.savemat(path, out, do_compression=True)
         return path
-    if version != '7.3': raise FastAedError(f"unknown MAT version {version!r}")
+    if version != '7.3':
+        raise FastAedError(f"unknown MAT version {version!r}")
     import h5py
     def cls(a): return {'uint8': 'uint8', 'int32': 'int32', 'int64': 'int64', 'float64': 'double', 'bool': 'logical'}.get(a.dtype.name, a.dtype.name)
     with h5py.File(path, 'w', userblock_size=512) as f:
@@ -166,9 +187,12 @@ def save_mat(path: str | Path, # output .mat file
 def as_intervals(iv, what: str = '') -> np.ndarray:
     "An interval cell normalised to (2, K) `[start; end]` (accepts (2,), (2, K), (K, 2) and empty cells)."
     a = np.asarray(iv, dtype=np.float64)
-    if a.size == 0: return np.zeros((2, 0))
-    if a.ndim == 1 and a.size == 2: a = a.reshape(2, 1)
-    if a.ndim != 2 or 2 not in a.shape: raise FastAedError(f"{what}: interval cell has shape {a.shape}, expected (2, K)")
+    if a.size == 0:
+        return np.zeros((2, 0))
+    if a.ndim == 1 and a.size == 2:
+        a = a.reshape(2, 1)
+    if a.ndim != 2 or 2 not in a.shape:
+        raise FastAedError(f"{what}: interval cell has shape {a.shape}, expected (2, K)")
     return a if a.shape[0] == 2 else a.T
 
 def intervals_to_labels(iv, # (2, K) [start; end] f1 inclusive intervals (any shape that squeezes to that)
@@ -179,8 +203,10 @@ def intervals_to_labels(iv, # (2, K) [start; end] f1 inclusive intervals (any sh
     a = as_intervals(iv, what)
     lab = np.zeros(n_frames, np.uint8)
     for s, e in a.T:
-        if s != int(s) or e != int(e) or s < 1 or e < s: raise FastAedError(f"{what}: bad interval [{s}, {e}] (f1, inclusive)")
-        if e > n_frames: raise FastAedError(f"{what}: interval [{int(s)}, {int(e)}] ends after the last frame {n_frames}")
+        if s != int(s) or e != int(e) or s < 1 or e < s:
+            raise FastAedError(f"{what}: bad interval [{s}, {e}] (f1, inclusive)")
+        if e > n_frames:
+            raise FastAedError(f"{what}: interval [{int(s)}, {int(e)}] ends after the last frame {n_frames}")
         lab[int(s) - 1:int(e)] = 1
     return lab
 
@@ -193,14 +219,16 @@ def mat_video_labels(mat: dict, # variables from `load_mat`
         cells = list(gt.reshape(-1)) if gt.dtype == object else [gt]
         return 'gt-intervals-f1', cells
     keys = sorted((k for k in mat if re.fullmatch(r'\d+', k)), key=int)
-    if keys: return 'per-video-vectors', [np.asarray(mat[k]).reshape(-1) for k in keys]
+    if keys:
+        return 'per-video-vectors', [np.asarray(mat[k]).reshape(-1) for k in keys]
     raise FastAedError(f"{path}: no label variable found (expected 'gt' or per-video variables '01', '02', ...; found {sorted(mat)})")
 
 def read_label_file(path: str | Path, # avenue.mat / ped2.mat ('gt' or per-video vectors) or a UCSD .m script
                    ) -> tuple:
     "(schema, per-video label specs) of a frame-label file; interval specs are (2, K) f1 inclusive arrays."
     path = Path(path)
-    if not path.exists(): raise FastAedError(f"{path}: label file not found")
+    if not path.exists():
+        raise FastAedError(f"{path}: label file not found")
     if path.suffix.lower() == '.m':
         return 'ucsd-m-ranges-f1', [np.array(r, dtype=np.int64).T.reshape(2, -1) for r in parse_ucsd_m(path)]
     return mat_video_labels(load_mat(path), path)
@@ -222,15 +250,19 @@ def parse_ucsd_m(path: str | Path, # UCSDped1.m / UCSDped2.m
             seq = max(seq, k)
         ranges = []
         for part in re.split(r'[,;\s]+', m.group(2).strip()):
-            if not part: continue
+            if not part:
+                continue
             r = re.fullmatch(r'(\d+)(?::(\d+))?', part)
-            if r is None: raise FastAedError(f"{path}: cannot parse range {part!r} of video {k}")
+            if r is None:
+                raise FastAedError(f"{path}: cannot parse range {part!r} of video {k}")
             s = int(r.group(1))
             e = int(r.group(2) or s)
             ranges.append((s, e))
         out[k] = ranges
-    if not out: raise FastAedError(f"{path}: no `TestVideoFile{{...}}.gt_frame = [...]` lines")
-    if sorted(out) != list(range(1, len(out) + 1)): raise FastAedError(f"{path}: videos {sorted(out)} are not numbered 1..{len(out)}")
+    if not out:
+        raise FastAedError(f"{path}: no `TestVideoFile{{...}}.gt_frame = [...]` lines")
+    if sorted(out) != list(range(1, len(out) + 1)):
+        raise FastAedError(f"{path}: videos {sorted(out)} are not numbered 1..{len(out)}")
     return [out[k] for k in range(1, len(out) + 1)]
 
 # %% ../nbs/01a_convert.ipynb #2d847e9f
@@ -241,7 +273,8 @@ class LazyImages:
     def __iter__(self): return (self[i] for i in range(len(self)))
     def __getitem__(self, i):
         m = cv2.imread(str(self.paths[i]), cv2.IMREAD_GRAYSCALE)
-        if m is None: raise FastAedError(f"{self.paths[i]}: unreadable mask image")
+        if m is None:
+            raise FastAedError(f"{self.paths[i]}: unreadable mask image")
         return m
 
 class CellMasks:
@@ -252,7 +285,8 @@ class CellMasks:
     def __iter__(self): return (self[i] for i in range(len(self)))
     def __getitem__(self, i):
         m = np.asarray(self.cells[i])
-        if m.ndim != 2: raise FastAedError(f"{self.path}: cell {i + 1} has shape {m.shape}, expected a 2-D mask")
+        if m.ndim != 2:
+            raise FastAedError(f"{self.path}: cell {i + 1} has shape {m.shape}, expected a 2-D mask")
         return m
 
 class MatMasks:
@@ -262,12 +296,15 @@ class MatMasks:
     def __iter__(self): return (self[i] for i in range(len(self)))
     def _load(self) -> CellMasks:
         m = load_mat(self.path)
-        if 'volLabel' not in m: raise FastAedError(f"{self.path}: no variable 'volLabel' (found {sorted(m)})")
+        if 'volLabel' not in m:
+            raise FastAedError(f"{self.path}: no variable 'volLabel' (found {sorted(m)})")
         cells = CellMasks(m['volLabel'], self.path)
-        if len(cells) != self.n: raise FastAedError(f"{self.path}: changed while converting")
+        if len(cells) != self.n:
+            raise FastAedError(f"{self.path}: changed while converting")
         return cells
     def __getitem__(self, i):
-        if self._cells is None: self._cells = self._load()
+        if self._cells is None:
+            self._cells = self._load()
         return self._cells[i]
     def release(self): self._cells = None
 
@@ -303,19 +340,25 @@ def check_official(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
     ref, out = OFFICIAL[kind], []
     for split in ('train', 'test'):
         vs = info[split]
-        if len(vs) != ref[f'{split}_videos']: out.append(f"{split}: {len(vs)} videos, official {ref[f'{split}_videos']}")
+        if len(vs) != ref[f'{split}_videos']:
+            out.append(f"{split}: {len(vs)} videos, official {ref[f'{split}_videos']}")
         n = sum(v['frames'] for v in vs)
-        if n != ref[f'{split}_frames']: out.append(f"{split}: {n} frames, official {ref[f'{split}_frames']}")
+        if n != ref[f'{split}_frames']:
+            out.append(f"{split}: {n} frames, official {ref[f'{split}_frames']}")
     ab = sum(len(v['abnormal_frames']) for v in info['test'])
     exp = ref['abnormal'].get(schema)
-    if exp is not None and ab not in np.atleast_1d(exp): out.append(f"test: {ab} abnormal frames, official {exp} ({schema})")
+    if exp is not None and ab not in np.atleast_1d(exp):
+        out.append(f"test: {ab} abnormal frames, official {exp} ({schema})")
     lens = ref.get('test_lengths')
     if lens and len(lens) == len(info['test']):              # per-video lengths, by official position
         for v, n in zip(info['test'], lens):
-            if v['frames'] != n: out.append(f"test video {v['video']}: {v['frames']} frames, official {n}")
+            if v['frames'] != n:
+                out.append(f"test video {v['video']}: {v['frames']} frames, official {n}")
     sizes = {(v['width'], v['height']) for v in info['train'] + info['test']}
-    if sizes and sizes != {ref['size']}: out.append(f"frame sizes {sorted(sizes)}, official {ref['size']}")
-    for msg in out: warnings.warn(f"{kind}: {msg}", ConversionWarning, stacklevel=2)
+    if sizes and sizes != {ref['size']}:
+        out.append(f"frame sizes {sorted(sizes)}, official {ref['size']}")
+    for msg in out:
+        warnings.warn(f"{kind}: {msg}", ConversionWarning, stacklevel=2)
     return out
 
 # %% ../nbs/01a_convert.ipynb #8c23b8ea
@@ -337,13 +380,16 @@ def _write_avi(path: Path, frames: np.ndarray, fps: float = 25):
     path.parent.mkdir(parents=True, exist_ok=True)
     H, W = frames.shape[1:3]
     w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), fps, (W, H))
-    if not w.isOpened(): raise FastAedError(f"{path}: cannot write MJPG video")
-    for f in frames: w.write(f if f.ndim == 3 else cv2.cvtColor(f, cv2.COLOR_GRAY2BGR))
+    if not w.isOpened():
+        raise FastAedError(f"{path}: cannot write MJPG video")
+    for f in frames:
+        w.write(f if f.ndim == 3 else cv2.cvtColor(f, cv2.COLOR_GRAY2BGR))
     w.release()
 
 def _write_images(d: Path, frames, pattern: str, start: int):
     d.mkdir(parents=True, exist_ok=True)
-    for i, f in enumerate(frames): cv2.imwrite(str(d / pattern.format(i + start)), f)
+    for i, f in enumerate(frames):
+        cv2.imwrite(str(d / pattern.format(i + start)), f)
 
 def _runs(lab) -> list:
     "f1 inclusive [start, end] runs of ones."
@@ -365,20 +411,23 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
     exp = {'train': [], 'test': []}
     def add(split, name, fr, lab=None, ntracks=None):
         e = {'video': name, 'frames': len(fr), 'height': fr.shape[1], 'width': fr.shape[2]}
-        if split == 'test': e.update(abnormal_frames=np.flatnonzero(lab).tolist(), tracks=ntracks)
+        if split == 'test':
+            e.update(abnormal_frames=np.flatnonzero(lab).tolist(), tracks=ntracks)
         exp[split].append(e)
     if kind == 'avenue':
         H, W = 36, 64
         train = [_blob(12, H, W, [], seed=s)[0] for s in (1, 2)]
         test = [_blob(14, H, W, [(3, 6), (9, 10)], seed=3), _blob(10, H, W, [(0, 9)], seed=4), _blob(9, H, W, [(2, 4)], seed=5)]
         if layout == 'official':
-            for i, fr in enumerate(train): _write_avi(root / 'Avenue Dataset/training_videos' / f'{i + 1:02d}.avi', fr)
+            for i, fr in enumerate(train):
+                _write_avi(root / 'Avenue Dataset/training_videos' / f'{i + 1:02d}.avi', fr)
             gtd = root / 'ground_truth_demo/testing_label_mask'
             for i, (fr, m) in enumerate(test):
                 _write_avi(root / 'Avenue Dataset/testing_videos' / f'{i + 1:02d}.avi', fr)
                 ver = mat_version if mat_version != 'mixed' else ('7.3' if i == 1 else '5')
                 save_mat(gtd / f'{i + 1}_label.mat', {'volLabel': [x for x in m]}, ver)
-                if tracks: _write_merl(root / 'merl_tracks' / f'{i + 1:02d}_gt.txt', m, 4, split_at=7 if i == 0 else None)
+                if tracks:
+                    _write_merl(root / 'merl_tracks' / f'{i + 1:02d}_gt.txt', m, 4, split_at=7 if i == 0 else None)
                 add('test', f'{i + 1:02d}', fr, m.any((1, 2)), 2 if i == 0 else 1)
             (root / 'ground_truth_demo/Readme.txt').write_text('please put the testing videos in file testing_videos\n')
             (root / 'Avenue Dataset/testing_videos/.DS_Store').write_bytes(b'\0')
@@ -388,13 +437,15 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
             for i, (fr, m) in enumerate(test):
                 _write_images(base / 'testing/frames' / f'{i + 1:02d}', fr, '{:04d}.jpg', 0)
                 lab = m.any((1, 2)).astype(np.uint8)
-                if i == 0: lab[7:9] = 1                      # interval labels merge nearby runs, like the real avenue.mat
+                if i == 0:
+                    lab[7:9] = 1                      # interval labels merge nearby runs, like the real avenue.mat
                 gt.append(np.array(_runs(lab), np.uint8).T.reshape(2, -1))
                 vecs[f'{i + 1:02d}'] = lab[None].astype(np.int32)
                 add('test', f'{i + 1:02d}', fr, lab, 0)
             save_mat(base / 'avenue.mat', {'gt': gt} if label_schema == 'gt' else vecs, '5')
         for i, fr in enumerate(train):
-            if layout != 'official': _write_images(root / 'avenue/training/frames' / f'{i + 1:02d}', fr, '{:04d}.jpg', 0)
+            if layout != 'official':
+                _write_images(root / 'avenue/training/frames' / f'{i + 1:02d}', fr, '{:04d}.jpg', 0)
             add('train', f'{i + 1:02d}', fr)
     elif kind == 'shanghaitech':
         H, W = 36, 64
@@ -414,7 +465,8 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
             if tracks:
                 (root / 'aed_tracks').mkdir(exist_ok=True)
                 rows = [[0, t, *_box_of(m[t])] for t in range(T) if m[t].any()]
-                if name == '01_0014': rows += [[1, 5, 40, 20, 50, 30], [1, 6, 41, 20, 51, 30]]   # a second (unmasked) track
+                if name == '01_0014':
+                    rows += [[1, 5, 40, 20, 50, 30], [1, 6, 41, 20, 51, 30]]   # a second (unmasked) track
                 rows = rows[1:] + rows[:1]                                                      # not frame-sorted, like 01_0134
                 np.savetxt(root / 'aed_tracks' / f'{name}.txt', np.array(rows), fmt='%d', delimiter=',')
             add('test', name, fr, lab, (2 if name == '01_0014' and tracks else 1))
@@ -424,20 +476,23 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
         test = [_blob(12, H, W, [(5, 11)], seed=3, grey=True), _blob(9, H, W, [(0, 8)], seed=4, grey=True)]
         if layout == 'official':
             ped = root / 'UCSD_Anomaly_Dataset.v1p2/UCSDped2'
-            for i, fr in enumerate(train): _write_images(ped / 'Train' / f'Train{i + 1:03d}', fr, '{:03d}.tif', 1)
+            for i, fr in enumerate(train):
+                _write_images(ped / 'Train' / f'Train{i + 1:03d}', fr, '{:03d}.tif', 1)
             lines = ['TestVideoFile = {};']
             for i, (fr, m) in enumerate(test):
                 name = f'Test{i + 1:03d}'
                 _write_images(ped / 'Test' / name, fr, '{:03d}.tif', 1)
                 _write_images(ped / 'Test' / f'{name}_gt', (m * 255).astype(np.uint8), 'frame{:03d}.bmp' if i == 1 else '{:03d}.bmp', 1)
-                if tracks: _write_merl(root / 'merl_tracks' / f'{name}_gt.txt', m, 3, extra=['007.jpg 1 45 20 8 6', '008.jpg 1 46 20 8 6'] if i == 0 else ())
+                if tracks:
+                    _write_merl(root / 'merl_tracks' / f'{name}_gt.txt', m, 3, extra=['007.jpg 1 45 20 8 6', '008.jpg 1 46 20 8 6'] if i == 0 else ())
                 lab = m.any((1, 2))
                 lines.append(f"TestVideoFile{{end+1}}.gt_frame = [{', '.join(f'{s}:{e}' for s, e in _runs(lab))}];")
                 add('test', name, fr, lab, 2 if i == 0 and tracks else 1)
             (ped / 'Test/UCSDped2.m').write_text('\n'.join(lines) + '\n')
             (ped / 'Test/Thumbs.db').write_bytes(b'\0')
             (ped / 'Train/Train001/.DS_Store').write_bytes(b'\0')
-            for i, fr in enumerate(train): add('train', f'Train{i + 1:03d}', fr)
+            for i, fr in enumerate(train):
+                add('train', f'Train{i + 1:03d}', fr)
         else:
             base = root / 'ped2'
             for i, fr in enumerate(train):
@@ -450,7 +505,8 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                 gt.append(np.array(_runs(lab), np.uint8).T.reshape(2, -1))
                 add('test', f'{i + 1:02d}', fr, lab, 0)
             save_mat(base / 'ped2.mat', {'gt': gt}, '5')
-    else: raise FastAedError(f"unknown dataset kind {kind!r}")
+    else:
+        raise FastAedError(f"unknown dataset kind {kind!r}")
     return exp
 
 def _write_merl(path: Path, masks: np.ndarray, digits: int, extra: tuple = (), split_at: int = None):
@@ -477,10 +533,13 @@ def _candidates(root: Path, depth: int = 2) -> list:
 
 def _find(root: Path, test, what: str, depth: int = 2, required: bool = True):
     root = Path(root)
-    if not root.is_dir(): raise FastAedError(f"{root}: source folder not found")
+    if not root.is_dir():
+        raise FastAedError(f"{root}: source folder not found")
     for c in _candidates(root, depth):
-        if test(c): return c
-    if required: raise FastAedError(f"{root}: no {what} found here or in its sub-folders")
+        if test(c):
+            return c
+    if required:
+        raise FastAedError(f"{root}: no {what} found here or in its sub-folders")
     return None
 
 def detect_layout(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
@@ -497,8 +556,10 @@ def detect_layout(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                     if (base / sub).is_dir():
                         gt = base / sub
                         break
-                if gt is not None: break
-            if gt is None: gt = _find(src, lambda c: c.name == 'testing_label_mask', 'x', depth=3, required=False)
+                if gt is not None:
+                    break
+            if gt is None:
+                gt = _find(src, lambda c: c.name == 'testing_label_mask', 'x', depth=3, required=False)
             return {'layout': 'official', 'root': d, 'masks': gt}
         d = _find(src, lambda c: (c / 'training/frames').is_dir() and (c / 'testing/frames').is_dir(), 'x', required=False)
         if d is not None:
@@ -513,56 +574,72 @@ def detect_layout(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
         return {'layout': 'official' if (d / 'training/videos').is_dir() else 'frames', 'root': d}
     if kind == 'ped2':
         d = _find(src, lambda c: c.name.lower() == 'ucsdped2' and (c / 'Train').is_dir() and (c / 'Test').is_dir(), 'x', depth=3, required=False)
-        if d is not None: return {'layout': 'official', 'root': d}
+        if d is not None:
+            return {'layout': 'official', 'root': d}
         d = _find(src, lambda c: (c / 'training/frames').is_dir() and (c / 'testing/frames').is_dir(), 'x', required=False)
-        if d is not None: return {'layout': 'anopred', 'root': d, 'mat': d / 'ped2.mat' if (d / 'ped2.mat').exists() else None}
+        if d is not None:
+            return {'layout': 'anopred', 'root': d, 'mat': d / 'ped2.mat' if (d / 'ped2.mat').exists() else None}
         raise FastAedError(f"{src}: no Ped2 layout found (expected 'UCSDped2/Train' + 'UCSDped2/Test', or 'ped2/training/frames' + 'testing/frames')")
     raise FastAedError(f"unknown dataset kind {kind!r} (expected avenue, shanghaitech or ped2)")
 
 # %% ../nbs/01a_convert.ipynb #43a4aeb1
 def _prov(path: Path, root: Path, schema: str, **kw) -> dict:
-    try: rel = str(path.relative_to(root))
-    except ValueError: rel = str(path)
+    try:
+        rel = str(path.relative_to(root))
+    except ValueError:
+        rel = str(path)
     return {'file': rel, 'schema': schema, 'sha1': sha1_file(path), **kw}
 
 def _video_dirs(d: Path, exclude_gt: bool = True) -> list:
-    if not d.is_dir(): raise FastAedError(f"{d}: folder not found")
+    if not d.is_dir():
+        raise FastAedError(f"{d}: folder not found")
     vs = [c for c in d.iterdir() if c.is_dir() and not c.name.startswith('.') and not (exclude_gt and c.name.endswith('_gt'))]
-    if not vs: raise FastAedError(f"{d}: no video folders")
+    if not vs:
+        raise FastAedError(f"{d}: no video folders")
     return sorted(vs, key=lambda c: natural_key(c.name))
 
 def _video_files(d: Path) -> list:
-    if not d.is_dir(): raise FastAedError(f"{d}: folder not found")
+    if not d.is_dir():
+        raise FastAedError(f"{d}: folder not found")
     vs = _files(d, VIDEO_EXTS)
-    if not vs: raise FastAedError(f"{d}: no videos ({', '.join(VIDEO_EXTS)})")
+    if not vs:
+        raise FastAedError(f"{d}: no videos ({', '.join(VIDEO_EXTS)})")
     return sorted(vs, key=lambda p: natural_key(p.stem))
 
 def _plan_avenue(lay: dict, label_file: Path = None, labels: str = 'auto') -> dict:
     root = lay['root']
     plan = {'train': [], 'test': [], 'source': {'dataset': 'avenue', 'layout': lay['layout'], 'root': str(root)}}
     if lay['layout'] == 'official':
-        for p in _video_files(root / 'training_videos'): plan['train'].append({'name': p.stem, 'frames': decode_video(p), 'src': p})
+        for p in _video_files(root / 'training_videos'):
+            plan['train'].append({'name': p.stem, 'frames': decode_video(p), 'src': p})
         tests = [{'name': p.stem, 'frames': decode_video(p), 'src': p} for p in _video_files(root / 'testing_videos')]
     else:
-        for d in _video_dirs(root / 'training/frames'): plan['train'].append({'name': d.name, 'frames': sorted_frames(d), 'src': d})
+        for d in _video_dirs(root / 'training/frames'):
+            plan['train'].append({'name': d.name, 'frames': sorted_frames(d), 'src': d})
         tests = [{'name': d.name, 'frames': sorted_frames(d), 'src': d} for d in _video_dirs(root / 'testing/frames')]
     mat = Path(label_file) if label_file else lay.get('mat')
     mask_dir = lay.get('masks')
     use = labels
-    if use == 'auto': use = 'masks' if mask_dir is not None and not label_file else 'file'
-    if use == 'masks' and mask_dir is None: raise FastAedError(f"{root}: no ground_truth_demo/testing_label_mask folder for labels='masks'")
+    if use == 'auto':
+        use = 'masks' if mask_dir is not None and not label_file else 'file'
+    if use == 'masks' and mask_dir is None:
+        raise FastAedError(f"{root}: no ground_truth_demo/testing_label_mask folder for labels='masks'")
     if use == 'file' and mat is None:
         raise FastAedError(f"{root}: no Avenue labels found (ground_truth_demo/testing_label_mask/N_label.mat or avenue.mat); pass --labels-file")
     # pixel masks: N_label.mat <-> video NN
     mask_prov = []
     if mask_dir is not None:
         for v in tests:
-            try: n = int(v['name'])
-            except ValueError: raise FastAedError(f"{v['src']}: Avenue test video names must be numbers") from None
+            try:
+                n = int(v['name'])
+            except ValueError:
+                raise FastAedError(f"{v['src']}: Avenue test video names must be numbers") from None
             p = mask_dir / f'{n}_label.mat'
-            if not p.exists(): raise FastAedError(f"{p}: mask file for test video {v['name']} not found")
+            if not p.exists():
+                raise FastAedError(f"{p}: mask file for test video {v['name']} not found")
             m = load_mat(p)
-            if 'volLabel' not in m: raise FastAedError(f"{p}: no variable 'volLabel' (found {sorted(m)})")
+            if 'volLabel' not in m:
+                raise FastAedError(f"{p}: no variable 'volLabel' (found {sorted(m)})")
             cells = CellMasks(m['volLabel'], p)
             v['mask_labels'] = labels_from_masks(cells)     # validates every cell now; the masks are re-read when written
             v['masks'] = MatMasks(p, len(cells))
@@ -572,7 +649,8 @@ def _plan_avenue(lay: dict, label_file: Path = None, labels: str = 'auto') -> di
     file_labels, file_prov = None, None
     if mat is not None and (use == 'file' or mat.exists()):
         schema, specs = read_label_file(mat)
-        if len(specs) != len(tests): raise FastAedError(f"{mat}: labels for {len(specs)} videos, {len(tests)} test videos found")
+        if len(specs) != len(tests):
+            raise FastAedError(f"{mat}: labels for {len(specs)} videos, {len(tests)} test videos found")
         file_labels = specs
         file_prov = _prov(mat, root, schema)
     for i, v in enumerate(tests):
@@ -593,11 +671,16 @@ def _plan_avenue(lay: dict, label_file: Path = None, labels: str = 'auto') -> di
 # %% ../nbs/01a_convert.ipynb #0911396c
 def _read_tracks_txt(p: Path) -> np.ndarray:
     "AED track file: `track_id,frame_idx,x_min,y_min,x_max,y_max` rows, f0, inclusive corners."
-    try: a = np.loadtxt(p, delimiter=',', ndmin=2)
-    except ValueError as e: raise FastAedError(f"{p}: malformed track rows ({e})") from None
-    if a.size == 0: return np.zeros((0, 6), np.int64)
-    if a.shape[1] != 6: raise FastAedError(f"{p}: {a.shape[1]} columns, expected 6 (track_id,frame_idx,x_min,y_min,x_max,y_max)")
-    if not np.all(a == np.round(a)): raise FastAedError(f"{p}: non-integer values")
+    try:
+        a = np.loadtxt(p, delimiter=',', ndmin=2)
+    except ValueError as e:
+        raise FastAedError(f"{p}: malformed track rows ({e})") from None
+    if a.size == 0:
+        return np.zeros((0, 6), np.int64)
+    if a.shape[1] != 6:
+        raise FastAedError(f"{p}: {a.shape[1]} columns, expected 6 (track_id,frame_idx,x_min,y_min,x_max,y_max)")
+    if not np.all(a == np.round(a)):
+        raise FastAedError(f"{p}: non-integer values")
     a = np.unique(a.astype(np.int64), axis=0)                       # drops exact duplicate rows, sorts
     return a[np.lexsort((a[:, 1], a[:, 0]))]
 
@@ -605,34 +688,46 @@ def _plan_shanghaitech(lay: dict, tracks_dir: Path = None) -> dict:
     root = lay['root']
     plan = {'train': [], 'test': [], 'source': {'dataset': 'shanghaitech', 'layout': lay['layout'], 'root': str(root)}}
     if lay['layout'] == 'official':
-        for p in _video_files(root / 'training/videos'): plan['train'].append({'name': p.stem, 'frames': decode_video(p), 'src': p})
+        for p in _video_files(root / 'training/videos'):
+            plan['train'].append({'name': p.stem, 'frames': decode_video(p), 'src': p})
     else:
-        for d in _video_dirs(root / 'training/frames'): plan['train'].append({'name': d.name, 'frames': sorted_frames(d), 'src': d})
+        for d in _video_dirs(root / 'training/frames'):
+            plan['train'].append({'name': d.name, 'frames': sorted_frames(d), 'src': d})
     fm, pm = root / 'testing/test_frame_mask', root / 'testing/test_pixel_mask'
-    if not fm.is_dir(): raise FastAedError(f"{fm}: folder not found (per-frame labels of the test videos)")
+    if not fm.is_dir():
+        raise FastAedError(f"{fm}: folder not found (per-frame labels of the test videos)")
     files, pix = [], []
     for d in _video_dirs(root / 'testing/frames', exclude_gt=False):
         frames = sorted_frames(d)
         lp = fm / f'{d.name}.npy'
-        if not lp.exists(): raise FastAedError(f"{lp}: frame labels of test video {d.name} not found")
-        try: lab = np.load(lp, allow_pickle=False).reshape(-1)
-        except Exception as e: raise FastAedError(f"{lp}: unreadable ({e})") from None
-        if len(lab) != len(frames): raise FastAedError(f"{lp}: {len(lab)} labels for {len(frames)} frames in {d}")
+        if not lp.exists():
+            raise FastAedError(f"{lp}: frame labels of test video {d.name} not found")
+        try:
+            lab = np.load(lp, allow_pickle=False).reshape(-1)
+        except Exception as e:
+            raise FastAedError(f"{lp}: unreadable ({e})") from None
+        if len(lab) != len(frames):
+            raise FastAedError(f"{lp}: {len(lab)} labels for {len(frames)} frames in {d}")
         v = {'name': d.name, 'frames': frames, 'src': d, 'labels': (lab > 0).astype(np.uint8)}
         files.append(_prov(lp, root, 'test_frame_mask-npy'))
         pp = pm / f'{d.name}.npy'
         if pp.exists():
-            try: masks = np.load(pp, mmap_mode='r', allow_pickle=False)
-            except Exception as e: raise FastAedError(f"{pp}: unreadable ({e})") from None
-            if masks.ndim != 3 or masks.shape[0] != len(frames): raise FastAedError(f"{pp}: masks of shape {masks.shape} for {len(frames)} frames in {d}")
+            try:
+                masks = np.load(pp, mmap_mode='r', allow_pickle=False)
+            except Exception as e:
+                raise FastAedError(f"{pp}: unreadable ({e})") from None
+            if masks.ndim != 3 or masks.shape[0] != len(frames):
+                raise FastAedError(f"{pp}: masks of shape {masks.shape} for {len(frames)} frames in {d}")
             v['masks'] = masks
             v['mask_file'] = pp
             pix.append(_prov(pp, root, 'test_pixel_mask-npy-THW'))
         if tracks_dir is not None:
             tp = Path(tracks_dir) / f'{d.name}.txt'
-            if not tp.exists(): raise FastAedError(f"{tp}: track file of test video {d.name} not found")
+            if not tp.exists():
+                raise FastAedError(f"{tp}: track file of test video {d.name} not found")
             tr = _read_tracks_txt(tp)
-            if len(tr) and tr[:, 1].max() >= len(frames): raise FastAedError(f"{tp}: frame {int(tr[:, 1].max())} beyond the {len(frames)} frames of {d.name}")
+            if len(tr) and tr[:, 1].max() >= len(frames):
+                raise FastAedError(f"{tp}: frame {int(tr[:, 1].max())} beyond the {len(frames)} frames of {d.name}")
             v['tracks'] = tr
             v['tracks_file'] = tp
         plan['test'].append(v)
@@ -648,17 +743,24 @@ def _plan_shanghaitech(lay: dict, tracks_dir: Path = None) -> dict:
 # %% ../nbs/01a_convert.ipynb #2f71c1ba
 def _merl_row(parts: list, where: str, n_frames: int, width: int, height: int) -> list:
     "One MERL row -> `[track_id, frame (f0), x1, y1, x2, y2]`, inclusive corners clipped to the frame."
-    if len(parts) != 6: raise FastAedError(f"{where}: {len(parts)} fields, expected 6 (<frame file> <track id> <x centre> <y centre> <width> <height>)")
+    if len(parts) != 6:
+        raise FastAedError(f"{where}: {len(parts)} fields, expected 6 (<frame file> <track id> <x centre> <y centre> <width> <height>)")
     m = re.search(r'(\d+)$', Path(parts[0].replace('\\', '/')).stem)
-    try: tid, (xc, yc, w, h) = int(parts[1]), map(float, parts[2:])
-    except ValueError: m = None
-    if m is None: raise FastAedError(f"{where}: malformed row {' '.join(parts)!r}")
+    try:
+        tid, (xc, yc, w, h) = int(parts[1]), map(float, parts[2:])
+    except ValueError:
+        m = None
+    if m is None:
+        raise FastAedError(f"{where}: malformed row {' '.join(parts)!r}")
     frame = int(m.group(1)) - 1
-    if not 0 <= frame < n_frames: raise FastAedError(f"{where}: frame file {parts[0]} outside the video's {n_frames} frames (f1 names 1..{n_frames})")
-    if tid < 0 or not (w > 0 and h > 0): raise FastAedError(f"{where}: negative track id or empty box in {' '.join(parts)!r}")
+    if not 0 <= frame < n_frames:
+        raise FastAedError(f"{where}: frame file {parts[0]} outside the video's {n_frames} frames (f1 names 1..{n_frames})")
+    if tid < 0 or not (w > 0 and h > 0):
+        raise FastAedError(f"{where}: negative track id or empty box in {' '.join(parts)!r}")
     x1, y1 = max(0, math.floor(xc - w / 2)), max(0, math.floor(yc - h / 2))
     x2, y2 = min(width - 1, math.ceil(xc + w / 2)), min(height - 1, math.ceil(yc + h / 2))
-    if x1 > x2 or y1 > y2: raise FastAedError(f"{where}: box {' '.join(parts[2:])} lies outside the {width}x{height} frame")
+    if x1 > x2 or y1 > y2:
+        raise FastAedError(f"{where}: box {' '.join(parts[2:])} lies outside the {width}x{height} frame")
     return [tid, frame, x1, y1, x2, y2]
 
 def read_merl_tracks(path: str | Path, # one MERL track file of a test video
@@ -668,8 +770,10 @@ def read_merl_tracks(path: str | Path, # one MERL track file of a test video
                     ) -> np.ndarray:
     "Tracks (N,6) int64 `[track_id, frame, x1, y1, x2, y2]` (f0, inclusive corners) from a MERL track file, sorted by (track, frame)."
     path = Path(path)
-    try: lines = path.read_text().splitlines()
-    except (OSError, UnicodeDecodeError) as e: raise FastAedError(f"{path}: unreadable track file ({e})") from None
+    try:
+        lines = path.read_text().splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise FastAedError(f"{path}: unreadable track file ({e})") from None
     rows = [_merl_row(line.split(), f"{path}:{i}", n_frames, width, height)
             for i, line in enumerate(lines, 1) if line.strip() and not line.lstrip().startswith('#')]
     a = np.unique(np.array(rows, np.int64).reshape(-1, 6), axis=0)
@@ -680,19 +784,24 @@ def merl_track_files(tracks_dir: str | Path, # folder of MERL `.txt` track files
                     ) -> dict:
     "The track file of every test video, matched by the last number in the names; a missing or extra file is an error."
     d = Path(tracks_dir)
-    if not d.is_dir(): raise FastAedError(f"{d}: track folder not found")
+    if not d.is_dir():
+        raise FastAedError(f"{d}: track folder not found")
     num = lambda s: int(re.findall(r'\d+', s)[-1]) if re.search(r'\d', s) else None
     by_num = {}
     for p in sorted(d.glob('*.txt'), key=lambda p: natural_key(p.name)):
         k = num(p.stem)
-        if k is None: continue
-        if k in by_num: raise FastAedError(f"{d}: two track files for video {k}: {by_num[k].name} and {p.name}")
+        if k is None:
+            continue
+        if k in by_num:
+            raise FastAedError(f"{d}: two track files for video {k}: {by_num[k].name} and {p.name}")
         by_num[k] = p
     out = {}
     for v in videos:
-        if num(v) not in by_num: raise FastAedError(f"{d}: no track file for test video {v} (expected e.g. {v}_gt.txt)")
+        if num(v) not in by_num:
+            raise FastAedError(f"{d}: no track file for test video {v} (expected e.g. {v}_gt.txt)")
         out[v] = by_num.pop(num(v))
-    if by_num: raise FastAedError(f"{d}: track files for videos that are not test videos here: {', '.join(p.name for p in by_num.values())}")
+    if by_num:
+        raise FastAedError(f"{d}: track files for videos that are not test videos here: {', '.join(p.name for p in by_num.values())}")
     return out
 
 # %% ../nbs/01a_convert.ipynb #b57bb21c
@@ -701,7 +810,8 @@ def _plan_ped2(lay: dict, label_file: Path = None) -> dict:
     plan = {'train': [], 'test': [], 'source': {'dataset': 'ped2', 'layout': lay['layout'], 'root': str(root)}}
     prov = []
     if lay['layout'] == 'official':
-        for d in _video_dirs(root / 'Train'): plan['train'].append({'name': d.name, 'frames': sorted_frames(d, ('.tif', '.tiff')), 'src': d})
+        for d in _video_dirs(root / 'Train'):
+            plan['train'].append({'name': d.name, 'frames': sorted_frames(d, ('.tif', '.tiff')), 'src': d})
         tdir = root / 'Test'
         for d in _video_dirs(tdir):
             frames = sorted_frames(d, ('.tif', '.tiff'))
@@ -710,7 +820,8 @@ def _plan_ped2(lay: dict, label_file: Path = None) -> dict:
             if gd.is_dir():
                 mfiles = sorted_frames(gd, ('.bmp', '.png'))
                 fi, mi = [stem_int(p) for p in frames], [stem_int(p) for p in mfiles]
-                if fi != mi: raise FastAedError(f"{gd}: {len(mfiles)} masks numbered {mi[0]}..{mi[-1]} for {len(frames)} frames numbered {fi[0]}..{fi[-1]} in {d}")
+                if fi != mi:
+                    raise FastAedError(f"{gd}: {len(mfiles)} masks numbered {mi[0]}..{mi[-1]} for {len(frames)} frames numbered {fi[0]}..{fi[-1]} in {d}")
                 v['masks'] = LazyImages(mfiles)
                 v['mask_file'] = gd
             plan['test'].append(v)
@@ -718,20 +829,25 @@ def _plan_ped2(lay: dict, label_file: Path = None) -> dict:
         if ms:
             mp = ms[0]
             schema, specs = read_label_file(mp)
-            if len(specs) != len(plan['test']): raise FastAedError(f"{mp}: labels for {len(specs)} videos, {len(plan['test'])} test videos in {tdir}")
-            for v, sp in zip(plan['test'], specs): v['labels_spec'] = (sp, schema, mp)
+            if len(specs) != len(plan['test']):
+                raise FastAedError(f"{mp}: labels for {len(specs)} videos, {len(plan['test'])} test videos in {tdir}")
+            for v, sp in zip(plan['test'], specs):
+                v['labels_spec'] = (sp, schema, mp)
             plan['label_source'] = {'kind': 'label-file', **_prov(mp, root, schema)}
             if schema in INTERVAL_SCHEMAS:   # log the ranges read (transcriptions of UCSDped2.m differ, e.g. Test006)
                 plan['label_source']['ranges'] = {v['name']: as_intervals(sp, str(mp)).T.astype(int).tolist() for v, sp in zip(plan['test'], specs)}
             plan['schema'] = schema
         else:
-            if not all('masks' in v for v in plan['test']): raise FastAedError(f"{tdir}: neither UCSDped2.m nor a TestNNN_gt mask folder for every test video")
+            if not all('masks' in v for v in plan['test']):
+                raise FastAedError(f"{tdir}: neither UCSDped2.m nor a TestNNN_gt mask folder for every test video")
             plan['label_source'] = {'kind': 'pixel-masks', 'schema': 'bmp-0-255', 'frame_label': 'any mask pixel > 0'}
             plan['schema'] = 'masks'
         masks = [v for v in plan['test'] if 'masks' in v]
-        if masks: plan['label_source']['pixel_masks'] = {'schema': 'TestNNN_gt/*.bmp 0/255', 'videos': [v['name'] for v in masks]}
+        if masks:
+            plan['label_source']['pixel_masks'] = {'schema': 'TestNNN_gt/*.bmp 0/255', 'videos': [v['name'] for v in masks]}
     else:
-        for d in _video_dirs(root / 'training/frames'): plan['train'].append({'name': d.name, 'frames': sorted_frames(d), 'src': d})
+        for d in _video_dirs(root / 'training/frames'):
+            plan['train'].append({'name': d.name, 'frames': sorted_frames(d), 'src': d})
         tdir = root / 'testing/frames'
         for d in _video_dirs(tdir):
             v = {'name': d.name, 'frames': sorted_frames(d), 'src': d}
@@ -741,10 +857,13 @@ def _plan_ped2(lay: dict, label_file: Path = None) -> dict:
                 v['mask_file'] = gd
             plan['test'].append(v)
         mp = Path(label_file) if label_file else lay.get('mat')
-        if mp is None: raise FastAedError(f"{root}: ped2.mat not found; pass --labels-file")
+        if mp is None:
+            raise FastAedError(f"{root}: ped2.mat not found; pass --labels-file")
         schema, specs = read_label_file(mp)
-        if len(specs) != len(plan['test']): raise FastAedError(f"{mp}: labels for {len(specs)} videos, {len(plan['test'])} test videos in {tdir}")
-        for v, s in zip(plan['test'], specs): v['labels_spec'] = (s, schema, mp)
+        if len(specs) != len(plan['test']):
+            raise FastAedError(f"{mp}: labels for {len(specs)} videos, {len(plan['test'])} test videos in {tdir}")
+        for v, s in zip(plan['test'], specs):
+            v['labels_spec'] = (s, schema, mp)
         plan['label_source'] = {'kind': 'label-file', **_prov(mp, root, schema)}
         plan['schema'] = schema
         if schema in INTERVAL_SCHEMAS:
@@ -761,7 +880,8 @@ def _plan_merl_tracks(plan: dict, # a Ped2 or Avenue plan
     "Attach each test video's MERL track file to the plan (read when the video's size is known) and record where tracks come from."
     src = plan['label_source']
     if tracks_dir is None:
-        if any('masks' in v for v in plan['test']): src['tracks'] = {'kind': 'derived-from-pixel-masks', **mask_params}
+        if any('masks' in v for v in plan['test']):
+            src['tracks'] = {'kind': 'derived-from-pixel-masks', **mask_params}
         return
     files = merl_track_files(tracks_dir, [v['name'] for v in plan['test']])
     for v in plan['test']:
@@ -775,15 +895,20 @@ def _plan_merl_tracks(plan: dict, # a Ped2 or Avenue plan
 # %% ../nbs/01a_convert.ipynb #cf4ff8d5
 def _labels_for(v: dict):
     "Frame labels of a planned test video: an array, a function of the frame count, or None (derive from masks)."
-    if v.get('use') == 'masks': return None
-    if 'labels' in v: return v['labels']
-    if v.get('labels_spec') is None: return None
+    if v.get('use') == 'masks':
+        return None
+    if 'labels' in v:
+        return v['labels']
+    if v.get('labels_spec') is None:
+        return None
     spec, schema, path = v['labels_spec']
     what = f"{path} (test video {v['name']})"
     def resolve(n: int) -> np.ndarray:
-        if schema in INTERVAL_SCHEMAS: return intervals_to_labels(spec, n, what)
+        if schema in INTERVAL_SCHEMAS:
+            return intervals_to_labels(spec, n, what)
         lab = np.asarray(spec).reshape(-1)
-        if len(lab) != n: raise FastAedError(f"{what}: {len(lab)} labels for {n} frames")
+        if len(lab) != n:
+            raise FastAedError(f"{what}: {len(lab)} labels for {n} frames")
         return (lab > 0).astype(np.uint8)
     return resolve
 
@@ -806,16 +931,23 @@ def prepare_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
     "Convert an official Avenue / ShanghaiTech / Ped2 distribution into the canonical layout at `out`."
     from fast_aed.core import progress
     from fast_aed.data import tracks_from_masks
-    if labels not in ('auto', 'masks', 'file'): raise FastAedError(f"labels must be auto, masks or file, got {labels!r}")
-    if tracks_dir is not None and not Path(tracks_dir).is_dir(): raise FastAedError(f"{tracks_dir}: track folder not found")
+    if labels not in ('auto', 'masks', 'file'):
+        raise FastAedError(f"labels must be auto, masks or file, got {labels!r}")
+    if tracks_dir is not None and not Path(tracks_dir).is_dir():
+        raise FastAedError(f"{tracks_dir}: track folder not found")
     lay = detect_layout(kind, src)
-    if kind == 'avenue': plan = _plan_avenue(lay, label_file, labels)
-    elif kind == 'shanghaitech': plan = _plan_shanghaitech(lay, tracks_dir)
-    else: plan = _plan_ped2(lay, label_file)
-    if kind != 'shanghaitech': _plan_merl_tracks(plan, tracks_dir, {'min_area': track_min_area, 'iou_link': track_iou_link})
+    if kind == 'avenue':
+        plan = _plan_avenue(lay, label_file, labels)
+    elif kind == 'shanghaitech':
+        plan = _plan_shanghaitech(lay, tracks_dir)
+    else:
+        plan = _plan_ped2(lay, label_file)
+    if kind != 'shanghaitech':
+        _plan_merl_tracks(plan, tracks_dir, {'min_area': track_min_area, 'iou_link': track_iou_link})
     for v in plan['test']:                       # frame folders: counts are known, check the labels before writing anything
         lab = _labels_for(v)
-        if callable(lab) and isinstance(v['frames'], list): v['labels'] = lab(len(v['frames']))
+        if callable(lab) and isinstance(v['frames'], list):
+            v['labels'] = lab(len(v['frames']))
     bar = None if quiet else progress(total=len(plan['train']) + len(plan['test']), desc=f'prepare {kind}')
     with DatasetWriter(out, overwrite=overwrite, frame_ext=frame_ext, jpeg_quality=jpeg_quality, size=size) as w:
         def write(split, v):
@@ -830,38 +962,48 @@ def prepare_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                 kw['tracks'] = trk
             srcs = [str(x) for x in (v['src'], v.get('mask_file'), v.get('tracks_file')) if x is not None]
             ctx = lambda err: f"{err} [source: {', '.join(srcs)}]" if not any(s in str(err) for s in srcs) else str(err)
-            try: e = w.add_video(split, v['name'], v['frames'], n_frames=n_known, extra={'source': v['src'].name}, register=False, **kw)
+            try:
+                e = w.add_video(split, v['name'], v['frames'], n_frames=n_known, extra={'source': v['src'].name}, register=False, **kw)
             except BadSourceError as err:
-                if not skip_bad: raise BadSourceError(ctx(err)) from None
+                if not skip_bad:
+                    raise BadSourceError(ctx(err)) from None
                 w.discard_video(split, v['name'])
                 e = None
                 skipped.append({'split': split, 'video': v['name'], 'source': str(v['src']), 'reason': str(err)})
                 warnings.warn(f"{kind}: skipped {split} video {v['name']}: {err}", SkippedVideoWarning, stacklevel=2)
-            except FastAedError as err: raise FastAedError(ctx(err)) from None
+            except FastAedError as err:
+                raise FastAedError(ctx(err)) from None
             finally:
-                if hasattr(v.get('masks'), 'release'): v['masks'].release()
-            if bar is not None: bar.update(1)
+                if hasattr(v.get('masks'), 'release'):
+                    v['masks'].release()
+            if bar is not None:
+                bar.update(1)
             return e
         jobs = [(split, v) for split in ('train', 'test') for v in plan[split]]
         skipped = []
         if workers <= 1:
             for split, v in jobs:
-                if (e := write(split, v)) is not None: w.add_entry(split, e)
+                if (e := write(split, v)) is not None:
+                    w.add_entry(split, e)
         else:                                   # OpenCV decodes/encodes without the GIL: threads scale
             from concurrent.futures import ThreadPoolExecutor
             with ThreadPoolExecutor(workers) as ex:
                 futs = [ex.submit(write, split, v) for split, v in jobs]
                 try:
                     for (split, _), f in zip(jobs, futs):
-                        if (e := f.result()) is not None: w.add_entry(split, e)
+                        if (e := f.result()) is not None:
+                            w.add_entry(split, e)
                 except BaseException:
-                    for f in futs: f.cancel()
+                    for f in futs:
+                        f.cancel()
                     raise
-        if bar is not None: bar.close()
+        if bar is not None:
+            bar.close()
         single = []
         for e in w.entries['test']:
             lab = np.load(w.partial / 'test' / e['video'] / 'labels.npy')
-            if lab.min() == lab.max(): single.append(e['video'])
+            if lab.min() == lab.max():
+                single.append(e['video'])
         path = w.finish(kind, fps=plan['fps'], channels=plan['channels'], label_source=plan['label_source'],
                         source={**plan['source'], 'converter': 'fast_aed.convert.prepare_dataset', 'size': size},
                         single_class_test_videos=single, label_schema=plan['schema'],
@@ -873,8 +1015,10 @@ def prepare_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
 def _size_arg(s: str) -> tuple:
     import argparse
     m = re.fullmatch(r'(\d+)[xX](\d+)', s)
-    if not m: raise argparse.ArgumentTypeError(f"--size must be WxH, e.g. 640x360; got {s!r}")
-    if int(m.group(1)) < 1 or int(m.group(2)) < 1: raise argparse.ArgumentTypeError(f"--size must be positive, got {s!r}")
+    if not m:
+        raise argparse.ArgumentTypeError(f"--size must be WxH, e.g. 640x360; got {s!r}")
+    if int(m.group(1)) < 1 or int(m.group(2)) < 1:
+        raise argparse.ArgumentTypeError(f"--size must be positive, got {s!r}")
     return int(m.group(1)), int(m.group(2))
 
 def _cmd_prepare(args) -> int:
@@ -883,7 +1027,8 @@ def _cmd_prepare(args) -> int:
         out = prepare_dataset(args.kind, args.src, args.out, overwrite=args.overwrite, labels=args.labels, label_file=args.labels_file,
                               tracks_dir=args.tracks, size=args.size, frame_ext=args.frame_ext, jpeg_quality=args.jpeg_quality,
                               workers=args.workers, skip_bad=args.skip_bad)
-    for w in ws: print(f'fast-aed: warning: {w.message}', file=sys.stderr)
+    for w in ws:
+        print(f'fast-aed: warning: {w.message}', file=sys.stderr)
     info = dataset_info(out)
     print(format_info_table(info) if args.table else
           f"{out}: {len(info['train'])} train / {len(info['test'])} test videos, "

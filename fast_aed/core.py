@@ -32,8 +32,10 @@ def os_error_message(e: OSError, # the error the operating system raised
     "One line for a file-system error: `cannot write <path>: <reason>` (read-only, disk full, a file in the way, permission)."
     path = path if path is not None else (e.filename or '?')
     reason = e.strerror or str(e)
-    if e.errno == errno.ENOTDIR: reason += ' (a part of the path is a file, not a folder)'
-    elif e.errno == errno.EEXIST: reason += ' (a file is in the way of a folder)'
+    if e.errno == errno.ENOTDIR:
+        reason += ' (a part of the path is a file, not a folder)'
+    elif e.errno == errno.EEXIST:
+        reason += ' (a file is in the way of a folder)'
     action = action or ('write' if e.errno in _WRITE_ERRNOS else 'read' if e.errno == errno.ENOENT else 'access')
     return f"cannot {action} {path}: {reason}"
 
@@ -41,7 +43,8 @@ def os_error_message(e: OSError, # the error the operating system raised
 def _nms_reference(boxes, scores, iou_threshold: float):
     "Greedy non-maximum suppression in pure PyTorch (boxes x1y1x2y2); indices kept, by decreasing score."
     import torch
-    if boxes.numel() == 0: return torch.empty(0, dtype=torch.long, device=boxes.device)
+    if boxes.numel() == 0:
+        return torch.empty(0, dtype=torch.long, device=boxes.device)
     boxes, scores = boxes.float(), scores.float()
     x1, y1, x2, y2 = boxes.unbind(1)
     areas = (x2 - x1).clamp(min=0) * (y2 - y1).clamp(min=0)
@@ -49,7 +52,8 @@ def _nms_reference(boxes, scores, iou_threshold: float):
     keep = []
     suppressed = torch.zeros(len(boxes), dtype=torch.bool, device=boxes.device)
     for idx in order.tolist():
-        if suppressed[idx]: continue
+        if suppressed[idx]:
+            continue
         keep.append(idx)
         xx1 = torch.maximum(x1[idx], x1)
         yy1 = torch.maximum(y1[idx], y1)
@@ -70,8 +74,10 @@ def ensure_torchvision():
         import torchvision
         return torchvision
     except RuntimeError as e:
-        if 'torchvision::nms' not in str(e): raise
-    for name in [m for m in sys.modules if m == 'torchvision' or m.startswith('torchvision.')]: del sys.modules[name]
+        if 'torchvision::nms' not in str(e):
+            raise
+    for name in [m for m in sys.modules if m == 'torchvision' or m.startswith('torchvision.')]:
+        del sys.modules[name]
     if _NMS_LIB is None:
         lib = torch.library.Library('torchvision', 'DEF')
         for op in ('nms', 'qnms'):  # torchvision registers fake kernels for both at import
@@ -88,7 +94,8 @@ def ensure_torchvision():
 def current_umask() -> int:
     "The process's umask, read without changing it where the system tells it (Linux), else set and restored at once."
     with contextlib.suppress(OSError, ValueError, StopIteration):
-        with open('/proc/self/status') as f: return int(next(l for l in f if l.startswith('Umask:')).split()[1], 8)
+        with open('/proc/self/status') as f:
+            return int(next(l for l in f if l.startswith('Umask:')).split()[1], 8)
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
@@ -102,56 +109,73 @@ def atomic_path(path: str | Path, # final path of the file
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
         os.close(fd)
-    except OSError as e: raise FastAedError(os_error_message(e, path)) from None
+    except OSError as e:
+        raise FastAedError(os_error_message(e, path)) from None
     try:
         yield Path(tmp)
         os.chmod(tmp, 0o666 & ~current_umask())   # mkstemp creates 0600: give the file the mode `open` would
         os.replace(tmp, path)
     except BaseException as e:
-        with contextlib.suppress(FileNotFoundError): os.remove(tmp)
-        if isinstance(e, OSError) and e.filename in (None, tmp, str(path)): raise FastAedError(os_error_message(e, path)) from None
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        if isinstance(e, OSError) and e.filename in (None, tmp, str(path)):
+            raise FastAedError(os_error_message(e, path)) from None
         raise
 
 def save_json(obj, path: str | Path):
     "Write `obj` as indented JSON to `path` atomically."
-    with atomic_path(path) as tmp: Path(tmp).write_text(json.dumps(obj, indent=2, default=_json_default) + '\n')
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(json.dumps(obj, indent=2, default=_json_default) + '\n')
     return Path(path)
 
 def load_json(path: str | Path):
     "Read JSON from `path`, naming the file if it is missing or malformed."
     path = Path(path)
-    if not path.exists(): raise FastAedError(f"{path}: file not found")
-    try: return json.loads(path.read_text())
-    except json.JSONDecodeError as e: raise FastAedError(f"{path}: not valid JSON ({e})") from None
+    if not path.exists():
+        raise FastAedError(f"{path}: file not found")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise FastAedError(f"{path}: not valid JSON ({e})") from None
 
 def _json_default(o):
-    if isinstance(o, (np.integer,)): return int(o)
-    if isinstance(o, (np.floating,)): return float(o)
-    if isinstance(o, np.ndarray): return o.tolist()
-    if isinstance(o, Path): return str(o)
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, Path):
+        return str(o)
     raise TypeError(f"not JSON serialisable: {type(o)}")
 
 def save_npz(path: str | Path, **arrays):
     "Write arrays to a compressed `.npz` atomically."
     with atomic_path(path) as tmp:
-        with open(tmp, 'wb') as f: np.savez_compressed(f, **arrays)
+        with open(tmp, 'wb') as f:
+            np.savez_compressed(f, **arrays)
     return Path(path)
 
 def load_npz(path: str | Path) -> dict:
     "Read all arrays of an `.npz` into a dict, naming the file if it is unreadable."
     path = Path(path)
     try:
-        with np.load(path, allow_pickle=False) as z: return {k: z[k] for k in z.files}
-    except FileNotFoundError: raise FastAedError(f"{path}: file not found") from None
-    except Exception as e: raise FastAedError(f"{path}: unreadable npz ({e})") from None
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except FileNotFoundError:
+        raise FastAedError(f"{path}: file not found") from None
+    except Exception as e:
+        raise FastAedError(f"{path}: unreadable npz ({e})") from None
 
 def torch_save_atomic(obj, path: str | Path):
     "`torch.save` to `path` atomically."
     import torch
     with atomic_path(path) as tmp, open(tmp, 'wb') as f:
-        try: torch.save(obj, f)
+        try:
+            torch.save(obj, f)
         except RuntimeError as e:   # torch reports a failed write (disk full) as RuntimeError; the OSError is its context
-            if isinstance(e.__context__, OSError): raise e.__context__ from None
+            if isinstance(e.__context__, OSError):
+                raise e.__context__ from None
             raise
     return Path(path)
 
@@ -173,10 +197,13 @@ def package_versions() -> dict:
     out = {'python': platform.python_version()}
     for name in _VERSIONED:
         try:
-            if name == 'torchvision': mod = ensure_torchvision()
-            else: mod = importlib.import_module(name)
+            if name == 'torchvision':
+                mod = ensure_torchvision()
+            else:
+                mod = importlib.import_module(name)
             out[name] = getattr(mod, '__version__', 'unknown')
-        except Exception: continue
+        except Exception:
+            continue
     return out
 
 def git_revision(path: str | Path = None) -> str:
@@ -187,10 +214,12 @@ def git_revision(path: str | Path = None) -> str:
     path = Path(path)
     try:
         rev = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=path, capture_output=True, text=True, timeout=10)
-        if rev.returncode: return 'unknown'
+        if rev.returncode:
+            return 'unknown'
         dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=path, capture_output=True, text=True, timeout=10)
         return rev.stdout.strip() + ('+dirty' if dirty.stdout.strip() else '')
-    except Exception: return 'unknown'
+    except Exception:
+        return 'unknown'
 
 THREAD_ENV = {k: os.environ.get(k) for k in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS')}   # as this process started: ultralytics sets OMP_NUM_THREADS=1 on import when it is unset
 
@@ -200,7 +229,8 @@ def file_sha1(path: str | Path, # the file
     "SHA-1 of a file's bytes, read in 1 MiB chunks."
     h = hashlib.sha1()
     with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            h.update(chunk)
     return h.hexdigest()[:length]
 
 def config_hash(config: dict) -> str:
@@ -231,7 +261,8 @@ def progress(iterable=None, # what to iterate over
 def resolve_device(device: str = 'auto') -> str:
     "'auto' picks cuda when available, else cpu; other values pass through."
     import torch
-    if device == 'auto': return 'cuda' if torch.cuda.is_available() else 'cpu'
+    if device == 'auto':
+        return 'cuda' if torch.cuda.is_available() else 'cpu'
     return device
 
 def work_dir(data: str | Path, # the prepared dataset folder

@@ -73,12 +73,14 @@ class VadDataset:
     def labelled(self) -> bool: return all(r.labelled for r in self.test)
     def videos(self, split: str) -> list:
         "The videos of `split` ('train' or 'test')."
-        if split not in SPLITS: raise FastAedError(f"unknown split {split!r} (expected one of {SPLITS})")
+        if split not in SPLITS:
+            raise FastAedError(f"unknown split {split!r} (expected one of {SPLITS})")
         return self.train if split == 'train' else self.test
     def video(self, split: str, name: str) -> VideoRecord:
         "The video `name` of `split`."
         for r in self.videos(split):
-            if r.name == name: return r
+            if r.name == name:
+                return r
         raise FastAedError(f"{self.root}: no {split} video named {name!r}")
     def __repr__(self):
         n = lambda rs: sum(r.frames for r in rs)
@@ -86,9 +88,11 @@ class VadDataset:
                 f"test={len(self.test)} videos/{n(self.test)} frames)")
 
 def _check_entry(e, path: Path, split: str, i: int):
-    if not isinstance(e, dict): raise FastAedError(f"{path}: {split}[{i}] is not an object")
+    if not isinstance(e, dict):
+        raise FastAedError(f"{path}: {split}[{i}] is not an object")
     for k in ('video', 'frames', 'height', 'width'):
-        if k not in e: raise FastAedError(f"{path}: {split}[{i}] lacks key {k!r}")
+        if k not in e:
+            raise FastAedError(f"{path}: {split}[{i}] lacks key {k!r}")
     for k in ('frames', 'height', 'width'):
         if not isinstance(e[k], int) or isinstance(e[k], bool) or e[k] <= 0:
             raise FastAedError(f"{path}: {split}[{i}] ({e.get('video')}): {k} must be a positive integer, got {e[k]!r}")
@@ -106,20 +110,25 @@ def load_dataset(root: str | Path, # folder holding dataset.json
         raise FastAedError(f"{path}: file not found; not a prepared dataset{hint}. "
                            "Create one with `fast-aed data prepare` or `fast-aed data synth`")
     meta = load_json(path)
-    if not isinstance(meta, dict): raise FastAedError(f"{path}: expected a JSON object")
+    if not isinstance(meta, dict):
+        raise FastAedError(f"{path}: expected a JSON object")
     for k in ('name', 'format_version', 'train', 'test'):
-        if k not in meta: raise FastAedError(f"{path}: missing key {k!r}")
+        if k not in meta:
+            raise FastAedError(f"{path}: missing key {k!r}")
     if meta['format_version'] != FORMAT_VERSION:
         raise FastAedError(f"{path}: format_version {meta['format_version']!r} is not supported (expected {FORMAT_VERSION})")
     ext = meta.get('frame_ext', '.jpg')
-    if ext not in ('.jpg', '.png'): raise FastAedError(f"{path}: frame_ext must be '.jpg' or '.png', got {ext!r}")
+    if ext not in ('.jpg', '.png'):
+        raise FastAedError(f"{path}: frame_ext must be '.jpg' or '.png', got {ext!r}")
     out = {}
     for split in SPLITS:
-        if not isinstance(meta[split], list): raise FastAedError(f"{path}: {split!r} must be a list")
+        if not isinstance(meta[split], list):
+            raise FastAedError(f"{path}: {split!r} must be a list")
         recs, seen = [], set()
         for i, e in enumerate(meta[split]):
             _check_entry(e, path, split, i)
-            if e['video'] in seen: raise FastAedError(f"{path}: duplicate {split} video {e['video']!r}")
+            if e['video'] in seen:
+                raise FastAedError(f"{path}: duplicate {split} video {e['video']!r}")
             seen.add(e['video'])
             recs.append(VideoRecord(split, e['video'], e['frames'], e['height'], e['width'], root / split / e['video'],
                                     ext, bool(e.get('has_masks', False)), int(e.get('tracks', 0)), e))
@@ -128,8 +137,10 @@ def load_dataset(root: str | Path, # folder holding dataset.json
     if verify:
         for r in ds.train + ds.test:
             for i in range(r.frames):
-                if not r.frame_path(i).exists(): raise FastAedError(f"{r.frame_path(i)}: frame file missing")
-            if r.labelled and not r.labels_path.exists(): raise FastAedError(f"{r.labels_path}: file not found")
+                if not r.frame_path(i).exists():
+                    raise FastAedError(f"{r.frame_path(i)}: frame file missing")
+            if r.labelled and not r.labels_path.exists():
+                raise FastAedError(f"{r.labels_path}: file not found")
     return ds
 
 # %% ../nbs/01_data.ipynb #ef7979b1
@@ -149,7 +160,8 @@ def mask_boxes(mask: np.ndarray, # (H, W) mask, nonzero = anomalous
               ) -> np.ndarray:
     "Inclusive-corner boxes (N,4) int64 `x1,y1,x2,y2` of the 8-connected components of one mask."
     m = (np.asarray(mask) > 0).astype(np.uint8)
-    if not m.any(): return np.zeros((0, 4), np.int64)
+    if not m.any():
+        return np.zeros((0, 4), np.int64)
     n, _, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
     st = stats[1:]
     st = st[st[:, cv2.CC_STAT_AREA] >= min_area]
@@ -164,12 +176,15 @@ def _touch_groups(boxes: np.ndarray, touch: int) -> list:
     "Index lists of the boxes that touch (grown by `touch` pixels), transitively."
     group = list(range(len(boxes)))
     def root(i):
-        while group[i] != i: i = group[i]
+        while group[i] != i:
+            i = group[i]
         return i
     ov = _box_overlap(_grown(boxes, touch), _grown(boxes, touch), 'ios') if len(boxes) else np.zeros((0, 0))
-    for i, j in zip(*np.nonzero(ov > 0)): group[root(i)] = root(j)
+    for i, j in zip(*np.nonzero(ov > 0)):
+        group[root(i)] = root(j)
     out = {}
-    for i in range(len(boxes)): out.setdefault(root(i), []).append(i)
+    for i in range(len(boxes)):
+        out.setdefault(root(i), []).append(i)
     return list(out.values())
 
 def tracks_from_masks(masks, # (T,H,W) array, or a sequence of T masks (None = empty frame)
@@ -180,7 +195,8 @@ def tracks_from_masks(masks, # (T,H,W) array, or a sequence of T masks (None = e
                       touch: int = 2, # boxes are grown by this many pixels, so components that touch count as overlapping
                      ) -> np.ndarray:
     "Ground-truth tracks (N,6) int64 `[track_id, frame, x1, y1, x2, y2]` from per-frame masks, sorted by (track, frame)."
-    if overlap not in ('iou', 'ios'): raise FastAedError(f"overlap must be 'iou' or 'ios', got {overlap!r}")
+    if overlap not in ('iou', 'ios'):
+        raise FastAedError(f"overlap must be 'iou' or 'ios', got {overlap!r}")
     rows, active, next_id = [], {}, 0  # active: track_id -> (last_frame, box)
     for t, m in enumerate(masks):
         boxes = mask_boxes(m, min_area) if m is not None else np.zeros((0, 4), np.int64)
@@ -215,17 +231,23 @@ def check_image_complete(path: str | Path, # a JPEG or PNG file (other formats p
             f.seek(0, os.SEEK_END)
             f.seek(max(0, f.tell() - 1024))
             tail = f.read()
-    except OSError as e: raise FastAedError(os_error_message(e, path, 'read')) from None
-    if head[:2] == b'\xff\xd8' and b'\xff\xd9' not in tail: raise BadSourceError(f"{path}: truncated or damaged JPEG (no end-of-image marker)")
-    if head == b'\x89PNG\r\n\x1a\n' and b'IEND' not in tail: raise BadSourceError(f"{path}: truncated or damaged PNG (no IEND chunk)")
+    except OSError as e:
+        raise FastAedError(os_error_message(e, path, 'read')) from None
+    if head[:2] == b'\xff\xd8' and b'\xff\xd9' not in tail:
+        raise BadSourceError(f"{path}: truncated or damaged JPEG (no end-of-image marker)")
+    if head == b'\x89PNG\r\n\x1a\n' and b'IEND' not in tail:
+        raise BadSourceError(f"{path}: truncated or damaged PNG (no IEND chunk)")
     return path
 
 # %% ../nbs/01_data.ipynb #b291062c
 def _as_uint8_image(a, what: str) -> np.ndarray:
     a = np.asarray(a)
-    if a.dtype == bool: a = a.astype(np.uint8) * 255
-    if a.dtype != np.uint8: raise FastAedError(f"{what}: frames must be uint8 (got {a.dtype})")
-    if a.ndim == 3 and a.shape[2] == 1: a = a[..., 0]
+    if a.dtype == bool:
+        a = a.astype(np.uint8) * 255
+    if a.dtype != np.uint8:
+        raise FastAedError(f"{what}: frames must be uint8 (got {a.dtype})")
+    if a.ndim == 3 and a.shape[2] == 1:
+        a = a[..., 0]
     if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] == 3)):
         raise FastAedError(f"{what}: a frame must be (H,W) or (H,W,3), got shape {a.shape}")
     return a
@@ -233,35 +255,48 @@ def _as_uint8_image(a, what: str) -> np.ndarray:
 def _read_image_file(path: Path, what: str) -> np.ndarray:
     check_image_complete(path)
     img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    if img is None: raise BadSourceError(f"{path}: unreadable image ({what})")
-    if img.dtype == np.uint16: img = (img >> 8).astype(np.uint8)
-    if img.ndim == 3 and img.shape[2] == 4: img = img[..., :3]
+    if img is None:
+        raise BadSourceError(f"{path}: unreadable image ({what})")
+    if img.dtype == np.uint16:
+        img = (img >> 8).astype(np.uint8)
+    if img.ndim == 3 and img.shape[2] == 4:
+        img = img[..., :3]
     return _as_uint8_image(img, str(path))
 
 def _mask_items(masks, T: int, what: str):
     "Yield (frame, mask) for every provided mask, checking the count."
     if isinstance(masks, dict):
         for t in sorted(masks):
-            if not 0 <= int(t) < T: raise FastAedError(f"{what}: mask for frame {t} outside 0..{T - 1}")
+            if not 0 <= int(t) < T:
+                raise FastAedError(f"{what}: mask for frame {t} outside 0..{T - 1}")
             yield int(t), masks[t]
         return
     n = len(masks)
-    if n != T: raise FastAedError(f"{what}: {n} masks for {T} frames")
-    for t in range(T): yield t, masks[t]
+    if n != T:
+        raise FastAedError(f"{what}: {n} masks for {T} frames")
+    for t in range(T):
+        yield t, masks[t]
 
 def _check_tracks(tracks, T: int, H: int, W: int, what: str) -> np.ndarray:
     tr = np.asarray(tracks)
-    if tr.size == 0: return np.zeros((0, 6), np.int64)
-    if tr.ndim != 2 or tr.shape[1] != 6: raise FastAedError(f"{what}: tracks must be (N,6) [track_id, frame, x1, y1, x2, y2], got {tr.shape}")
-    if not np.all(np.equal(np.mod(tr, 1), 0)): raise FastAedError(f"{what}: track rows must be integers")
+    if tr.size == 0:
+        return np.zeros((0, 6), np.int64)
+    if tr.ndim != 2 or tr.shape[1] != 6:
+        raise FastAedError(f"{what}: tracks must be (N,6) [track_id, frame, x1, y1, x2, y2], got {tr.shape}")
+    if not np.all(np.equal(np.mod(tr, 1), 0)):
+        raise FastAedError(f"{what}: track rows must be integers")
     tr = tr.astype(np.int64)
-    if (tr[:, 0] < 0).any(): raise FastAedError(f"{what}: negative track id")
+    if (tr[:, 0] < 0).any():
+        raise FastAedError(f"{what}: negative track id")
     bad = (tr[:, 1] < 0) | (tr[:, 1] >= T)
-    if bad.any(): raise FastAedError(f"{what}: track frame {int(tr[bad][0, 1])} outside 0..{T - 1}")
+    if bad.any():
+        raise FastAedError(f"{what}: track frame {int(tr[bad][0, 1])} outside 0..{T - 1}")
     bad = (tr[:, 2] > tr[:, 4]) | (tr[:, 3] > tr[:, 5]) | (tr[:, 2] < 0) | (tr[:, 3] < 0) | (tr[:, 4] >= W) | (tr[:, 5] >= H)
-    if bad.any(): raise FastAedError(f"{what}: track box {tr[bad][0, 2:].tolist()} is empty or outside the {W}x{H} frame")
+    if bad.any():
+        raise FastAedError(f"{what}: track box {tr[bad][0, 2:].tolist()} is empty or outside the {W}x{H} frame")
     dup = np.unique(tr[:, :2], axis=0)
-    if len(dup) != len(tr): raise FastAedError(f"{what}: a track has two boxes in one frame")
+    if len(dup) != len(tr):
+        raise FastAedError(f"{what}: a track has two boxes in one frame")
     return tr[np.lexsort((tr[:, 1], tr[:, 0]))]
 
 def _check_events(events, T: int, what: str) -> list:
@@ -269,7 +304,8 @@ def _check_events(events, T: int, what: str) -> list:
     for e in events:
         if not isinstance(e, dict) or not {'track_id', 'kind', 'start', 'end'} <= set(e):
             raise FastAedError(f"{what}: each event needs track_id, kind, start, end; got {e!r}")
-        if not 0 <= int(e['start']) <= int(e['end']) < T: raise FastAedError(f"{what}: event {e!r} outside 0..{T - 1}")
+        if not 0 <= int(e['start']) <= int(e['end']) < T:
+            raise FastAedError(f"{what}: event {e!r} outside 0..{T - 1}")
         out.append({**e, 'track_id': int(e['track_id']), 'start': int(e['start']), 'end': int(e['end'])})
     return out
 
@@ -284,16 +320,19 @@ class DatasetWriter:
                  copy_files: bool = True, # copy frame files already in `frame_ext` instead of re-encoding them
                 ):
         self.out = Path(out).absolute()
-        if frame_ext not in ('.jpg', '.png'): raise FastAedError(f"frame_ext must be '.jpg' or '.png', got {frame_ext!r}")
+        if frame_ext not in ('.jpg', '.png'):
+            raise FastAedError(f"frame_ext must be '.jpg' or '.png', got {frame_ext!r}")
         self.overwrite, self.frame_ext, self.jpeg_quality = overwrite, frame_ext, int(jpeg_quality)
         self.size = tuple(int(s) for s in size) if size is not None else None
         self.copy_files = copy_files and self.size is None
         self._check_target()
         self.partial = self.out.with_name(self.out.name + '.partial')
         try:
-            if self.partial.exists(): shutil.rmtree(self.partial)
+            if self.partial.exists():
+                shutil.rmtree(self.partial)
             self.partial.mkdir(parents=True)
-        except OSError as e: raise FastAedError(os_error_message(e, self.partial)) from None
+        except OSError as e:
+            raise FastAedError(os_error_message(e, self.partial)) from None
         self.entries = {s: [] for s in SPLITS}
         self.finished = False
 
@@ -301,29 +340,35 @@ class DatasetWriter:
         if self.out.exists() and not self.overwrite:
             if (self.out / 'dataset.json').exists():
                 raise FastAedError(f"{self.out}: a complete dataset already exists; pass overwrite=True (--overwrite) to replace it")
-            if self.out.is_file(): raise FastAedError(f"{self.out}: is a file, not a folder; choose another output folder")
+            if self.out.is_file():
+                raise FastAedError(f"{self.out}: is a file, not a folder; choose another output folder")
             if any(self.out.iterdir()):
                 raise FastAedError(f"{self.out}: exists and is not empty; choose another output folder or pass overwrite=True")
 
     def __enter__(self): return self
     def __exit__(self, typ, val, tb):
-        if typ is not None and not self.finished: self.abort()
+        if typ is not None and not self.finished:
+            self.abort()
         return False
     def discard_video(self, split: str, # 'train' or 'test'
                       name: str, # a video that `add_video` failed to write
                      ):
         "Remove the files of a video that was not registered (a bad source skipped by the caller)."
-        if any(e['video'] == name for e in self.entries[split]): raise FastAedError(f"{split} video {name!r} is registered; cannot discard it")
+        if any(e['video'] == name for e in self.entries[split]):
+            raise FastAedError(f"{split} video {name!r} is registered; cannot discard it")
         shutil.rmtree(self.partial / split / str(name), ignore_errors=True)
 
     def abort(self):
         "Remove the unfinished `OUT.partial/`."
-        if self.partial.exists(): shutil.rmtree(self.partial, ignore_errors=True)
+        if self.partial.exists():
+            shutil.rmtree(self.partial, ignore_errors=True)
 
     def _encode(self, img: np.ndarray, path: Path):
-        if img.ndim == 2: img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+        if img.ndim == 2:
+            img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
         params = [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality] if self.frame_ext == '.jpg' else [cv2.IMWRITE_PNG_COMPRESSION, 1]
-        if not cv2.imwrite(str(path), img, params): raise FastAedError(f"cannot write {path}: OpenCV could not write the frame (disk full or read-only?)")
+        if not cv2.imwrite(str(path), img, params):
+            raise FastAedError(f"cannot write {path}: OpenCV could not write the frame (disk full or read-only?)")
 
     def _write_frames(self, frames, fdir: Path, what: str, n_frames: int = None):
         H = W = None
@@ -333,10 +378,13 @@ class DatasetWriter:
             if isinstance(f, (str, Path)):
                 img = _read_image_file(Path(f), what)
                 if self.copy_files and Path(f).suffix.lower() in ((self.frame_ext,) if self.frame_ext == '.png' else ('.jpg', '.jpeg')) and img.ndim == 3:
-                    try: shutil.copyfile(f, dst)
-                    except OSError as e: raise FastAedError(os_error_message(e, dst)) from None
+                    try:
+                        shutil.copyfile(f, dst)
+                    except OSError as e:
+                        raise FastAedError(os_error_message(e, dst)) from None
                     img_shape = img.shape[:2]
-                else: img_shape = None
+                else:
+                    img_shape = None
             else:
                 img = _as_uint8_image(f, f"{what} frame {t}")
                 img_shape = None
@@ -346,11 +394,14 @@ class DatasetWriter:
             elif img.shape[:2] != (H0, W0):
                 raise FastAedError(f"{what}: frame {t} is {img.shape[1]}x{img.shape[0]}, frame 0 is {W0}x{H0}")
             if img_shape is None:
-                if self.size is not None and (W0, H0) != self.size: img = cv2.resize(img, self.size, interpolation=cv2.INTER_AREA)
+                if self.size is not None and (W0, H0) != self.size:
+                    img = cv2.resize(img, self.size, interpolation=cv2.INTER_AREA)
                 self._encode(img, dst)
         T = t + 1
-        if T == 0: raise FastAedError(f"{what}: no frames")
-        if n_frames is not None and T != n_frames: raise FastAedError(f"{what}: {T} frames decoded, {n_frames} expected")
+        if T == 0:
+            raise FastAedError(f"{what}: no frames")
+        if n_frames is not None and T != n_frames:
+            raise FastAedError(f"{what}: {T} frames decoded, {n_frames} expected")
         return T, H0, W0
 
     def add_video(self, split: str, # 'train' or 'test'
@@ -365,61 +416,87 @@ class DatasetWriter:
                   register: bool = True, # append the entry now; False (parallel writers) -> call `add_entry` in official order
                  ) -> dict:
         "Write one video (frames, then ground truth) and return its dataset.json entry."
-        if self.finished: raise FastAedError(f"{self.out}: writer already finished")
-        if split not in SPLITS: raise FastAedError(f"unknown split {split!r} (expected one of {SPLITS})")
+        if self.finished:
+            raise FastAedError(f"{self.out}: writer already finished")
+        if split not in SPLITS:
+            raise FastAedError(f"unknown split {split!r} (expected one of {SPLITS})")
         name = str(name)
-        if not name or '/' in name or name in ('.', '..') or name.startswith('.'): raise FastAedError(f"bad video name {name!r}")
-        if any(e['video'] == name for e in self.entries[split]): raise FastAedError(f"duplicate {split} video {name!r}")
+        if not name or '/' in name or name in ('.', '..') or name.startswith('.'):
+            raise FastAedError(f"bad video name {name!r}")
+        if any(e['video'] == name for e in self.entries[split]):
+            raise FastAedError(f"duplicate {split} video {name!r}")
         what = f"{split} video {name}"
         vdir = self.partial / split / name
-        try: (vdir / 'frames').mkdir(parents=True)
-        except FileExistsError: raise FastAedError(f"duplicate {split} video {name!r}") from None
+        try:
+            (vdir / 'frames').mkdir(parents=True)
+        except FileExistsError:
+            raise FastAedError(f"duplicate {split} video {name!r}") from None
         T, H0, W0 = self._write_frames(frames, vdir / 'frames', what, n_frames)
         W, H = self.size if self.size is not None else (W0, H0)
         sx, sy = W / W0, H / H0
         entry = {'video': name, 'frames': T, 'height': H, 'width': W}
-        if (W, H) != (W0, H0): entry.update(orig_height=H0, orig_width=W0)
+        if (W, H) != (W0, H0):
+            entry.update(orig_height=H0, orig_width=W0)
         mask_any = None
         if masks is not None:
             (vdir / 'masks').mkdir()
             mask_any = np.zeros(T, np.uint8)
             for t, m in _mask_items(masks, T, what):
-                if m is None: continue
+                if m is None:
+                    continue
                 m = np.asarray(m)
-                if m.shape != (H0, W0): raise FastAedError(f"{what}: mask {t} has shape {m.shape}, frames are {(H0, W0)}")
+                if m.shape != (H0, W0):
+                    raise FastAedError(f"{what}: mask {t} has shape {m.shape}, frames are {(H0, W0)}")
                 m = (m > 0).astype(np.uint8) * 255
-                if not m.any(): continue
-                if (W, H) != (W0, H0): m = cv2.resize(m, (W, H), interpolation=cv2.INTER_NEAREST)
+                if not m.any():
+                    continue
+                if (W, H) != (W0, H0):
+                    m = cv2.resize(m, (W, H), interpolation=cv2.INTER_NEAREST)
                 mask_any[t] = 1
                 mp = vdir / 'masks' / f'{t:0{FRAME_DIGITS}d}.png'
-                if not cv2.imwrite(str(mp), m): raise FastAedError(f"cannot write {mp}: OpenCV could not write the mask (disk full or read-only?)")
-        if callable(labels): labels = labels(T)
+                if not cv2.imwrite(str(mp), m):
+                    raise FastAedError(f"cannot write {mp}: OpenCV could not write the mask (disk full or read-only?)")
+        if callable(labels):
+            labels = labels(T)
         unlabelled = labels is False
         if unlabelled:
-            if split != 'test' or masks is not None: raise FastAedError(f"{what}: labels=False is for unlabelled test videos without masks")
+            if split != 'test' or masks is not None:
+                raise FastAedError(f"{what}: labels=False is for unlabelled test videos without masks")
             labels, entry['labelled'] = None, False
         if labels is not None:
             lab = np.asarray(labels).reshape(-1) if np.ndim(labels) else None
-            if lab is None or len(lab) != T: raise FastAedError(f"{what}: {0 if lab is None else len(lab)} frame labels for {T} frames")
-            if not np.isin(lab, (0, 1)).all(): raise FastAedError(f"{what}: frame labels must be 0/1, got values {np.unique(lab)[:5].tolist()}")
+            if lab is None or len(lab) != T:
+                raise FastAedError(f"{what}: {0 if lab is None else len(lab)} frame labels for {T} frames")
+            if not np.isin(lab, (0, 1)).all():
+                raise FastAedError(f"{what}: frame labels must be 0/1, got values {np.unique(lab)[:5].tolist()}")
             lab = lab.astype(np.uint8)
-        elif mask_any is not None: lab = mask_any
-        elif split == 'test' and not unlabelled: raise FastAedError(f"{what}: test videos need frame labels (or masks), or labels=False for unlabelled footage")
-        else: lab = None
+        elif mask_any is not None:
+            lab = mask_any
+        elif split == 'test' and not unlabelled:
+            raise FastAedError(f"{what}: test videos need frame labels (or masks), or labels=False for unlabelled footage")
+        else:
+            lab = None
         if lab is not None:
             with atomic_path(vdir / 'labels.npy') as tmp:
-                with open(tmp, 'wb') as f: np.save(f, lab)
-        if split == 'test' or masks is not None: entry['has_masks'] = masks is not None
+                with open(tmp, 'wb') as f:
+                    np.save(f, lab)
+        if split == 'test' or masks is not None:
+            entry['has_masks'] = masks is not None
         if mask_any is not None and labels is not None:
             entry['mask_label_disagreements'] = int((mask_any != lab).sum())
         if isinstance(tracks, str):
-            if tracks != 'masks': raise FastAedError(f"{what}: tracks must be an array or 'masks', got {tracks!r}")
-            if masks is None: raise FastAedError(f"{what}: tracks='masks' needs masks")
+            if tracks != 'masks':
+                raise FastAedError(f"{what}: tracks must be an array or 'masks', got {tracks!r}")
+            if masks is None:
+                raise FastAedError(f"{what}: tracks='masks' needs masks")
             tr = tracks_from_masks([None if m is None else np.asarray(m) for _, m in _mask_items(masks, T, what)] if not isinstance(masks, dict)
                                    else [masks.get(t) for t in range(T)])
-        elif callable(tracks): tr = _check_tracks(tracks(T, H0, W0), T, H0, W0, what)
-        elif tracks is not None: tr = _check_tracks(tracks, T, H0, W0, what)
-        else: tr = None
+        elif callable(tracks):
+            tr = _check_tracks(tracks(T, H0, W0), T, H0, W0, what)
+        elif tracks is not None:
+            tr = _check_tracks(tracks, T, H0, W0, what)
+        else:
+            tr = None
         if tr is not None:
             if (W, H) != (W0, H0) and len(tr):
                 tr = tr.copy()
@@ -429,19 +506,24 @@ class DatasetWriter:
             with atomic_path(vdir / 'tracks.csv') as tmp:
                 np.savetxt(tmp, tr.reshape(-1, 6), fmt='%d', delimiter=',', header=TRACK_HEADER, comments='')
             entry['tracks'] = int(len(np.unique(tr[:, 0])))
-        elif split == 'test': entry['tracks'] = 0
+        elif split == 'test':
+            entry['tracks'] = 0
         if events is not None:
             save_json(_check_events(events, T, what), vdir / 'events.json')
-        if extra: entry.update(extra)
-        if register: self.add_entry(split, entry)
+        if extra:
+            entry.update(extra)
+        if register:
+            self.add_entry(split, entry)
         return entry
 
     def add_entry(self, split: str, # 'train' or 'test'
                   entry: dict, # what `add_video(..., register=False)` returned
                  ):
         "Append a written video's entry; entries are listed in dataset.json in the order they are added."
-        if any(e['video'] == entry['video'] for e in self.entries[split]): raise FastAedError(f"duplicate {split} video {entry['video']!r}")
-        if not (self.partial / split / entry['video'] / 'frames').is_dir(): raise FastAedError(f"{split} video {entry['video']!r} was not written")
+        if any(e['video'] == entry['video'] for e in self.entries[split]):
+            raise FastAedError(f"duplicate {split} video {entry['video']!r}")
+        if not (self.partial / split / entry['video'] / 'frames').is_dir():
+            raise FastAedError(f"{split} video {entry['video']!r} was not written")
         self.entries[split].append(entry)
 
     def finish(self, name: str, # dataset name, e.g. 'avenue'
@@ -452,9 +534,12 @@ class DatasetWriter:
                **extra, # more top-level keys for dataset.json
               ) -> Path:
         "Write dataset.json last and rename `OUT.partial` to `OUT`; returns `OUT`."
-        if self.finished: raise FastAedError(f"{self.out}: writer already finished")
-        if channels not in ('bgr', 'gray'): raise FastAedError(f"channels must be 'bgr' or 'gray', got {channels!r}")
-        if not (self.entries['train'] or self.entries['test']): raise FastAedError(f"{self.out}: no videos were written")
+        if self.finished:
+            raise FastAedError(f"{self.out}: writer already finished")
+        if channels not in ('bgr', 'gray'):
+            raise FastAedError(f"channels must be 'bgr' or 'gray', got {channels!r}")
+        if not (self.entries['train'] or self.entries['test']):
+            raise FastAedError(f"{self.out}: no videos were written")
         import fast_aed
         meta = {'name': name, 'format_version': FORMAT_VERSION, 'fps': fps, 'channels': channels, 'frame_ext': self.frame_ext,
                 'train': self.entries['train'], 'test': self.entries['test'],
@@ -465,10 +550,12 @@ class DatasetWriter:
         old = None
         if self.out.exists():
             old = self.out.with_name(self.out.name + '.old')
-            if old.exists(): shutil.rmtree(old)
+            if old.exists():
+                shutil.rmtree(old)
             os.replace(self.out, old)
         os.replace(self.partial, self.out)
-        if old is not None: shutil.rmtree(old, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
         self.finished = True
         return self.out
 
@@ -479,10 +566,12 @@ def read_frame(rec: VideoRecord, # the video
                gray: bool = False, # return (H, W) grey instead of (H, W, 3) BGR
               ) -> np.ndarray:
     "Frame `i` of `rec` as uint8 BGR (H,W,3), or (H,W) if `gray`."
-    if not 0 <= i < rec.frames: raise FastAedError(f"{rec.split} video {rec.name}: frame {i} outside 0..{rec.frames - 1}")
+    if not 0 <= i < rec.frames:
+        raise FastAedError(f"{rec.split} video {rec.name}: frame {i} outside 0..{rec.frames - 1}")
     path = rec.frame_path(i)
     img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE if gray else cv2.IMREAD_COLOR)
-    if img is None: raise FastAedError(f"{path}: missing or unreadable frame")
+    if img is None:
+        raise FastAedError(f"{path}: missing or unreadable frame")
     if size is not None and (img.shape[1], img.shape[0]) != tuple(size):
         img = cv2.resize(img, tuple(int(s) for s in size), interpolation=cv2.INTER_AREA)
     return img
@@ -494,7 +583,8 @@ def read_video(rec: VideoRecord, # the video
     "All frames of `rec` as one uint8 array (T,H,W,3), or (T,H,W) if `gray`."
     W, H = size if size is not None else (rec.width, rec.height)
     out = np.empty((rec.frames, H, W) if gray else (rec.frames, H, W, 3), np.uint8)
-    for i in range(rec.frames): out[i] = read_frame(rec, i, size, gray)
+    for i in range(rec.frames):
+        out[i] = read_frame(rec, i, size, gray)
     return out
 
 # %% ../nbs/01_data.ipynb #a7f3c2d1
@@ -504,10 +594,13 @@ def video_fingerprint(rec: VideoRecord, # the video
     "Content hash of a video: its geometry, every frame file's size and the bytes of `samples` frames (caches check it)."
     h = hashlib.sha1(f'{rec.frames}x{rec.height}x{rec.width}'.encode())
     for i in range(rec.frames):
-        try: h.update(rec.frame_path(i).stat().st_size.to_bytes(8, 'little'))
-        except OSError: raise FastAedError(f"{rec.frame_path(i)}: missing frame") from None
+        try:
+            h.update(rec.frame_path(i).stat().st_size.to_bytes(8, 'little'))
+        except OSError:
+            raise FastAedError(f"{rec.frame_path(i)}: missing frame") from None
     picks = sorted({round(k * (rec.frames - 1) / max(samples - 1, 1)) for k in range(samples)}) if rec.frames else []
-    for i in picks: h.update(rec.frame_path(i).read_bytes())
+    for i in picks:
+        h.update(rec.frame_path(i).read_bytes())
     return h.hexdigest()[:16]
 
 # %% ../nbs/01_data.ipynb #8b0469f6
@@ -528,10 +621,12 @@ class FrameStackDataset:
                  cache: int = 16, # decoded frames kept per worker (sequential reading decodes each frame once)
                 ):
         self.records, self.offsets, self.gray = list(records), tuple(offsets), gray
-        if not self.records: raise FastAedError("FrameStackDataset: no videos")
+        if not self.records:
+            raise FastAedError("FrameStackDataset: no videos")
         if size is None:
             sizes = {(r.width, r.height) for r in self.records}
-            if len(sizes) > 1: raise FastAedError(f"FrameStackDataset: videos have different sizes {sorted(sizes)}; pass size=(W, H)")
+            if len(sizes) > 1:
+                raise FastAedError(f"FrameStackDataset: videos have different sizes {sorted(sizes)}; pass size=(W, H)")
             size = sizes.pop()
         self.size = tuple(int(s) for s in size)
         self.index = [(k, t) for k, r in enumerate(self.records) for t in range(r.frames)]
@@ -547,7 +642,8 @@ class FrameStackDataset:
         img = read_frame(self.records[k], i, self.size, self.gray)
         if self._cache_n:
             self._cache[key] = img
-            if len(self._cache) > self._cache_n: self._cache.popitem(last=False)
+            if len(self._cache) > self._cache_n:
+                self._cache.popitem(last=False)
         return img
 
     def stack(self, k: int, t: int) -> np.ndarray:
@@ -570,18 +666,24 @@ def read_labels(rec: VideoRecord) -> np.ndarray:
     p = rec.labels_path
     if rec.split == 'test' and not rec.labelled:
         raise FastAedError(f"{rec.dir.parent.parent / 'dataset.json'}: test video {rec.name} is unlabelled (\"labelled\": false); it can be scored, not evaluated")
-    if not p.exists(): raise FastAedError(f"{p}: file not found ({rec.split} video {rec.name} has no frame labels)")
-    try: lab = np.load(p, allow_pickle=False)
-    except Exception as e: raise FastAedError(f"{p}: unreadable labels ({e})") from None
-    if lab.shape != (rec.frames,): raise FastAedError(f"{p}: labels have shape {lab.shape}, expected ({rec.frames},)")
+    if not p.exists():
+        raise FastAedError(f"{p}: file not found ({rec.split} video {rec.name} has no frame labels)")
+    try:
+        lab = np.load(p, allow_pickle=False)
+    except Exception as e:
+        raise FastAedError(f"{p}: unreadable labels ({e})") from None
+    if lab.shape != (rec.frames,):
+        raise FastAedError(f"{p}: labels have shape {lab.shape}, expected ({rec.frames},)")
     return (lab > 0).astype(np.uint8)
 
 def _mask_files(rec: VideoRecord) -> dict:
     d = rec.masks_dir
-    if not d.is_dir(): return {}
+    if not d.is_dir():
+        return {}
     out = {}
     for p in d.iterdir():
-        if p.suffix == '.png' and p.stem.isdigit(): out[int(p.stem)] = p
+        if p.suffix == '.png' and p.stem.isdigit():
+            out[int(p.stem)] = p
     return out
 
 def read_mask(rec: VideoRecord, # the video
@@ -589,27 +691,35 @@ def read_mask(rec: VideoRecord, # the video
              ) -> np.ndarray:
     "The (H,W) bool pixel mask of frame `i` (all False where no mask file exists)."
     p = rec.masks_dir / f'{i:0{FRAME_DIGITS}d}.png'
-    if not p.exists(): return np.zeros((rec.height, rec.width), bool)
+    if not p.exists():
+        return np.zeros((rec.height, rec.width), bool)
     m = cv2.imread(str(p), cv2.IMREAD_GRAYSCALE)
-    if m is None or m.shape != (rec.height, rec.width): raise FastAedError(f"{p}: unreadable mask or wrong size")
+    if m is None or m.shape != (rec.height, rec.width):
+        raise FastAedError(f"{p}: unreadable mask or wrong size")
     return m > 0
 
 def read_masks(rec: VideoRecord) -> np.ndarray:
     "All pixel masks of a video as (T,H,W) bool (False where a frame has no mask)."
     out = np.zeros((rec.frames, rec.height, rec.width), bool)
     for t, p in _mask_files(rec).items():
-        if t >= rec.frames: raise FastAedError(f"{p}: mask for frame {t}, video has {rec.frames} frames")
+        if t >= rec.frames:
+            raise FastAedError(f"{p}: mask for frame {t}, video has {rec.frames} frames")
         out[t] = read_mask(rec, t)
     return out
 
 def read_tracks(rec: VideoRecord) -> np.ndarray:
     "Ground-truth tracks (N,6) int64 `[track_id, frame, x1, y1, x2, y2]` (inclusive corners, f0); empty if none."
     p = rec.tracks_path
-    if not p.exists(): return np.zeros((0, 6), np.int64)
-    with open(p) as f: header = f.readline().strip()
-    if header != TRACK_HEADER: raise FastAedError(f"{p}: header {header!r}, expected {TRACK_HEADER!r}")
-    try: tr = np.loadtxt(p, delimiter=',', skiprows=1, dtype=np.int64, ndmin=2)
-    except ValueError as e: raise FastAedError(f"{p}: malformed track rows ({e})") from None
+    if not p.exists():
+        return np.zeros((0, 6), np.int64)
+    with open(p) as f:
+        header = f.readline().strip()
+    if header != TRACK_HEADER:
+        raise FastAedError(f"{p}: header {header!r}, expected {TRACK_HEADER!r}")
+    try:
+        tr = np.loadtxt(p, delimiter=',', skiprows=1, dtype=np.int64, ndmin=2)
+    except ValueError as e:
+        raise FastAedError(f"{p}: malformed track rows ({e})") from None
     return tr.reshape(-1, 6)
 
 def read_events(rec: VideoRecord) -> list:
@@ -637,7 +747,8 @@ def format_info_table(info: dict) -> str:
     for split in SPLITS:
         for v in info[split]:
             ab = f"{len(v['abnormal_frames'])} ({100 * len(v['abnormal_frames']) / v['frames']:.1f}%)" if split == 'test' and v['abnormal_frames'] is not None else '-'
-            if split == 'test' and v['abnormal_frames'] is None: ab = 'unlabelled'
+            if split == 'test' and v['abnormal_frames'] is None:
+                ab = 'unlabelled'
             rows.append((split, v['video'], str(v['frames']), f"{v['width']}x{v['height']}", ab, str(v['tracks']) if split == 'test' else '-'))
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     fmt = lambda r: '  '.join(x.rjust(w) if c >= 2 else x.ljust(w) for c, (x, w) in enumerate(zip(r, widths))).rstrip()
@@ -649,7 +760,8 @@ def format_info_table(info: dict) -> str:
         if labelled:
             ab = sum(len(v['abnormal_frames']) for v in labelled)
             line += f", {ab} abnormal ({100 * ab / max(1, sum(v['frames'] for v in labelled)):.1f}%), {sum(v['tracks'] for v in labelled)} tracks"
-        if len(labelled) < len(vs) and split == 'test': line += f"; {len(vs) - len(labelled)} unlabelled"
+        if len(labelled) < len(vs) and split == 'test':
+            line += f"; {len(vs) - len(labelled)} unlabelled"
         lines.append(line)
     return '\n'.join(lines)
 

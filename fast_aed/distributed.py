@@ -34,9 +34,12 @@ class DistInfo:
 def _env_int(name: str, default: int) -> int:
     "An integer environment variable, or a FastAedError naming it."
     v = os.environ.get(name)
-    if v is None or v == '': return default
-    try: return int(v)
-    except ValueError: raise FastAedError(f"environment variable {name}={v!r} is not an integer (set by torchrun)") from None
+    if v is None or v == '':
+        return default
+    try:
+        return int(v)
+    except ValueError:
+        raise FastAedError(f"environment variable {name}={v!r} is not an integer (set by torchrun)") from None
 
 def import_shared_packages():
     "Import the packages a run manifest records (`core.package_versions`), on every rank at the same point."
@@ -51,16 +54,21 @@ def init_from_env(backend: str = 'auto', # 'auto' (nccl with CUDA, else gloo), '
                   timeout_s: float = 1800, # collective timeout, seconds
                  ) -> DistInfo:
     "Join the torchrun process group described by RANK/WORLD_SIZE/LOCAL_RANK; a no-op single process otherwise."
-    if not launched_by_torchrun(): return DistInfo()
+    if not launched_by_torchrun():
+        return DistInfo()
     import torch, torch.distributed as dist
     rank, world, local = _env_int('RANK', 0), _env_int('WORLD_SIZE', 1), _env_int('LOCAL_RANK', 0)
     if world < 1 or not 0 <= rank < world:
         raise FastAedError(f"inconsistent torchrun environment: RANK={rank}, WORLD_SIZE={world}")
-    if world == 1: return DistInfo(local_rank=local)
-    if backend == 'auto': backend = 'nccl' if torch.cuda.is_available() and dist.is_nccl_available() else 'gloo'
-    if backend not in ('gloo', 'nccl'): raise FastAedError(f"unknown distributed backend {backend!r} (use auto, gloo or nccl)")
+    if world == 1:
+        return DistInfo(local_rank=local)
+    if backend == 'auto':
+        backend = 'nccl' if torch.cuda.is_available() and dist.is_nccl_available() else 'gloo'
+    if backend not in ('gloo', 'nccl'):
+        raise FastAedError(f"unknown distributed backend {backend!r} (use auto, gloo or nccl)")
     if backend == 'nccl':
-        if not torch.cuda.is_available(): raise FastAedError("backend 'nccl' needs CUDA; use --backend gloo on CPU")
+        if not torch.cuda.is_available():
+            raise FastAedError("backend 'nccl' needs CUDA; use --backend gloo on CPU")
         if local >= torch.cuda.device_count():
             raise FastAedError(f"LOCAL_RANK={local} but only {torch.cuda.device_count()} GPU(s) visible; lower --nproc_per_node")
         torch.cuda.set_device(local)
@@ -79,10 +87,13 @@ def is_main(info: DistInfo, # from `init_from_env`
 def barrier(info: DistInfo, # from `init_from_env`
            ):
     "Wait for every rank (no-op in a single process)."
-    if not info.enabled: return
+    if not info.enabled:
+        return
     import torch.distributed as dist
-    if info.backend == 'nccl': dist.barrier(device_ids=[info.local_rank])
-    else: dist.barrier()
+    if info.backend == 'nccl':
+        dist.barrier(device_ids=[info.local_rank])
+    else:
+        dist.barrier()
 
 def shard(items, # a sequence (videos, frame indices, file paths) in the same order on every rank
           info: DistInfo, # from `init_from_env`
@@ -95,7 +106,8 @@ def all_gather_object(obj, # any picklable object
                       info: DistInfo, # from `init_from_env`
                      ) -> list:
     "The objects of all ranks, in rank order (`[obj]` in a single process)."
-    if not info.enabled: return [obj]
+    if not info.enabled:
+        return [obj]
     import torch.distributed as dist
     out = [None] * info.world_size
     dist.all_gather_object(out, obj)
@@ -106,7 +118,8 @@ def broadcast_object(obj, # the object on rank `src`; ignored elsewhere
                      src: int = 0, # the rank that sends
                     ):
     "Rank `src`'s object, on every rank."
-    if not info.enabled: return obj
+    if not info.enabled:
+        return obj
     import torch.distributed as dist
     box = [obj if info.rank == src else None]
     dist.broadcast_object_list(box, src=src)
@@ -119,7 +132,8 @@ def gather_shards(results: dict, # this rank's results keyed by item (e.g. video
     merged = {}
     for part in all_gather_object(results, info):
         dup = set(merged) & set(part)
-        if dup: raise ValueError(f"ranks produced results for the same items: {sorted(dup)[:5]}")
+        if dup:
+            raise ValueError(f"ranks produced results for the same items: {sorted(dup)[:5]}")
         merged.update(part)
     return merged
 
@@ -127,7 +141,8 @@ def reduce_mean(value: float, # a scalar computed on this rank (e.g. a loss)
                 info: DistInfo, # from `init_from_env`
                ) -> float:
     "The mean of `value` over ranks, for logging."
-    if not info.enabled: return float(value)
+    if not info.enabled:
+        return float(value)
     vals = all_gather_object(float(value), info)
     return sum(vals) / len(vals)
 
@@ -137,9 +152,11 @@ def wrap_ddp(model, # an nn.Module already on `info.device`
              **kwargs, # passed to DistributedDataParallel (e.g. find_unused_parameters=True)
             ):
     "`model` wrapped in DistributedDataParallel when distributed, else unchanged."
-    if not info.enabled: return model
+    if not info.enabled:
+        return model
     from torch.nn.parallel import DistributedDataParallel as DDP
-    if info.backend == 'nccl': return DDP(model, device_ids=[info.local_rank], output_device=info.local_rank, **kwargs)
+    if info.backend == 'nccl':
+        return DDP(model, device_ids=[info.local_rank], output_device=info.local_rank, **kwargs)
     return DDP(model, **kwargs)
 
 def unwrap(model):
@@ -153,7 +170,8 @@ def make_sampler(dataset, # a map-style torch Dataset
                  drop_last: bool = False, # drop the tail instead of padding every rank to the same length
                 ):
     "A DistributedSampler for this rank, or None in a single process (then use `shuffle=` in the DataLoader)."
-    if not info.enabled: return None
+    if not info.enabled:
+        return None
     from torch.utils.data.distributed import DistributedSampler
     return DistributedSampler(dataset, num_replicas=info.world_size, rank=info.rank, shuffle=shuffle, seed=seed, drop_last=drop_last)
 
@@ -167,8 +185,11 @@ def cleanup(info: DistInfo, # from `init_from_env`
             sync: bool = True, # wait for every rank first (normal exit); False on an error path, where a peer may be gone
            ):
     "Leave the process group (no-op in a single process), after a barrier so no rank tears down the store under another."
-    if not info.enabled: return
+    if not info.enabled:
+        return
     import torch.distributed as dist
-    if not dist.is_initialized(): return
-    if sync: barrier(info)
+    if not dist.is_initialized():
+        return
+    if sync:
+        barrier(info)
     dist.destroy_process_group()

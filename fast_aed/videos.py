@@ -30,7 +30,8 @@ def write_demo_video(path: str | Path, # .avi file to write (MJPG)
     ground = cv2.GaussianBlur(rng.integers(70, 130, (H, W, 3), dtype=np.uint8), (0, 0), 2)
     walkers = [(rng.uniform(0, W), rng.uniform(0.3, 0.8) * H, rng.choice([-1, 1]) * rng.uniform(0.6, 1.2)) for _ in range(4)]
     vw = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), fps, (W, H))
-    if not vw.isOpened(): raise FastAedError(f"{path}: cannot write a video here")
+    if not vw.isOpened():
+        raise FastAedError(f"{path}: cannot write a video here")
     bw, bh = max(4, W // 24), max(8, H // 8)
     for t in range(n_frames):
         img = ground.copy()
@@ -50,7 +51,8 @@ def _is_frame_folder(d: Path) -> bool:
 
 def _sources_in(d: Path) -> list:
     "The videos and frame folders inside a folder (one level)."
-    if _is_frame_folder(d): return [d]
+    if _is_frame_folder(d):
+        return [d]
     found = [p for p in d.iterdir() if not p.name.startswith('.') and
              ((p.is_file() and p.suffix.lower() in VIDEO_EXTS) or (p.is_dir() and _is_frame_folder(p)))]
     return sorted(found, key=lambda p: natural_key(p.name))
@@ -63,18 +65,25 @@ def footage_paths(patterns: list, # paths, folders or glob patterns
     for pat in patterns:
         pat = str(pat)
         hits = sorted((Path(h) for h in glob.glob(pat)), key=lambda p: natural_key(str(p))) if glob.has_magic(pat) else [Path(pat)]
-        if not hits: raise FastAedError(f"{flag} {pat}: the pattern matches no file")
+        if not hits:
+            raise FastAedError(f"{flag} {pat}: the pattern matches no file")
         for h in hits:
-            if not h.exists(): raise FastAedError(f"{h}: no such video file or frame folder ({flag})")
+            if not h.exists():
+                raise FastAedError(f"{h}: no such video file or frame folder ({flag})")
             if h.is_dir():
                 found = _sources_in(h)
-                if not found: raise FastAedError(f"{h}: holds no video ({', '.join(VIDEO_EXTS)}) and no frame images ({flag})")
+                if not found:
+                    raise FastAedError(f"{h}: holds no video ({', '.join(VIDEO_EXTS)}) and no frame images ({flag})")
                 out += found
-            elif h.suffix.lower() in VIDEO_EXTS: out.append(h)
-            elif glob.has_magic(pat) and h.suffix.lower() in IMAGE_EXTS: continue
-            else: raise FastAedError(f"{h}: not a video file ({', '.join(VIDEO_EXTS)}) or a frame folder ({flag})")
+            elif h.suffix.lower() in VIDEO_EXTS:
+                out.append(h)
+            elif glob.has_magic(pat) and h.suffix.lower() in IMAGE_EXTS:
+                continue
+            else:
+                raise FastAedError(f"{h}: not a video file ({', '.join(VIDEO_EXTS)}) or a frame folder ({flag})")
     uniq = list(dict.fromkeys(p.absolute() for p in out))
-    if not uniq: raise FastAedError(f"{flag}: no footage given")
+    if not uniq:
+        raise FastAedError(f"{flag}: no footage given")
     return uniq
 
 # %% ../nbs/01b_videos.ipynb #262bf6fe
@@ -86,18 +95,23 @@ def probe_footage(path: Path, # a video file or a frame folder
     if path.is_dir():
         files = sorted_frames(path)
         img = cv2.imread(str(files[0]), cv2.IMREAD_UNCHANGED)
-        if img is None: raise FastAedError(f"{files[0]}: unreadable image")
+        if img is None:
+            raise FastAedError(f"{files[0]}: unreadable image")
         return {'path': path, 'kind': 'folder', 'name': path.name, 'frames': len(files), 'width': img.shape[1],
                 'height': img.shape[0], 'fps': fps, 'files': files}
-    if path.stat().st_size == 0: raise FastAedError(f"{path}: empty file, not a video")
+    if path.stat().st_size == 0:
+        raise FastAedError(f"{path}: empty file, not a video")
     cap = _capture(path)
     try:
         ok, img = cap.read() if cap.isOpened() else (False, None)
-        if not ok or img is None: raise FastAedError(f"{path}: unreadable video (OpenCV cannot decode it: unknown container or codec, or a damaged file)")
+        if not ok or img is None:
+            raise FastAedError(f"{path}: unreadable video (OpenCV cannot decode it: unknown container or codec, or a damaged file)")
         n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         rate = fps or cap.get(cv2.CAP_PROP_FPS) or None
-    finally: cap.release()
-    if n <= 0: n = sum(1 for _ in _decode(path))   # containers that do not record their length
+    finally:
+        cap.release()
+    if n <= 0:
+        n = sum(1 for _ in _decode(path))   # containers that do not record their length
     return {'path': path, 'kind': 'video', 'name': path.stem, 'frames': n, 'width': img.shape[1], 'height': img.shape[0],
             'fps': float(rate) if rate else None}
 
@@ -111,9 +125,11 @@ def _decode(path: Path):
     try:
         while True:
             ok, img = cap.read()
-            if not ok or img is None: return
+            if not ok or img is None:
+                return
             yield img
-    finally: cap.release()
+    finally:
+        cap.release()
 
 # %% ../nbs/01b_videos.ipynb #b775d0a6
 def footage_frames(src: dict, # a `probe_footage` result
@@ -127,9 +143,11 @@ def footage_frames(src: dict, # a `probe_footage` result
         return
     n = 0
     for i, img in enumerate(_decode(src['path'])):
-        if i >= end: return
+        if i >= end:
+            return
         n = i + 1
-        if i >= start: yield img
+        if i >= start:
+            yield img
     if n < end:
         raise FastAedError(f"{src['path']}: truncated video: only {n} frames could be decoded, its header says {src['frames']}")
 
@@ -142,12 +160,18 @@ def scene_for(name: str, # video name (file stem or folder name)
     for rule in rules or ('prefix',):
         if '=' in rule:
             pat, scene = rule.split('=', 1)
-            if not scene: raise FastAedError(f"--scene-of {rule!r}: empty scene id")
-            if fnmatch.fnmatchcase(name, pat): return scene
-        elif rule == 'prefix': return name.split('_')[0]
-        elif rule == 'name': return name
-        elif rule == 'single': return 'camera'
-        else: raise FastAedError(f"--scene-of {rule!r}: expected prefix, name, single or GLOB=SCENE")
+            if not scene:
+                raise FastAedError(f"--scene-of {rule!r}: empty scene id")
+            if fnmatch.fnmatchcase(name, pat):
+                return scene
+        elif rule == 'prefix':
+            return name.split('_')[0]
+        elif rule == 'name':
+            return name
+        elif rule == 'single':
+            return 'camera'
+        else:
+            raise FastAedError(f"--scene-of {rule!r}: expected prefix, name, single or GLOB=SCENE")
     return name.split('_')[0]
 
 # %% ../nbs/01b_videos.ipynb #531ef05f
@@ -158,23 +182,30 @@ def read_interval_labels(path: str | Path, # CSV of `video,start_frame,end_frame
                         ) -> dict:
     "Per-frame 0/1 labels `{video: (T,) uint8}` of every test video from an interval CSV, with errors naming the line."
     path = Path(path)
-    if not path.is_file(): raise FastAedError(f"{path}: label file not found")
+    if not path.is_file():
+        raise FastAedError(f"{path}: label file not found")
     labels = {v: np.zeros(n, np.uint8) for v, (_, n, _) in videos.items()}
     with open(path, newline='') as f:
         for line, row in enumerate(csv.reader(f), 1):
             row = [c.strip() for c in row]
-            if not row or not any(row) or row[0].startswith('#'): continue
-            if line == 1 and tuple(row) == LABEL_HEADER: continue
+            if not row or not any(row) or row[0].startswith('#'):
+                continue
+            if line == 1 and tuple(row) == LABEL_HEADER:
+                continue
             where = f"{path}:{line}"
-            if len(row) != 3: raise FastAedError(f"{where}: expected video,start_frame,end_frame, got {row}")
+            if len(row) != 3:
+                raise FastAedError(f"{where}: expected video,start_frame,end_frame, got {row}")
             video, a, b = row
-            if not (a.lstrip('-').isdigit() and b.lstrip('-').isdigit()): raise FastAedError(f"{where}: frames must be integers, got {a!r}, {b!r}")
+            if not (a.lstrip('-').isdigit() and b.lstrip('-').isdigit()):
+                raise FastAedError(f"{where}: frames must be integers, got {a!r}, {b!r}")
             if video not in videos:
                 raise FastAedError(f"{where}: unknown video {video!r}; the test videos are {sorted(videos)}")
             start, n, total = videos[video]
             a, b = int(a), int(b)
-            if not 0 <= a <= b < total: raise FastAedError(f"{where}: frames {a}..{b} out of range: {video} has frames 0..{total - 1}")
-            if a < start: raise FastAedError(f"{where}: frames {a}..{min(b, start - 1)} of {video} are training footage (frames 0..{start - 1}, normal by definition)")
+            if not 0 <= a <= b < total:
+                raise FastAedError(f"{where}: frames {a}..{b} out of range: {video} has frames 0..{total - 1}")
+            if a < start:
+                raise FastAedError(f"{where}: frames {a}..{min(b, start - 1)} of {video} are training footage (frames 0..{start - 1}, normal by definition)")
             labels[video][a - start:b - start + 1] = 1
     return labels
 
@@ -188,16 +219,22 @@ def read_mask_folder(root: str | Path, # folder of per-video mask folders
                     ) -> dict:
     "`{test frame: (H, W) uint8 mask}` of one test video from `root/<video>/<source frame>.png` files."
     d = Path(root) / video
-    if not d.is_dir(): return {}
+    if not d.is_dir():
+        return {}
     out = {}
     for p in sorted(d.iterdir()):
-        if p.name.startswith('.') or p.suffix.lower() not in IMAGE_EXTS: continue
+        if p.name.startswith('.') or p.suffix.lower() not in IMAGE_EXTS:
+            continue
         f = stem_int(p)
-        if not 0 <= f < total: raise FastAedError(f"{p}: mask for frame {f} out of range: {video} has frames 0..{total - 1}")
-        if f < start: raise FastAedError(f"{p}: mask for frame {f}, training footage of {video} (frames 0..{start - 1}, normal by definition)")
+        if not 0 <= f < total:
+            raise FastAedError(f"{p}: mask for frame {f} out of range: {video} has frames 0..{total - 1}")
+        if f < start:
+            raise FastAedError(f"{p}: mask for frame {f}, training footage of {video} (frames 0..{start - 1}, normal by definition)")
         m = cv2.imread(str(p), cv2.IMREAD_GRAYSCALE)
-        if m is None: raise FastAedError(f"{p}: unreadable mask image")
-        if (m.shape[1], m.shape[0]) != tuple(size): raise FastAedError(f"{p}: mask is {m.shape[1]}x{m.shape[0]}, the video is {size[0]}x{size[1]}")
+        if m is None:
+            raise FastAedError(f"{p}: unreadable mask image")
+        if (m.shape[1], m.shape[0]) != tuple(size):
+            raise FastAedError(f"{p}: mask is {m.shape[1]}x{m.shape[0]}, the video is {size[0]}x{size[1]}")
         out[f - start] = m
     return out
 
@@ -229,7 +266,8 @@ def footage_settings(width: int, # camera frame width (as stored)
     if motion:
         out['motion'] = {**derived_motion, **motion}
         out['overridden'].append('motion')
-    if out['input_size'][0] % 16 or out['input_size'][1] % 16: raise FastAedError(f"input size {out['input_size']}: W and H must be multiples of 16")
+    if out['input_size'][0] % 16 or out['input_size'][1] % 16:
+        raise FastAedError(f"input size {out['input_size']}: W and H must be multiples of 16")
     return out
 
 # %% ../nbs/01b_videos.ipynb #0efc2b40
@@ -245,7 +283,8 @@ def plan_footage(train: list, # --train paths, folders or globs
     shared = set(tr) & set(te)
     if shared and train_fraction is None:
         raise FastAedError(f"{sorted(shared)[0]} is given to both --train and --test: pass --train-fraction F to train on its first part and test the rest")
-    if train_fraction is not None and not 0 < train_fraction < 1: raise FastAedError(f"--train-fraction must be between 0 and 1, got {train_fraction}")
+    if train_fraction is not None and not 0 < train_fraction < 1:
+        raise FastAedError(f"--train-fraction must be between 0 and 1, got {train_fraction}")
     cut = {p: int(round(train_fraction * probes[p]['frames'])) for p in shared}
     items = [{'split': 'train', 'src': probes[p], 'start': 0, 'end': cut.get(p, probes[p]['frames'])} for p in tr]
     items += [{'split': 'test', 'src': probes[p], 'start': cut.get(p, 0), 'end': probes[p]['frames']} for p in te]
@@ -254,9 +293,11 @@ def plan_footage(train: list, # --train paths, folders or globs
         src = it['src']
         it['name'] = src['name']
         it['scene'] = scene_for(src['name'], scene_of)
-        if it['end'] - it['start'] < 2: raise FastAedError(f"{src['path']}: {it['split']} part has {it['end'] - it['start']} frames (need at least 2)")
+        if it['end'] - it['start'] < 2:
+            raise FastAedError(f"{src['path']}: {it['split']} part has {it['end'] - it['start']} frames (need at least 2)")
         other = seen.setdefault((it['split'], it['name']), src['path'])
-        if other != src['path']: raise FastAedError(f"two {it['split']} videos are both named {it['name']!r} ({other}, {src['path']}): rename one")
+        if other != src['path']:
+            raise FastAedError(f"two {it['split']} videos are both named {it['name']!r} ({other}, {src['path']}): rename one")
         size = (src['width'], src['height'])
         first = cameras.setdefault(it['scene'], (size, src['path']))
         if first[0] != size:
@@ -268,18 +309,23 @@ def plan_footage(train: list, # --train paths, folders or globs
 def _test_labels(items: list, labels, masks) -> dict:
     "Per test video: `{'labels': array}` or `{'masks': {t: mask}, 'tracks': 'masks'}`, or `{'labels': False}` when unlabelled."
     tests = {it['name']: (it['start'], it['end'] - it['start'], it['src']['frames']) for it in items if it['split'] == 'test'}
-    if labels is not None and masks is not None: raise FastAedError("give --labels or --masks, not both")
-    if labels is not None: return {v: {'labels': lab} for v, lab in read_interval_labels(labels, tests).items()}
+    if labels is not None and masks is not None:
+        raise FastAedError("give --labels or --masks, not both")
+    if labels is not None:
+        return {v: {'labels': lab} for v, lab in read_interval_labels(labels, tests).items()}
     if masks is not None:
-        if not Path(masks).is_dir(): raise FastAedError(f"{masks}: mask folder not found")
+        if not Path(masks).is_dir():
+            raise FastAedError(f"{masks}: mask folder not found")
         unknown = sorted(d.name for d in Path(masks).iterdir() if d.is_dir() and d.name not in tests)
-        if unknown: raise FastAedError(f"{masks}: masks for unknown video {unknown[0]!r}; the test videos are {sorted(tests)}")
+        if unknown:
+            raise FastAedError(f"{masks}: masks for unknown video {unknown[0]!r}; the test videos are {sorted(tests)}")
         src = {it['name']: it['src'] for it in items if it['split'] == 'test'}
         out = {}
         for v, (start, n, total) in tests.items():
             m = read_mask_folder(masks, v, start, n, (src[v]['width'], src[v]['height']), total)
             out[v] = {'masks': m, 'labels': np.isin(np.arange(n), list(m)).astype(np.uint8) if m else np.zeros(n, np.uint8)}
-            if m: out[v].update(labels=None, tracks='masks')
+            if m:
+                out[v].update(labels=None, tracks='masks')
         return out
     return {v: {'labels': False} for v in tests}
 
@@ -326,16 +372,22 @@ def prepare_videos(train: list, # --train: video files, frame folders, folders o
 # %% ../nbs/01b_videos.ipynb #762ac0da
 def _motion_arg(s: str) -> tuple:
     import argparse, json
-    if '=' not in s: raise argparse.ArgumentTypeError(f"--motion expects KEY=VALUE (a MotionDetector field), got {s!r}")
+    if '=' not in s:
+        raise argparse.ArgumentTypeError(f"--motion expects KEY=VALUE (a MotionDetector field), got {s!r}")
     k, v = s.split('=', 1)
-    try: return k, json.loads(v)
-    except ValueError: return k, v
+    try:
+        return k, json.loads(v)
+    except ValueError:
+        return k, v
 
 def _offsets_arg(s: str) -> tuple:
     import argparse
-    try: vals = tuple(int(v) for v in s.split(','))
-    except ValueError: raise argparse.ArgumentTypeError(f"--offsets expects comma-separated integers such as 0,-1,1, got {s!r}") from None
-    if not vals or vals[0] != 0: raise argparse.ArgumentTypeError(f"--offsets must start with 0 (the scored frame), got {s!r}")
+    try:
+        vals = tuple(int(v) for v in s.split(','))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--offsets expects comma-separated integers such as 0,-1,1, got {s!r}") from None
+    if not vals or vals[0] != 0:
+        raise argparse.ArgumentTypeError(f"--offsets must start with 0 (the scored frame), got {s!r}")
     return vals
 
 def _cmd_prepare_videos(args) -> int:

@@ -20,7 +20,8 @@ def assert_one_line_error(proc, *words):
     "Exit status 2, one line on stderr naming `words`, no traceback."
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith('fast-aed: error: '), proc.stderr
-    for w in words: assert w in lines[0], (w, lines[0])
+    for w in words:
+        assert w in lines[0], (w, lines[0])
 
 
 @pytest.fixture(scope='module')

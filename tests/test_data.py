@@ -49,8 +49,10 @@ def prepare_api(kind, src, out, **kw):
 
 
 def assert_api_fails(kind, src, out, *needles, **kw):
-    with pytest.raises(FastAedError) as e: prepare_api(kind, src, out, **kw)
-    for n in needles: assert n in str(e.value), f'{n!r} not in {e.value}'
+    with pytest.raises(FastAedError) as e:
+        prepare_api(kind, src, out, **kw)
+    for n in needles:
+        assert n in str(e.value), f'{n!r} not in {e.value}'
     assert not Path(out).exists() and not Path(str(out) + '.partial').exists()
 
 
@@ -58,14 +60,16 @@ def assert_failed_cleanly(proc, out, *needles):
     assert proc.returncode == 2, f'expected a user error, got {proc.returncode}:\n{proc.stdout}\n{proc.stderr}'
     assert proc.stderr.startswith('fast-aed: error:'), proc.stderr
     assert 'Traceback' not in proc.stderr
-    for n in needles: assert n in proc.stderr, f'{n!r} not in {proc.stderr!r}'
+    for n in needles:
+        assert n in proc.stderr, f'{n!r} not in {proc.stderr!r}'
     out = Path(out)
     assert not (out / 'dataset.json').exists() and not out.exists()
 
 
 def test_avenue_official_v5_and_v73(tmp_path):
     exp = write_fixture('avenue', tmp_path / 'src')               # 1_label.mat, 3_label.mat: v5; 2_label.mat: v7.3
-    (tmp_path / 'out.partial').mkdir(); (tmp_path / 'out.partial/junk').write_text('stale')   # left by a failed run
+    (tmp_path / 'out.partial').mkdir()
+    (tmp_path / 'out.partial/junk').write_text('stale')   # left by a failed run
     proc = prepare('avenue', tmp_path / 'src', tmp_path / 'out')
     assert 'warning' in proc.stderr and 'official 16' in proc.stderr   # totals differ from the official ones: warnings only
     assert not (tmp_path / 'out.partial').exists()
@@ -86,7 +90,8 @@ def test_avenue_official_v5_and_v73(tmp_path):
     table = run_cli('data', 'info', tmp_path / 'out').stdout
     assert 'test' in table and '03' in table and '6 (42.9%)' in table
     # an existing complete dataset is refused without overwrite and replaced with it
-    with pytest.raises(FastAedError, match='already exists'): prepare_api('avenue', tmp_path / 'src', tmp_path / 'out')
+    with pytest.raises(FastAedError, match='already exists'):
+        prepare_api('avenue', tmp_path / 'src', tmp_path / 'out')
     prepare_api('avenue', tmp_path / 'src' / 'Avenue Dataset', tmp_path / 'out', overwrite=True)   # ROOT itself works too
     assert dataset_info(tmp_path / 'out')['test'] == info['test']
 
@@ -146,7 +151,8 @@ def test_error_missing_frame_and_bad_masks(tmp_path):
     test = tmp_path / 'src/UCSD_Anomaly_Dataset.v1p2/UCSDped2/Test'
     (test / 'Test002_gt/frame005.bmp').unlink()
     assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'Test002_gt', 'missing frames [5]')
-    shutil.rmtree(test / 'Test002_gt'); (test / 'Test001/007.tif').unlink()
+    shutil.rmtree(test / 'Test002_gt')
+    (test / 'Test001/007.tif').unlink()
     assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'Test001: missing frames [7]')
 
 
@@ -193,7 +199,8 @@ def test_error_truncated_video(tmp_path):
     "A training video cut in half decodes without complaint in OpenCV; the converter refuses it, naming both counts."
     write_fixture('avenue', tmp_path / 'src')
     p = tmp_path / 'src/Avenue Dataset/training_videos/02.avi'
-    data = p.read_bytes(); p.write_bytes(data[:len(data) // 2])
+    data = p.read_bytes()
+    p.write_bytes(data[:len(data) // 2])
     proc = run_cli('data', 'prepare', 'avenue', '--src', tmp_path / 'src', '--out', tmp_path / 'out')
     assert_failed_cleanly(proc, tmp_path / 'out', '02.avi', 'truncated or damaged video', 'frames decoded, the container declares 12')
     assert not (tmp_path / 'out.partial').exists()
@@ -205,7 +212,9 @@ def test_error_truncated_frame(tmp_path, ext):
     write_fixture('ped2', tmp_path / 'src', layout='anopred')
     d = tmp_path / 'src/ped2/testing/frames/02'
     if ext == '.png':                                   # the same video as PNG frames
-        for f in sorted(d.glob('*.jpg')): cv2.imwrite(str(f.with_suffix('.png')), cv2.imread(str(f))); f.unlink()
+        for f in sorted(d.glob('*.jpg')):
+            cv2.imwrite(str(f.with_suffix('.png')), cv2.imread(str(f)))
+            f.unlink()
     f = d / f'004{ext}'
     f.write_bytes(f.read_bytes()[:f.stat().st_size // 2])
     assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', str(f), 'truncated or damaged')
@@ -215,7 +224,8 @@ def _split_flicker_masks(T, H, W, start):
     "Masks of one walking actor: two components (a 2-pixel gap at the waist) on two frames in three, none on two frames."
     m = np.zeros((T, H, W), np.uint8)
     for t in range(start, T):
-        if t in (start + 3, start + 4): continue                      # the mask flickers off for two frames
+        if t in (start + 3, start + 4):
+            continue                      # the mask flickers off for two frames
         x = 4 + 2 * (t - start)
         m[t, 4:12, x:x + 7] = 255
         m[t, 12 + 2 * ((t - start) % 3 != 0):24, x + 1:x + 6] = 255   # legs: split off on two frames in three
@@ -228,7 +238,8 @@ def test_ped2_tracks_follow_split_and_flickering_masks(tmp_path):
     gt = tmp_path / 'src/UCSD_Anomaly_Dataset.v1p2/UCSDped2/Test/Test001_gt'
     masks = _split_flicker_masks(12, 32, 48, 3)
     assert sum(len(np.unique(cv2.connectedComponents((m > 0).astype(np.uint8))[1])) - 1 == 2 for m in masks) >= 4
-    for t, m in enumerate(masks): cv2.imwrite(str(gt / f'{t + 1:03d}.bmp'), m)
+    for t, m in enumerate(masks):
+        cv2.imwrite(str(gt / f'{t + 1:03d}.bmp'), m)
     out = tmp_path / 'out'
     prepare('ped2', tmp_path / 'src', out)
     ds = load_dataset(out)
@@ -266,7 +277,8 @@ def test_merl_tracks_errors(tmp_path):
     (merl / 'Test003_gt.txt').write_text('001.jpg 0 5 5 4 4\n')
     assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'not test videos here: Test003_gt.txt', tracks_dir=merl)
     (merl / 'Test003_gt.txt').unlink()
-    with open(merl / 'Test002_gt.txt', 'a') as f: f.write('010.jpg 0 5 5 4 4\n')   # Test002 has 9 frames
+    with open(merl / 'Test002_gt.txt', 'a') as f:
+        f.write('010.jpg 0 5 5 4 4\n')   # Test002 has 9 frames
     assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'Test002_gt.txt:', 'frame file 010.jpg outside', tracks_dir=merl)
 
 
@@ -288,10 +300,12 @@ def test_disk_full_or_read_only_while_writing(tmp_path, monkeypatch, err):
     write_fixture('ped2', tmp_path / 'src', layout='anopred')
     real = fast_aed.core.os.replace
     def failing_replace(a, b):
-        if str(b).endswith('labels.npy'): raise OSError(err, os.strerror(err))
+        if str(b).endswith('labels.npy'):
+            raise OSError(err, os.strerror(err))
         return real(a, b)
     monkeypatch.setattr(fast_aed.core.os, 'replace', failing_replace)
-    with pytest.raises(FastAedError) as e: prepare_api('ped2', tmp_path / 'src', tmp_path / 'out')
+    with pytest.raises(FastAedError) as e:
+        prepare_api('ped2', tmp_path / 'src', tmp_path / 'out')
     assert str(e.value).startswith('cannot write ') and 'labels.npy' in str(e.value) and os.strerror(err) in str(e.value)
     assert not (tmp_path / 'out').exists() and not (tmp_path / 'out.partial').exists()
 
@@ -300,8 +314,10 @@ def test_files_follow_the_umask(tmp_path):
     "Every file of a prepared dataset gets the mode the umask allows (atomic writes included: mkstemp alone gives 0600)."
     write_fixture('avenue', tmp_path / 'src')
     old = os.umask(0o022)
-    try: prepare_api('avenue', tmp_path / 'src', tmp_path / 'out')
-    finally: os.umask(old)
+    try:
+        prepare_api('avenue', tmp_path / 'src', tmp_path / 'out')
+    finally:
+        os.umask(old)
     modes = {p.relative_to(tmp_path / 'out').as_posix(): p.stat().st_mode & 0o777 for p in (tmp_path / 'out').rglob('*') if p.is_file()}
     assert modes['dataset.json'] == 0o644 and modes['test/01/labels.npy'] == 0o644 and modes['test/01/tracks.csv'] == 0o644
     assert set(modes.values()) == {0o644}, {k: oct(v) for k, v in modes.items() if v != 0o644}

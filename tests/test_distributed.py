@@ -60,8 +60,10 @@ def torchrun(script, *args, nproc=2, tmp_path=None):
         # processes on the two cores); any other failure fails at once.
         teardown_abort = (proc.returncode != 0 and 'terminate called without an active exception' in proc.stdout + proc.stderr
                           and all(p.exists() for p in results))
-        if not teardown_abort or attempt == 2: break
-        for p in results: p.unlink()
+        if not teardown_abort or attempt == 2:
+            break
+        for p in results:
+            p.unlink()
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return [json.loads(p.read_text()) for p in results]
 
@@ -120,18 +122,23 @@ def bench(tmp_path_factory):
 def torchrun_train(data, work, config, timeout=180):
     "`torchrun --standalone --nproc_per_node 2 -m fast_aed.cli train`; a hang is stopped after `timeout` s and fails."
     import shutil, signal
-    if not (work / 'maps').exists(): shutil.copytree(data / 'work' / 'maps', work / 'maps')
+    if not (work / 'maps').exists():
+        shutil.copytree(data / 'work' / 'maps', work / 'maps')
     env = {**os.environ, 'OMP_NUM_THREADS': '1', 'FAST_AED_QUIET': '1'}
     cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2', '-m', 'fast_aed.cli',
            'train', str(data), '--work', str(work), '--config', json.dumps(config)]
     log_out, log_err = work.parent / 'torchrun.out', work.parent / 'torchrun.err'
     with open(log_out, 'w') as fo, open(log_err, 'w') as fe:   # files, not pipes: a stray worker cannot block the reader
         proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, env=env, start_new_session=True)
-        try: proc.wait(timeout=timeout)
+        try:
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGTERM)   # torchrun stops its workers (they run in sessions of their own)
-            try: proc.wait(timeout=30)
-            except subprocess.TimeoutExpired: os.killpg(proc.pid, signal.SIGKILL); proc.wait()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
             pytest.fail(f'two-process training did not finish in {timeout} s (deadlock?)\n{log_err.read_text()[-3000:]}')
     out, err = log_out.read_text(), log_err.read_text()
     assert proc.returncode == 0, out[-3000:] + err[-3000:]
@@ -153,7 +160,8 @@ def test_torchrun_train_with_ae_pretraining(bench, tmp_path):
     assert (work / 'student' / 'ae.pt').exists()
     model, cfg = load_student(ckpt)
     assert cfg.pretraining == 'ae' and cfg.input_size == (64, 48)
-    with torch.no_grad(): out = model(torch.zeros(1, 9, 48, 64))
+    with torch.no_grad():
+        out = model(torch.zeros(1, 9, 48, 64))
     assert set(out) == {1, 4, 16}
     mtime = ckpt.stat().st_mtime_ns
     torchrun_train(bench, work, TRAIN)   # up to date: every rank returns at once

@@ -10,7 +10,8 @@ RUN_NOT_IMPORTED = {'papermill', 'ipykernel',   # `fast-aed reproduce` runs pape
 OPTIONAL = {'ipywidgets'}   # imported under try/except: progress bars as widgets in JupyterLab (the lab extra)
 
 def settings():
-    cfg = configparser.ConfigParser(delimiters=['=']); cfg.read(ROOT / 'settings.ini')
+    cfg = configparser.ConfigParser(delimiters=['='])
+    cfg.read(ROOT / 'settings.ini')
     return cfg['DEFAULT']
 
 def names(key):
@@ -21,8 +22,10 @@ def third_party_imports():
     found = set()
     for path in (ROOT / 'fast_aed').glob('*.py'):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import): found |= {a.name.split('.')[0] for a in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0: found.add(node.module.split('.')[0])
+            if isinstance(node, ast.Import):
+                found |= {a.name.split('.')[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                found.add(node.module.split('.')[0])
     return {m for m in found if m not in sys.stdlib_module_names and m != 'fast_aed'}
 
 def test_requirements_are_what_the_library_imports():
@@ -45,18 +48,22 @@ def test_every_notebook_has_a_python3_kernelspec():
 def wheel(tmp_path_factory):
     "A wheel built from a copy of the sources (no build/ or egg-info left in the checkout)."
     src, out = tmp_path_factory.mktemp('src'), tmp_path_factory.mktemp('dist')
-    for name in ('setup.py', 'settings.ini', 'MANIFEST.in', 'LICENSE', 'README.md'): shutil.copy(ROOT / name, src)
+    for name in ('setup.py', 'settings.ini', 'MANIFEST.in', 'LICENSE', 'README.md'):
+        shutil.copy(ROOT / name, src)
     shutil.copytree(ROOT / 'fast_aed', src / 'fast_aed', ignore=shutil.ignore_patterns('__pycache__'))
     (src / 'papermill_runs').mkdir()
-    for nb in (ROOT / 'papermill_runs').glob('*.ipynb'): shutil.copy(nb, src / 'papermill_runs')
+    for nb in (ROOT / 'papermill_runs').glob('*.ipynb'):
+        shutil.copy(nb, src / 'papermill_runs')
     subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '--no-build-isolation', '-w', str(out), str(src)],
                    check=True, capture_output=True)
     return zipfile.ZipFile(next(out.glob('fast_aed-*.whl')))
 
 def test_wheel_carries_the_notebooks_configs_and_licence(wheel):
     files = set(wheel.namelist())
-    for nb in (ROOT / 'papermill_runs').glob('*.ipynb'): assert f'fast_aed/papermill_runs/{nb.name}' in files
-    for cfg in (ROOT / 'fast_aed' / 'configs').glob('*.yaml'): assert f'fast_aed/configs/{cfg.name}' in files
+    for nb in (ROOT / 'papermill_runs').glob('*.ipynb'):
+        assert f'fast_aed/papermill_runs/{nb.name}' in files
+    for cfg in (ROOT / 'fast_aed' / 'configs').glob('*.yaml'):
+        assert f'fast_aed/configs/{cfg.name}' in files
     assert not [f for f in files if '/reports/' in f or '_cache' in f]   # executed reports stay in the repository
     meta = wheel.read(next(f for f in files if f.endswith('.dist-info/METADATA'))).decode()
     assert 'Classifier: Development Status :: 3 - Alpha' in meta and 'License: Apache-2.0' in meta

@@ -49,8 +49,10 @@ def test_prepare_unlabelled(footage, tmp_path):
 def test_prepare_labelled_masks(footage, tmp_path):
     import cv2
     (tmp_path / 'masks' / 'plaza').mkdir(parents=True)
-    m = np.zeros((144, 192), np.uint8); m[60:80, 20:60] = 255
-    for f in (95, 96): cv2.imwrite(str(tmp_path / 'masks' / 'plaza' / f'{f}.png'), m)
+    m = np.zeros((144, 192), np.uint8)
+    m[60:80, 20:60] = 255
+    for f in (95, 96):
+        cv2.imwrite(str(tmp_path / 'masks' / 'plaza' / f'{f}.png'), m)
     prepare(footage, tmp_path / 'ds', '--masks', tmp_path / 'masks', '--size', '96x72')
     info = json.loads(ok('data', 'info', tmp_path / 'ds', '--json'))['test'][0]
     assert (info['abnormal_frames'], info['tracks'], info['width']) == ([23, 24], 1, 96)
@@ -72,16 +74,21 @@ def test_prepare_bad_input(footage, tmp_path, case):
     files, extra, words = BAD[case]
     for name, content in files.items():
         if content == 'cut':
-            data = (footage / 'plaza.avi').read_bytes(); (tmp_path / name).write_bytes(data[:len(data) // 2])
-        elif content == 'small': write_demo_video(tmp_path / name, n_frames=10, size=(96, 72))
-        else: (tmp_path / name).write_bytes(content)
+            data = (footage / 'plaza.avi').read_bytes()
+            (tmp_path / name).write_bytes(data[:len(data) // 2])
+        elif content == 'small':
+            write_demo_video(tmp_path / name, n_frames=10, size=(96, 72))
+        else:
+            (tmp_path / name).write_bytes(content)
     video = footage / 'plaza.avi'
     args = ['data', 'prepare', 'videos', '--train', video, '--out', tmp_path / 'out', *(a.format(d=tmp_path) for a in extra)]
-    if '--test' not in extra: args += ['--test', video, '--train-fraction', 0.6]
+    if '--test' not in extra:
+        args += ['--test', video, '--train-fraction', 0.6]
     proc = cli(*args)
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith('fast-aed: error:'), proc.stderr[-2000:]
-    for w in words: assert w in lines[0], (w, lines[0])
+    for w in words:
+        assert w in lines[0], (w, lines[0])
     assert not (tmp_path / 'out').exists()
 
 
@@ -108,8 +115,10 @@ def test_tutorial_unlabelled(footage, tmp_path):
     assert res['labelled'] is False and res['footage']['input_size']['value'] == [128, 96]
     scores = pd.read_csv(work / 'scores' / 'plaza' / 'scores.csv')
     assert scores['frame'].tolist() == list(range(72, 120)) and list(scores.columns) == ['frame', 'S', 'M', 'L', 'MIX', 'smoothed']
-    for f in ('timeline.png', 'overlay.avi', 'summary.json'): assert (work / 'scores' / 'plaza' / f).stat().st_size > 0, f
+    for f in ('timeline.png', 'overlay.avi', 'summary.json'):
+        assert (work / 'scores' / 'plaza' / f).stat().st_size > 0, f
     assert all(72 <= e['frame'] < 120 for e in res['scores']['plaza']['events'])
     summary = json.loads((out / 'tutorial_summary.json').read_text())
     assert summary['score']['frames'] == 120 and summary['score']['end_to_end_fps'] > 0 and set(summary['wall_seconds']) == {'prepare', 'run', 'score'}
-    for png in ('frames_with_boxes.png', 'teacher_and_student_maps.png', 'timeline.png', 'strongest_events.png'): assert (out / png).exists(), png
+    for png in ('frames_with_boxes.png', 'teacher_and_student_maps.png', 'timeline.png', 'strongest_events.png'):
+        assert (out / png).exists(), png
