@@ -8,6 +8,7 @@ import os, re, json, shutil, argparse, hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections import OrderedDict
+from fastcore.basics import patch
 import numpy as np
 import cv2
 from .core import FastAedError, BadSourceError, save_json, load_json, atomic_path, os_error_message
@@ -87,6 +88,7 @@ class VadDataset:
         return (f"VadDataset({self.name!r}, {self.root}, train={len(self.train)} videos/{n(self.train)} frames, "
                 f"test={len(self.test)} videos/{n(self.test)} frames)")
 
+# %% ../nbs/01_data.ipynb #308f868c
 def _check_entry(e, path: Path, split: str, i: int):
     if not isinstance(e, dict):
         raise FastAedError(f"{path}: {split}[{i}] is not an object")
@@ -99,6 +101,7 @@ def _check_entry(e, path: Path, split: str, i: int):
     if not isinstance(e['video'], str) or not e['video'] or '/' in e['video'] or e['video'] in ('.', '..'):
         raise FastAedError(f"{path}: {split}[{i}]: bad video name {e['video']!r}")
 
+# %% ../nbs/01_data.ipynb #72f9385a
 def load_dataset(root: str | Path, # folder holding dataset.json
                  verify: bool = False, # also check that every frame file exists
                 ) -> VadDataset:
@@ -155,6 +158,7 @@ def _box_overlap(a: np.ndarray, b: np.ndarray, mode: str = 'iou') -> np.ndarray:
     den = area(a) + area(b) - inter if mode == 'iou' else np.minimum(area(a), area(b))
     return inter / np.maximum(den, 1e-12)
 
+# %% ../nbs/01_data.ipynb #1135606b
 def mask_boxes(mask: np.ndarray, # (H, W) mask, nonzero = anomalous
                min_area: int = 1, # smallest component kept, in pixels
               ) -> np.ndarray:
@@ -168,10 +172,12 @@ def mask_boxes(mask: np.ndarray, # (H, W) mask, nonzero = anomalous
     x, y, w, h = (st[:, k].astype(np.int64) for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
     return np.stack([x, y, x + w - 1, y + h - 1], 1) if len(st) else np.zeros((0, 4), np.int64)
 
+# %% ../nbs/01_data.ipynb #8a1086dc
 def _grown(boxes: np.ndarray, px: int) -> np.ndarray:
     "Inclusive-corner boxes grown by `px` pixels on every side."
     return boxes + np.array([-px, -px, px, px])
 
+# %% ../nbs/01_data.ipynb #6944841e
 def _touch_groups(boxes: np.ndarray, touch: int) -> list:
     "Index lists of the boxes that touch (grown by `touch` pixels), transitively."
     group = list(range(len(boxes)))
@@ -187,6 +193,7 @@ def _touch_groups(boxes: np.ndarray, touch: int) -> list:
         out.setdefault(root(i), []).append(i)
     return list(out.values())
 
+# %% ../nbs/01_data.ipynb #1f48bfd2
 def tracks_from_masks(masks, # (T,H,W) array, or a sequence of T masks (None = empty frame)
                       min_area: int = 20, # components smaller than this many pixels are ignored
                       iou_link: float = 0.0, # a component joins a track when their grown boxes overlap more than this
@@ -252,6 +259,7 @@ def _as_uint8_image(a, what: str) -> np.ndarray:
         raise FastAedError(f"{what}: a frame must be (H,W) or (H,W,3), got shape {a.shape}")
     return a
 
+# %% ../nbs/01_data.ipynb #9b1ba296
 def _read_image_file(path: Path, what: str) -> np.ndarray:
     check_image_complete(path)
     img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
@@ -263,6 +271,7 @@ def _read_image_file(path: Path, what: str) -> np.ndarray:
         img = img[..., :3]
     return _as_uint8_image(img, str(path))
 
+# %% ../nbs/01_data.ipynb #0bd7a4ef
 def _mask_items(masks, T: int, what: str):
     "Yield (frame, mask) for every provided mask, checking the count."
     if isinstance(masks, dict):
@@ -277,6 +286,7 @@ def _mask_items(masks, T: int, what: str):
     for t in range(T):
         yield t, masks[t]
 
+# %% ../nbs/01_data.ipynb #ca894998
 def _check_tracks(tracks, T: int, H: int, W: int, what: str) -> np.ndarray:
     tr = np.asarray(tracks)
     if tr.size == 0:
@@ -299,6 +309,7 @@ def _check_tracks(tracks, T: int, H: int, W: int, what: str) -> np.ndarray:
         raise FastAedError(f"{what}: a track has two boxes in one frame")
     return tr[np.lexsort((tr[:, 1], tr[:, 0]))]
 
+# %% ../nbs/01_data.ipynb #f696e299
 def _check_events(events, T: int, what: str) -> list:
     out = []
     for e in events:
@@ -309,7 +320,7 @@ def _check_events(events, T: int, what: str) -> list:
         out.append({**e, 'track_id': int(e['track_id']), 'start': int(e['start']), 'end': int(e['end'])})
     return out
 
-# %% ../nbs/01_data.ipynb #9b1ba296
+# %% ../nbs/01_data.ipynb #664d6bd1
 class DatasetWriter:
     "Write a dataset in the canonical layout into `OUT.partial/`; `finish` writes dataset.json and renames it to `OUT`."
     def __init__(self, out: str | Path, # final dataset folder
@@ -336,228 +347,312 @@ class DatasetWriter:
         self.entries = {s: [] for s in SPLITS}
         self.finished = False
 
-    def _check_target(self):
-        if self.out.exists() and not self.overwrite:
-            if (self.out / 'dataset.json').exists():
-                raise FastAedError(f"{self.out}: a complete dataset already exists; pass overwrite=True (--overwrite) to replace it")
-            if self.out.is_file():
-                raise FastAedError(f"{self.out}: is a file, not a folder; choose another output folder")
-            if any(self.out.iterdir()):
-                raise FastAedError(f"{self.out}: exists and is not empty; choose another output folder or pass overwrite=True")
+# %% ../nbs/01_data.ipynb #aa8ce04e
+@patch
+def _check_target(self: DatasetWriter):
+    if self.out.exists() and not self.overwrite:
+        if (self.out / 'dataset.json').exists():
+            raise FastAedError(f"{self.out}: a complete dataset already exists; pass overwrite=True (--overwrite) to replace it")
+        if self.out.is_file():
+            raise FastAedError(f"{self.out}: is a file, not a folder; choose another output folder")
+        if any(self.out.iterdir()):
+            raise FastAedError(f"{self.out}: exists and is not empty; choose another output folder or pass overwrite=True")
 
-    def __enter__(self): return self
-    def __exit__(self, typ, val, tb):
-        if typ is not None and not self.finished:
-            self.abort()
-        return False
-    def discard_video(self, split: str, # 'train' or 'test'
-                      name: str, # a video that `add_video` failed to write
-                     ):
-        "Remove the files of a video that was not registered (a bad source skipped by the caller)."
-        if any(e['video'] == name for e in self.entries[split]):
-            raise FastAedError(f"{split} video {name!r} is registered; cannot discard it")
-        shutil.rmtree(self.partial / split / str(name), ignore_errors=True)
+# %% ../nbs/01_data.ipynb #7187091d
+@patch
+def __enter__(self: DatasetWriter): return self
 
-    def abort(self):
-        "Remove the unfinished `OUT.partial/`."
-        if self.partial.exists():
-            shutil.rmtree(self.partial, ignore_errors=True)
+# %% ../nbs/01_data.ipynb #fe10f2a4
+@patch
+def __exit__(self: DatasetWriter, typ, val, tb):
+    if typ is not None and not self.finished:
+        self.abort()
+    return False
 
-    def _encode(self, img: np.ndarray, path: Path):
-        if img.ndim == 2:
-            img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
-        params = [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality] if self.frame_ext == '.jpg' else [cv2.IMWRITE_PNG_COMPRESSION, 1]
-        if not cv2.imwrite(str(path), img, params):
-            raise FastAedError(f"cannot write {path}: OpenCV could not write the frame (disk full or read-only?)")
-
-    def _write_frames(self, frames, fdir: Path, what: str, n_frames: int = None):
-        H = W = None
-        t = -1
-        for t, f in enumerate(frames):
-            dst = fdir / f'{t:0{FRAME_DIGITS}d}{self.frame_ext}'
-            if isinstance(f, (str, Path)):
-                img = _read_image_file(Path(f), what)
-                if self.copy_files and Path(f).suffix.lower() in ((self.frame_ext,) if self.frame_ext == '.png' else ('.jpg', '.jpeg')) and img.ndim == 3:
-                    try:
-                        shutil.copyfile(f, dst)
-                    except OSError as e:
-                        raise FastAedError(os_error_message(e, dst)) from None
-                    img_shape = img.shape[:2]
-                else:
-                    img_shape = None
-            else:
-                img = _as_uint8_image(f, f"{what} frame {t}")
-                img_shape = None
-            if H is None:
-                H0, W0 = img.shape[:2]
-                H, W = H0, W0
-            elif img.shape[:2] != (H0, W0):
-                raise FastAedError(f"{what}: frame {t} is {img.shape[1]}x{img.shape[0]}, frame 0 is {W0}x{H0}")
-            if img_shape is None:
-                if self.size is not None and (W0, H0) != self.size:
-                    img = cv2.resize(img, self.size, interpolation=cv2.INTER_AREA)
-                self._encode(img, dst)
-        T = t + 1
-        if T == 0:
-            raise FastAedError(f"{what}: no frames")
-        if n_frames is not None and T != n_frames:
-            raise FastAedError(f"{what}: {T} frames decoded, {n_frames} expected")
-        return T, H0, W0
-
-    def add_video(self, split: str, # 'train' or 'test'
-                  name: str, # video name (a folder name)
-                  frames, # (T,H,W[,3]) uint8 array, or an iterable of frames or of image-file paths
-                  labels=None, # (T,) 0/1 frame labels, or a function T -> labels; for test videos derived from masks when omitted; False: unlabelled test footage
-                  masks=None, # (T,H,W) array, a length-T sequence (None = empty), or {frame: mask}
-                  tracks=None, # (N,6) [track_id, frame, x1, y1, x2, y2], inclusive corners, f0; a function (T, H, W) -> such rows; or 'masks' to derive them
-                  events=None, # list of {"track_id", "kind", "start", "end"} (synthetic data)
-                  n_frames: int = None, # expected number of frames, checked
-                  extra: dict = None, # more keys stored in this video's dataset.json entry
-                  register: bool = True, # append the entry now; False (parallel writers) -> call `add_entry` in official order
-                 ) -> dict:
-        "Write one video (frames, then ground truth) and return its dataset.json entry."
-        if self.finished:
-            raise FastAedError(f"{self.out}: writer already finished")
-        if split not in SPLITS:
-            raise FastAedError(f"unknown split {split!r} (expected one of {SPLITS})")
-        name = str(name)
-        if not name or '/' in name or name in ('.', '..') or name.startswith('.'):
-            raise FastAedError(f"bad video name {name!r}")
-        if any(e['video'] == name for e in self.entries[split]):
-            raise FastAedError(f"duplicate {split} video {name!r}")
-        what = f"{split} video {name}"
-        vdir = self.partial / split / name
-        try:
-            (vdir / 'frames').mkdir(parents=True)
-        except FileExistsError:
-            raise FastAedError(f"duplicate {split} video {name!r}") from None
-        T, H0, W0 = self._write_frames(frames, vdir / 'frames', what, n_frames)
-        W, H = self.size if self.size is not None else (W0, H0)
-        sx, sy = W / W0, H / H0
-        entry = {'video': name, 'frames': T, 'height': H, 'width': W}
-        if (W, H) != (W0, H0):
-            entry.update(orig_height=H0, orig_width=W0)
-        mask_any = None
-        if masks is not None:
-            (vdir / 'masks').mkdir()
-            mask_any = np.zeros(T, np.uint8)
-            for t, m in _mask_items(masks, T, what):
-                if m is None:
-                    continue
-                m = np.asarray(m)
-                if m.shape != (H0, W0):
-                    raise FastAedError(f"{what}: mask {t} has shape {m.shape}, frames are {(H0, W0)}")
-                m = (m > 0).astype(np.uint8) * 255
-                if not m.any():
-                    continue
-                if (W, H) != (W0, H0):
-                    m = cv2.resize(m, (W, H), interpolation=cv2.INTER_NEAREST)
-                mask_any[t] = 1
-                mp = vdir / 'masks' / f'{t:0{FRAME_DIGITS}d}.png'
-                if not cv2.imwrite(str(mp), m):
-                    raise FastAedError(f"cannot write {mp}: OpenCV could not write the mask (disk full or read-only?)")
-        if callable(labels):
-            labels = labels(T)
-        unlabelled = labels is False
-        if unlabelled:
-            if split != 'test' or masks is not None:
-                raise FastAedError(f"{what}: labels=False is for unlabelled test videos without masks")
-            labels, entry['labelled'] = None, False
-        if labels is not None:
-            lab = np.asarray(labels).reshape(-1) if np.ndim(labels) else None
-            if lab is None or len(lab) != T:
-                raise FastAedError(f"{what}: {0 if lab is None else len(lab)} frame labels for {T} frames")
-            if not np.isin(lab, (0, 1)).all():
-                raise FastAedError(f"{what}: frame labels must be 0/1, got values {np.unique(lab)[:5].tolist()}")
-            lab = lab.astype(np.uint8)
-        elif mask_any is not None:
-            lab = mask_any
-        elif split == 'test' and not unlabelled:
-            raise FastAedError(f"{what}: test videos need frame labels (or masks), or labels=False for unlabelled footage")
-        else:
-            lab = None
-        if lab is not None:
-            with atomic_path(vdir / 'labels.npy') as tmp:
-                with open(tmp, 'wb') as f:
-                    np.save(f, lab)
-        if split == 'test' or masks is not None:
-            entry['has_masks'] = masks is not None
-        if mask_any is not None and labels is not None:
-            entry['mask_label_disagreements'] = int((mask_any != lab).sum())
-        if isinstance(tracks, str):
-            if tracks != 'masks':
-                raise FastAedError(f"{what}: tracks must be an array or 'masks', got {tracks!r}")
-            if masks is None:
-                raise FastAedError(f"{what}: tracks='masks' needs masks")
-            tr = tracks_from_masks([None if m is None else np.asarray(m) for _, m in _mask_items(masks, T, what)] if not isinstance(masks, dict)
-                                   else [masks.get(t) for t in range(T)])
-        elif callable(tracks):
-            tr = _check_tracks(tracks(T, H0, W0), T, H0, W0, what)
-        elif tracks is not None:
-            tr = _check_tracks(tracks, T, H0, W0, what)
-        else:
-            tr = None
-        if tr is not None:
-            if (W, H) != (W0, H0) and len(tr):
-                tr = tr.copy()
-                for (a, b), s_, lim in (((2, 4), sx, W), ((3, 5), sy, H)):   # pixel span [a, b+1) scaled, inclusive again
-                    tr[:, a] = np.clip(np.floor(tr[:, a] * s_), 0, lim - 1)
-                    tr[:, b] = np.clip(np.ceil((tr[:, b] + 1) * s_) - 1, tr[:, a], lim - 1)
-            with atomic_path(vdir / 'tracks.csv') as tmp:
-                np.savetxt(tmp, tr.reshape(-1, 6), fmt='%d', delimiter=',', header=TRACK_HEADER, comments='')
-            entry['tracks'] = int(len(np.unique(tr[:, 0])))
-        elif split == 'test':
-            entry['tracks'] = 0
-        if events is not None:
-            save_json(_check_events(events, T, what), vdir / 'events.json')
-        if extra:
-            entry.update(extra)
-        if register:
-            self.add_entry(split, entry)
-        return entry
-
-    def add_entry(self, split: str, # 'train' or 'test'
-                  entry: dict, # what `add_video(..., register=False)` returned
+# %% ../nbs/01_data.ipynb #0d29b679
+@patch
+def discard_video(self: DatasetWriter, split: str, # 'train' or 'test'
+                  name: str, # a video that `add_video` failed to write
                  ):
-        "Append a written video's entry; entries are listed in dataset.json in the order they are added."
-        if any(e['video'] == entry['video'] for e in self.entries[split]):
-            raise FastAedError(f"duplicate {split} video {entry['video']!r}")
-        if not (self.partial / split / entry['video'] / 'frames').is_dir():
-            raise FastAedError(f"{split} video {entry['video']!r} was not written")
-        self.entries[split].append(entry)
+    "Remove the files of a video that was not registered (a bad source skipped by the caller)."
+    if any(e['video'] == name for e in self.entries[split]):
+        raise FastAedError(f"{split} video {name!r} is registered; cannot discard it")
+    shutil.rmtree(self.partial / split / str(name), ignore_errors=True)
 
-    def finish(self, name: str, # dataset name, e.g. 'avenue'
-               fps: float = None, # frame rate of the source, if known
-               channels: str = 'bgr', # 'bgr' (colour) or 'gray' (grey content stored as 3 channels)
-               label_source: dict = None, # provenance of the frame labels: file(s), schema, sha1
-               source: dict = None, # provenance of the frames: kind, root, layout
-               **extra, # more top-level keys for dataset.json
+# %% ../nbs/01_data.ipynb #a3ad9d4f
+@patch
+def abort(self: DatasetWriter):
+    "Remove the unfinished `OUT.partial/`."
+    if self.partial.exists():
+        shutil.rmtree(self.partial, ignore_errors=True)
+
+# %% ../nbs/01_data.ipynb #1a8b4e10
+@patch
+def _encode(self: DatasetWriter, img: np.ndarray, path: Path):
+    if img.ndim == 2:
+        img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    params = [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality] if self.frame_ext == '.jpg' else [cv2.IMWRITE_PNG_COMPRESSION, 1]
+    if not cv2.imwrite(str(path), img, params):
+        raise FastAedError(f"cannot write {path}: OpenCV could not write the frame (disk full or read-only?)")
+
+# %% ../nbs/01_data.ipynb #0a6fd75e
+@patch
+def _write_frames(self: DatasetWriter, frames, fdir: Path, what: str, n_frames: int = None):
+    H = W = None
+    t = -1
+    for t, f in enumerate(frames):
+        dst = fdir / f'{t:0{FRAME_DIGITS}d}{self.frame_ext}'
+        if isinstance(f, (str, Path)):
+            img = _read_image_file(Path(f), what)
+            if self.copy_files and Path(f).suffix.lower() in ((self.frame_ext,) if self.frame_ext == '.png' else ('.jpg', '.jpeg')) and img.ndim == 3:
+                try:
+                    shutil.copyfile(f, dst)
+                except OSError as e:
+                    raise FastAedError(os_error_message(e, dst)) from None
+                img_shape = img.shape[:2]
+            else:
+                img_shape = None
+        else:
+            img = _as_uint8_image(f, f"{what} frame {t}")
+            img_shape = None
+        if H is None:
+            H0, W0 = img.shape[:2]
+            H, W = H0, W0
+        elif img.shape[:2] != (H0, W0):
+            raise FastAedError(f"{what}: frame {t} is {img.shape[1]}x{img.shape[0]}, frame 0 is {W0}x{H0}")
+        if img_shape is None:
+            if self.size is not None and (W0, H0) != self.size:
+                img = cv2.resize(img, self.size, interpolation=cv2.INTER_AREA)
+            self._encode(img, dst)
+    T = t + 1
+    if T == 0:
+        raise FastAedError(f"{what}: no frames")
+    if n_frames is not None and T != n_frames:
+        raise FastAedError(f"{what}: {T} frames decoded, {n_frames} expected")
+    return T, H0, W0
+
+# %% ../nbs/01_data.ipynb #d460b331
+@patch
+def _video_dir(self: DatasetWriter, split: str, # 'train' or 'test'
+               name: str, # video name (a folder name)
               ) -> Path:
-        "Write dataset.json last and rename `OUT.partial` to `OUT`; returns `OUT`."
-        if self.finished:
-            raise FastAedError(f"{self.out}: writer already finished")
-        if channels not in ('bgr', 'gray'):
-            raise FastAedError(f"channels must be 'bgr' or 'gray', got {channels!r}")
-        if not (self.entries['train'] or self.entries['test']):
-            raise FastAedError(f"{self.out}: no videos were written")
-        import fast_aed
-        meta = {'name': name, 'format_version': FORMAT_VERSION, 'fps': fps, 'channels': channels, 'frame_ext': self.frame_ext,
-                'train': self.entries['train'], 'test': self.entries['test'],
-                'label_source': label_source or {}, 'source': source or {}, **extra,
-                'written_by': {'fast_aed': getattr(fast_aed, '__version__', 'unknown')}}   # no timestamp: same input, same bytes
-        save_json(meta, self.partial / 'dataset.json')
-        self._check_target()
-        old = None
-        if self.out.exists():
-            old = self.out.with_name(self.out.name + '.old')
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(self.out, old)
-        os.replace(self.partial, self.out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        self.finished = True
-        return self.out
+    "Check a new video's split and name, then create its folder (`OUT.partial/<split>/<name>/frames`)."
+    if self.finished:
+        raise FastAedError(f"{self.out}: writer already finished")
+    if split not in SPLITS:
+        raise FastAedError(f"unknown split {split!r} (expected one of {SPLITS})")
+    if not name or '/' in name or name in ('.', '..') or name.startswith('.'):
+        raise FastAedError(f"bad video name {name!r}")
+    if any(e['video'] == name for e in self.entries[split]):
+        raise FastAedError(f"duplicate {split} video {name!r}")
+    vdir = self.partial / split / name
+    try:
+        (vdir / 'frames').mkdir(parents=True)
+    except FileExistsError:
+        raise FastAedError(f"duplicate {split} video {name!r}") from None
+    return vdir
+
+# %% ../nbs/01_data.ipynb #526d6b72
+@patch
+def _write_masks(self: DatasetWriter, masks, # what `add_video` got as `masks`
+                 vdir: Path, # the video's folder
+                 T: int, # number of frames
+                 shape: tuple, # (H, W) of the source frames
+                 what: str, # the video, for errors
+                ) -> np.ndarray:
+    "Store every mask with an anomalous pixel as a 0/255 PNG; (T,) uint8, 1 where a frame's mask has one."
+    H0, W0 = shape
+    W, H = self.size if self.size is not None else (W0, H0)
+    (vdir / 'masks').mkdir()
+    mask_any = np.zeros(T, np.uint8)
+    for t, m in _mask_items(masks, T, what):
+        if m is None:
+            continue
+        m = np.asarray(m)
+        if m.shape != (H0, W0):
+            raise FastAedError(f"{what}: mask {t} has shape {m.shape}, frames are {(H0, W0)}")
+        m = (m > 0).astype(np.uint8) * 255
+        if not m.any():
+            continue
+        if (W, H) != (W0, H0):
+            m = cv2.resize(m, (W, H), interpolation=cv2.INTER_NEAREST)
+        mask_any[t] = 1
+        mp = vdir / 'masks' / f'{t:0{FRAME_DIGITS}d}.png'
+        if not cv2.imwrite(str(mp), m):
+            raise FastAedError(f"cannot write {mp}: OpenCV could not write the mask (disk full or read-only?)")
+    return mask_any
+
+# %% ../nbs/01_data.ipynb #10526f86
+def _frame_labels(labels, # 0/1 labels, a function T -> labels, False (unlabelled footage) or None
+                  mask_any: np.ndarray, # per frame, 1 where the mask has an anomalous pixel (None without masks)
+                  split: str, # 'train' or 'test'
+                  has_masks: bool, # masks were given
+                  T: int, # number of frames
+                  what: str, # the video, for errors
+                 ) -> tuple:
+    "(labels to store or None, whether labels were given, whether the video is unlabelled footage)."
+    if callable(labels):
+        labels = labels(T)
+    if labels is False:
+        if split != 'test' or has_masks:
+            raise FastAedError(f"{what}: labels=False is for unlabelled test videos without masks")
+        return None, False, True
+    if labels is not None:
+        lab = np.asarray(labels).reshape(-1) if np.ndim(labels) else None
+        if lab is None or len(lab) != T:
+            raise FastAedError(f"{what}: {0 if lab is None else len(lab)} frame labels for {T} frames")
+        if not np.isin(lab, (0, 1)).all():
+            raise FastAedError(f"{what}: frame labels must be 0/1, got values {np.unique(lab)[:5].tolist()}")
+        return lab.astype(np.uint8), True, False
+    if mask_any is not None:
+        return mask_any, False, False
+    if split == 'test':
+        raise FastAedError(f"{what}: test videos need frame labels (or masks), or labels=False for unlabelled footage")
+    return None, False, False
+
+# %% ../nbs/01_data.ipynb #56898a97
+def _video_tracks(tracks, # what `add_video` got as `tracks`
+                  masks, # what `add_video` got as `masks`
+                  T: int, # number of frames
+                  shape: tuple, # (H, W) of the source frames
+                  what: str, # the video, for errors
+                 ) -> np.ndarray:
+    "A video's checked track rows (N,6) in source pixels, derived from its masks for `tracks='masks'`; None if none."
+    H0, W0 = shape
+    if isinstance(tracks, str):
+        if tracks != 'masks':
+            raise FastAedError(f"{what}: tracks must be an array or 'masks', got {tracks!r}")
+        if masks is None:
+            raise FastAedError(f"{what}: tracks='masks' needs masks")
+        if isinstance(masks, dict):
+            return tracks_from_masks([masks.get(t) for t in range(T)])
+        return tracks_from_masks([None if m is None else np.asarray(m) for _, m in _mask_items(masks, T, what)])
+    if callable(tracks):
+        return _check_tracks(tracks(T, H0, W0), T, H0, W0, what)
+    return _check_tracks(tracks, T, H0, W0, what) if tracks is not None else None
+
+# %% ../nbs/01_data.ipynb #250c5471
+def _scale_tracks(tracks: np.ndarray, # (N,6) rows, inclusive-corner boxes in source pixels
+                  source: tuple, # (W, H) of the source frames
+                  size: tuple, # (W, H) of the stored frames
+                 ) -> np.ndarray:
+    "Track rows with boxes scaled from `source` to `size`: each pixel span [a, b+1) is scaled, then inclusive again."
+    if tuple(size) == tuple(source) or not len(tracks):
+        return tracks
+    tr = tracks.copy()
+    (W0, H0), (W, H) = source, size
+    for (a, b), scale, lim in (((2, 4), W / W0, W), ((3, 5), H / H0, H)):
+        tr[:, a] = np.clip(np.floor(tr[:, a] * scale), 0, lim - 1)
+        tr[:, b] = np.clip(np.ceil((tr[:, b] + 1) * scale) - 1, tr[:, a], lim - 1)
+    return tr
+
+# %% ../nbs/01_data.ipynb #b180ea1f
+def _write_tracks(tracks: np.ndarray, # (N,6) rows to store
+                  path: Path, # the video's tracks.csv
+                 ) -> int:
+    "Write track rows as `tracks.csv` (header `track_id,frame,x1,y1,x2,y2`); the number of tracks."
+    with atomic_path(path) as tmp:
+        np.savetxt(tmp, tracks.reshape(-1, 6), fmt='%d', delimiter=',', header=TRACK_HEADER, comments='')
+    return int(len(np.unique(tracks[:, 0])))
+
+# %% ../nbs/01_data.ipynb #6b1e03ea
+@patch
+def add_video(self: DatasetWriter, split: str, # 'train' or 'test'
+              name: str, # video name (a folder name)
+              # (T,H,W[,3]) uint8 array, or an iterable of frames or of image-file paths
+              frames,
+              # (T,) 0/1 frame labels, or a function T -> labels; for test videos derived from masks when omitted;
+              # False: unlabelled test footage
+              labels=None,
+              masks=None, # (T,H,W) array, a length-T sequence (None = empty), or {frame: mask}
+              # (N,6) [track_id, frame, x1, y1, x2, y2], inclusive corners, f0; a function (T, H, W) -> such rows;
+              # or 'masks' to derive them
+              tracks=None,
+              events=None, # list of {"track_id", "kind", "start", "end"} (synthetic data)
+              n_frames: int = None, # expected number of frames, checked
+              extra: dict = None, # more keys stored in this video's dataset.json entry
+              # append the entry now; False (parallel writers) -> call `add_entry` in official order
+              register: bool = True,
+             ) -> dict:
+    "Write one video (frames, then ground truth) and return its dataset.json entry."
+    name = str(name)
+    what = f"{split} video {name}"
+    vdir = self._video_dir(split, name)
+    T, H0, W0 = self._write_frames(frames, vdir / 'frames', what, n_frames)
+    W, H = self.size if self.size is not None else (W0, H0)
+    entry = {'video': name, 'frames': T, 'height': H, 'width': W}
+    if (W, H) != (W0, H0):
+        entry.update(orig_height=H0, orig_width=W0)
+    mask_any = self._write_masks(masks, vdir, T, (H0, W0), what) if masks is not None else None
+    lab, given, unlabelled = _frame_labels(labels, mask_any, split, masks is not None, T, what)
+    if unlabelled:
+        entry['labelled'] = False
+    if lab is not None:
+        with atomic_path(vdir / 'labels.npy') as tmp, open(tmp, 'wb') as f:
+            np.save(f, lab)
+    if split == 'test' or masks is not None:
+        entry['has_masks'] = masks is not None
+    if mask_any is not None and given:
+        entry['mask_label_disagreements'] = int((mask_any != lab).sum())
+    tr = _video_tracks(tracks, masks, T, (H0, W0), what)
+    if tr is not None:
+        entry['tracks'] = _write_tracks(_scale_tracks(tr, (W0, H0), (W, H)), vdir / 'tracks.csv')
+    elif split == 'test':
+        entry['tracks'] = 0
+    if events is not None:
+        save_json(_check_events(events, T, what), vdir / 'events.json')
+    if extra:
+        entry.update(extra)
+    if register:
+        self.add_entry(split, entry)
+    return entry
+
+# %% ../nbs/01_data.ipynb #ab40c77a
+@patch
+def add_entry(self: DatasetWriter, split: str, # 'train' or 'test'
+              entry: dict, # what `add_video(..., register=False)` returned
+             ):
+    "Append a written video's entry; entries are listed in dataset.json in the order they are added."
+    if any(e['video'] == entry['video'] for e in self.entries[split]):
+        raise FastAedError(f"duplicate {split} video {entry['video']!r}")
+    if not (self.partial / split / entry['video'] / 'frames').is_dir():
+        raise FastAedError(f"{split} video {entry['video']!r} was not written")
+    self.entries[split].append(entry)
+
+# %% ../nbs/01_data.ipynb #d447f97f
+@patch
+def finish(self: DatasetWriter, name: str, # dataset name, e.g. 'avenue'
+           fps: float = None, # frame rate of the source, if known
+           channels: str = 'bgr', # 'bgr' (colour) or 'gray' (grey content stored as 3 channels)
+           label_source: dict = None, # provenance of the frame labels: file(s), schema, sha1
+           source: dict = None, # provenance of the frames: kind, root, layout
+           **extra, # more top-level keys for dataset.json
+          ) -> Path:
+    "Write dataset.json last and rename `OUT.partial` to `OUT`; returns `OUT`."
+    if self.finished:
+        raise FastAedError(f"{self.out}: writer already finished")
+    if channels not in ('bgr', 'gray'):
+        raise FastAedError(f"channels must be 'bgr' or 'gray', got {channels!r}")
+    if not (self.entries['train'] or self.entries['test']):
+        raise FastAedError(f"{self.out}: no videos were written")
+    import fast_aed
+    meta = {'name': name, 'format_version': FORMAT_VERSION, 'fps': fps, 'channels': channels, 'frame_ext': self.frame_ext,
+            'train': self.entries['train'], 'test': self.entries['test'],
+            'label_source': label_source or {}, 'source': source or {}, **extra,
+            'written_by': {'fast_aed': getattr(fast_aed, '__version__', 'unknown')}}   # no timestamp: same input, same bytes
+    save_json(meta, self.partial / 'dataset.json')
+    self._check_target()
+    old = None
+    if self.out.exists():
+        old = self.out.with_name(self.out.name + '.old')
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(self.out, old)
+    os.replace(self.partial, self.out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    self.finished = True
+    return self.out
 
 # %% ../nbs/01_data.ipynb #261746ab
 def read_frame(rec: VideoRecord, # the video
@@ -576,6 +671,7 @@ def read_frame(rec: VideoRecord, # the video
         img = cv2.resize(img, tuple(int(s) for s in size), interpolation=cv2.INTER_AREA)
     return img
 
+# %% ../nbs/01_data.ipynb #c63235d8
 def read_video(rec: VideoRecord, # the video
                size: tuple = None, # (W, H) to resize to, or None for the stored size
                gray: bool = False, # grey (T,H,W) instead of BGR (T,H,W,3)
@@ -632,33 +728,41 @@ class FrameStackDataset:
         self.index = [(k, t) for k, r in enumerate(self.records) for t in range(r.frames)]
         self._cache, self._cache_n = OrderedDict(), cache
 
-    def __len__(self): return len(self.index)
+# %% ../nbs/01_data.ipynb #4d9a60d0
+@patch
+def __len__(self: FrameStackDataset): return len(self.index)
 
-    def _frame(self, k: int, i: int) -> np.ndarray:
-        key = (k, i)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        img = read_frame(self.records[k], i, self.size, self.gray)
-        if self._cache_n:
-            self._cache[key] = img
-            if len(self._cache) > self._cache_n:
-                self._cache.popitem(last=False)
-        return img
+# %% ../nbs/01_data.ipynb #99bb0e99
+@patch
+def _frame(self: FrameStackDataset, k: int, i: int) -> np.ndarray:
+    key = (k, i)
+    if key in self._cache:
+        self._cache.move_to_end(key)
+        return self._cache[key]
+    img = read_frame(self.records[k], i, self.size, self.gray)
+    if self._cache_n:
+        self._cache[key] = img
+        if len(self._cache) > self._cache_n:
+            self._cache.popitem(last=False)
+    return img
 
-    def stack(self, k: int, t: int) -> np.ndarray:
-        "The normalised stack (C, H, W) float32 of frame `t` of video number `k`."
-        imgs = [self._frame(k, i) for i in stack_indices(t, self.records[k].frames, self.offsets)]
-        x = np.concatenate([im[..., None] if im.ndim == 2 else im for im in imgs], axis=2)
-        x = np.ascontiguousarray(x.transpose(2, 0, 1)).astype(np.float32)   # transpose uint8 first: 7x faster
-        x -= 127.0
-        x *= 1 / 128.0                                           # exact: 1/128 is a power of two
-        return x
+# %% ../nbs/01_data.ipynb #4f83bd85
+@patch
+def stack(self: FrameStackDataset, k: int, t: int) -> np.ndarray:
+    "The normalised stack (C, H, W) float32 of frame `t` of video number `k`."
+    imgs = [self._frame(k, i) for i in stack_indices(t, self.records[k].frames, self.offsets)]
+    x = np.concatenate([im[..., None] if im.ndim == 2 else im for im in imgs], axis=2)
+    x = np.ascontiguousarray(x.transpose(2, 0, 1)).astype(np.float32)   # transpose uint8 first: 7x faster
+    x -= 127.0
+    x *= 1 / 128.0                                           # exact: 1/128 is a power of two
+    return x
 
-    def __getitem__(self, j: int) -> dict:
-        import torch
-        k, t = self.index[j]
-        return {'x': torch.from_numpy(self.stack(k, t)), 'video': self.records[k].name, 'frame': t}
+# %% ../nbs/01_data.ipynb #86337a7a
+@patch
+def __getitem__(self: FrameStackDataset, j: int) -> dict:
+    import torch
+    k, t = self.index[j]
+    return {'x': torch.from_numpy(self.stack(k, t)), 'video': self.records[k].name, 'frame': t}
 
 # %% ../nbs/01_data.ipynb #a0f61146
 def read_labels(rec: VideoRecord) -> np.ndarray:
@@ -676,6 +780,7 @@ def read_labels(rec: VideoRecord) -> np.ndarray:
         raise FastAedError(f"{p}: labels have shape {lab.shape}, expected ({rec.frames},)")
     return (lab > 0).astype(np.uint8)
 
+# %% ../nbs/01_data.ipynb #9231d392
 def _mask_files(rec: VideoRecord) -> dict:
     d = rec.masks_dir
     if not d.is_dir():
@@ -686,6 +791,7 @@ def _mask_files(rec: VideoRecord) -> dict:
             out[int(p.stem)] = p
     return out
 
+# %% ../nbs/01_data.ipynb #56eb7114
 def read_mask(rec: VideoRecord, # the video
               i: int, # frame index (f0)
              ) -> np.ndarray:
@@ -698,6 +804,7 @@ def read_mask(rec: VideoRecord, # the video
         raise FastAedError(f"{p}: unreadable mask or wrong size")
     return m > 0
 
+# %% ../nbs/01_data.ipynb #c4552abe
 def read_masks(rec: VideoRecord) -> np.ndarray:
     "All pixel masks of a video as (T,H,W) bool (False where a frame has no mask)."
     out = np.zeros((rec.frames, rec.height, rec.width), bool)
@@ -707,6 +814,7 @@ def read_masks(rec: VideoRecord) -> np.ndarray:
         out[t] = read_mask(rec, t)
     return out
 
+# %% ../nbs/01_data.ipynb #5a50ffff
 def read_tracks(rec: VideoRecord) -> np.ndarray:
     "Ground-truth tracks (N,6) int64 `[track_id, frame, x1, y1, x2, y2]` (inclusive corners, f0); empty if none."
     p = rec.tracks_path
@@ -722,6 +830,7 @@ def read_tracks(rec: VideoRecord) -> np.ndarray:
         raise FastAedError(f"{p}: malformed track rows ({e})") from None
     return tr.reshape(-1, 6)
 
+# %% ../nbs/01_data.ipynb #9ef3ec89
 def read_events(rec: VideoRecord) -> list:
     "Synthetic events `[{'track_id', 'kind', 'start', 'end'}]` of a video; empty if none."
     return load_json(rec.events_path) if rec.events_path.exists() else []
@@ -741,6 +850,7 @@ def dataset_info(root: str | Path, # prepared dataset folder
     info['label_source'] = ds.meta.get('label_source', {})
     return info
 
+# %% ../nbs/01_data.ipynb #1d3f6021
 def format_info_table(info: dict) -> str:
     "A readable table of `dataset_info` output."
     rows = [('split', 'video', 'frames', 'WxH', 'abnormal', 'tracks')]
@@ -771,6 +881,7 @@ def _cmd_info(args) -> int:
     print(json.dumps(info) if args.json else format_info_table(info))
     return 0
 
+# %% ../nbs/01_data.ipynb #3907a0e3
 def add_cli(sub, # the top-level subparsers
             groups: dict, # command groups: groups['data'] holds `fast-aed data ...`
            ):
