@@ -33,6 +33,7 @@ def closest_names(word: str, # the name that was given
     "The valid names closest to `word` (difflib), best first."
     return difflib.get_close_matches(str(word), list(choices), n=n, cutoff=0.6)
 
+# %% ../nbs/00a_config.ipynb #29d3b6db
 def _did_you_mean(word, choices) -> str:
     close = closest_names(word, choices)
     return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ''
@@ -87,12 +88,14 @@ def field_notes(source: str, # the source of a dataclass
     "The comment after each field in a dataclass's source."
     return {m.group(1): m.group(2) for m in re.finditer(r'^\s+(\w+)\s*:[^\n#]*#([^\n]*)$', source, re.M)}
 
+# %% ../nbs/00a_config.ipynb #7a228ca0
 def _field_notes(cls) -> dict:
     try:
         return field_notes(inspect.getsource(cls))
     except (OSError, TypeError):
         return {}   # no source (e.g. defined in a notebook): no notes
 
+# %% ../nbs/00a_config.ipynb #c636c399
 def field_types(cls, # a dataclass
                ) -> dict:
     "The Python types accepted by each field of `cls`: from its annotation, its default and its comment."
@@ -114,6 +117,7 @@ def _type_name(kinds) -> str:
              dict: 'a mapping', type(None): 'null'}
     return ' or '.join(sorted({names.get(k, k.__name__) for k in kinds}))
 
+# %% ../nbs/00a_config.ipynb #5aeefaa5
 def _type_ok(value, kinds) -> bool:
     "Whether `value` fits one of `kinds` (a bool is not a number; an int is a float; a list is a tuple)."
     if isinstance(value, bool):
@@ -134,6 +138,7 @@ def _check_items(name: str, value, default, label: str):
         if not _type_ok(item, kinds):
             raise FastAedError(f"{label}: {name}: expected a list of {_type_name(kinds)} items, got {item!r} in {list(value)}")
 
+# %% ../nbs/00a_config.ipynb #e69796c7
 def _yaml_hint(value, kinds) -> str:
     "YAML 1.1 reads `1e-3` (no dot) as text: say so when a number was meant."
     if float not in kinds or not isinstance(value, str):
@@ -143,6 +148,7 @@ def _yaml_hint(value, kinds) -> str:
     except ValueError:
         return ''
 
+# %% ../nbs/00a_config.ipynb #e2cf2125
 def check_value(cls, # the settings dataclass
                 name: str, # a field of `cls`
                 value, # its new value
@@ -193,6 +199,7 @@ def build_config(cls, # the settings dataclass
     except (TypeError, ValueError) as e:
         raise FastAedError(f"{label}: {cls.__name__}: {e}") from None
 
+# %% ../nbs/00a_config.ipynb #57e263a8
 def load_config(cls, # the settings dataclass
                 source: str = None, # a packaged name, a .yaml/.yml/.json file or an inline JSON object (None: no change)
                 base=None, # the instance the settings change (default `cls()`)
@@ -234,8 +241,11 @@ def _plain(obj):
         return [_plain(v) for v in obj]
     return obj
 
+# %% ../nbs/00a_config.ipynb #e9fcb258
 class _ConfigDumper(yaml.SafeDumper):
     "YAML with mappings as blocks and lists on one line, as the packaged configurations are written."
+
+# %% ../nbs/00a_config.ipynb #202309ff
 _ConfigDumper.add_representer(list, lambda d, v: d.represent_sequence('tag:yaml.org,2002:seq', v, flow_style=True))
 
 def config_text(settings, # a settings dataclass instance, or a dict of them (sections)
@@ -262,6 +272,7 @@ def add_renamed_flag(p, # an argparse parser
     p.add_argument(old, dest='renamed_' + old.lstrip('-').replace('-', '_'), default=None, help=argparse.SUPPRESS)
     p.set_defaults(renamed_flags={**(p.get_default('renamed_flags') or {}), old: hint})
 
+# %% ../nbs/00a_config.ipynb #e5e8bde0
 def check_renamed_flags(args, # the parsed command line
                        ):
     "Raise `FastAedError` when a renamed flag was given."

@@ -29,13 +29,16 @@ def stem_int(p: Path) -> int:
         raise FastAedError(f"{p}: file name has no frame number")
     return int(m.group(1))
 
+# %% ../nbs/01a_convert.ipynb #4753d39f
 def natural_key(name: str) -> tuple:
     "Sort key that orders digit runs numerically ('2' < '10', '01_0177' < '02_0128')."
     return tuple((0, int(t), t) if t.isdigit() else (1, 0, t) for t in re.findall(r'\d+|\D+', name))
 
+# %% ../nbs/01a_convert.ipynb #98fd48c9
 def _files(d: Path, exts: tuple) -> list:
     return [p for p in d.iterdir() if p.is_file() and not p.name.startswith('.') and p.suffix.lower() in exts]
 
+# %% ../nbs/01a_convert.ipynb #1e2c8378
 def sorted_frames(d: str | Path, # folder of frame images
                   exts: tuple = IMAGE_EXTS, # accepted extensions (anything else is ignored)
                  ) -> list:
@@ -58,6 +61,7 @@ def sorted_frames(d: str | Path, # folder of frame images
         raise FastAedError(f"{d}: missing frames {missing[:10]}{' ...' if len(missing) > 10 else ''} (numbering {nums[0]}..{nums[-1]})")
     return [p for _, p in pairs]
 
+# %% ../nbs/01a_convert.ipynb #699c63e2
 EXACT_COUNT_EXTS = ('.avi', '.mp4', '.mov', '.m4v')   # containers that store their frame count (others may estimate it)
 
 def check_frame_count(path: str | Path, # the video file
@@ -72,6 +76,7 @@ def check_frame_count(path: str | Path, # the video file
         raise BadSourceError(msg)
     warnings.warn(f"{msg} (this container's count may be an estimate)", stacklevel=2)
 
+# %% ../nbs/01a_convert.ipynb #4bc17daf
 def decode_video(path: str | Path, # a video file
                 ):
     "Yield every frame of a video (BGR uint8, no resampling); `FastAedError` if it cannot be decoded."
@@ -93,6 +98,7 @@ def decode_video(path: str | Path, # a video file
         raise BadSourceError(f"{path}: unreadable video (no frame could be decoded)")
     check_frame_count(path, n, declared)
 
+# %% ../nbs/01a_convert.ipynb #a4f32f17
 def sha1_file(path: str | Path) -> str:
     "SHA-1 of a file's bytes (`fast_aed.core.file_sha1`)."
     return file_sha1(path)
@@ -119,6 +125,7 @@ def _h5_value(f, obj):
         data = data.astype(bool)
     return data.T
 
+# %% ../nbs/01a_convert.ipynb #3a56017c
 def load_mat(path: str | Path, # a .mat file, v5 (Level-5) or v7.3 (HDF5)
             ) -> dict:
     "Variables of a MAT file (v5 via scipy, v7.3 via h5py), cells as object arrays, MATLAB orientation."
@@ -195,6 +202,7 @@ def as_intervals(iv, what: str = '') -> np.ndarray:
         raise FastAedError(f"{what}: interval cell has shape {a.shape}, expected (2, K)")
     return a if a.shape[0] == 2 else a.T
 
+# %% ../nbs/01a_convert.ipynb #17581776
 def intervals_to_labels(iv, # (2, K) [start; end] f1 inclusive intervals (any shape that squeezes to that)
                         n_frames: int, # frames in the video
                         what: str = '', # file / video named in errors
@@ -210,6 +218,7 @@ def intervals_to_labels(iv, # (2, K) [start; end] f1 inclusive intervals (any sh
         lab[int(s) - 1:int(e)] = 1
     return lab
 
+# %% ../nbs/01a_convert.ipynb #27663125
 def mat_video_labels(mat: dict, # variables from `load_mat`
                      path: Path, # the file (for messages)
                     ) -> tuple:
@@ -223,6 +232,7 @@ def mat_video_labels(mat: dict, # variables from `load_mat`
         return 'per-video-vectors', [np.asarray(mat[k]).reshape(-1) for k in keys]
     raise FastAedError(f"{path}: no label variable found (expected 'gt' or per-video variables '01', '02', ...; found {sorted(mat)})")
 
+# %% ../nbs/01a_convert.ipynb #8e5aa476
 def read_label_file(path: str | Path, # avenue.mat / ped2.mat ('gt' or per-video vectors) or a UCSD .m script
                    ) -> tuple:
     "(schema, per-video label specs) of a frame-label file; interval specs are (2, K) f1 inclusive arrays."
@@ -233,6 +243,7 @@ def read_label_file(path: str | Path, # avenue.mat / ped2.mat ('gt' or per-video
         return 'ucsd-m-ranges-f1', [np.array(r, dtype=np.int64).T.reshape(2, -1) for r in parse_ucsd_m(path)]
     return mat_video_labels(load_mat(path), path)
 
+# %% ../nbs/01a_convert.ipynb #2fe3fa6d
 INTERVAL_SCHEMAS = ('gt-intervals-f1', 'ucsd-m-ranges-f1')
 
 def parse_ucsd_m(path: str | Path, # UCSDped1.m / UCSDped2.m
@@ -277,6 +288,7 @@ class LazyImages:
             raise FastAedError(f"{self.paths[i]}: unreadable mask image")
         return m
 
+# %% ../nbs/01a_convert.ipynb #58585389
 class CellMasks:
     "The masks of a `volLabel`-style cell array as a sequence of (H, W) arrays."
     def __init__(self, cells, path: Path):
@@ -289,6 +301,7 @@ class CellMasks:
             raise FastAedError(f"{self.path}: cell {i + 1} has shape {m.shape}, expected a 2-D mask")
         return m
 
+# %% ../nbs/01a_convert.ipynb #bd19230f
 class MatMasks:
     "The `volLabel` masks of one Avenue `N_label.mat`, loaded on first access and dropped by `release()` (one video in memory at a time)."
     def __init__(self, path: Path, n: int): self.path, self.n, self._cells = Path(path), n, None
@@ -308,6 +321,7 @@ class MatMasks:
         return self._cells[i]
     def release(self): self._cells = None
 
+# %% ../nbs/01a_convert.ipynb #f734690a
 def labels_from_masks(masks) -> np.ndarray:
     "Frame labels (T,) uint8: 1 where a mask has any pixel > 0."
     return np.array([np.asarray(m).any() for m in masks], np.uint8)
@@ -329,9 +343,11 @@ OFFICIAL = {
 class ConversionWarning(UserWarning):
     "A converted dataset differs from the official counts (fine for subsets and fixtures)."
 
+# %% ../nbs/01a_convert.ipynb #1cab4ef0
 class SkippedVideoWarning(ConversionWarning):
     "A video whose source could not be decoded whole was left out (`skip_bad=True`, `--skip-bad`)."
 
+# %% ../nbs/01a_convert.ipynb #23d02738
 def check_official(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                    info: dict, # `dataset_info` of the converted dataset
                    schema: str, # the frame-label schema used
@@ -376,6 +392,7 @@ def _blob(T: int, H: int, W: int, spans: list, seed: int = 0, grey: bool = False
             frames[t][masks[t] > 0] = 230
     return frames, masks
 
+# %% ../nbs/01a_convert.ipynb #ba2eb3fb
 def _write_avi(path: Path, frames: np.ndarray, fps: float = 25):
     path.parent.mkdir(parents=True, exist_ok=True)
     H, W = frames.shape[1:3]
@@ -386,18 +403,20 @@ def _write_avi(path: Path, frames: np.ndarray, fps: float = 25):
         w.write(f if f.ndim == 3 else cv2.cvtColor(f, cv2.COLOR_GRAY2BGR))
     w.release()
 
+# %% ../nbs/01a_convert.ipynb #a1684b05
 def _write_images(d: Path, frames, pattern: str, start: int):
     d.mkdir(parents=True, exist_ok=True)
     for i, f in enumerate(frames):
         cv2.imwrite(str(d / pattern.format(i + start)), f)
 
+# %% ../nbs/01a_convert.ipynb #e579316b
 def _runs(lab) -> list:
     "f1 inclusive [start, end] runs of ones."
     lab = np.r_[0, np.asarray(lab, dtype=np.int64), 0]
     d = np.diff(lab)
     return [[s + 1, e] for s, e in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1))]
 
-# %% ../nbs/01a_convert.ipynb #ba2eb3fb
+# %% ../nbs/01a_convert.ipynb #6a7b4b6d
 def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                   root: str | Path, # folder to write into (the parent of the extracted archive folders)
                   layout: str = 'official', # 'official' or 'anopred' (frame-extracted re-distribution)
@@ -509,6 +528,7 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
         raise FastAedError(f"unknown dataset kind {kind!r}")
     return exp
 
+# %% ../nbs/01a_convert.ipynb #c72e50b2
 def _write_merl(path: Path, masks: np.ndarray, digits: int, extra: tuple = (), split_at: int = None):
     "A MERL track file of one video: a box per masked frame (a new track id from frame `split_at` on, f0) plus `extra` rows."
     rows = []
@@ -519,6 +539,7 @@ def _write_merl(path: Path, masks: np.ndarray, digits: int, extra: tuple = (), s
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('\n'.join([*rows, *extra]) + '\n')
 
+# %% ../nbs/01a_convert.ipynb #8557c915
 def _box_of(m: np.ndarray) -> list:
     ys, xs = np.nonzero(m)
     return [int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())]
@@ -531,6 +552,7 @@ def _candidates(root: Path, depth: int = 2) -> list:
         out += level
     return out
 
+# %% ../nbs/01a_convert.ipynb #8d688a4e
 def _find(root: Path, test, what: str, depth: int = 2, required: bool = True):
     root = Path(root)
     if not root.is_dir():
@@ -542,6 +564,7 @@ def _find(root: Path, test, what: str, depth: int = 2, required: bool = True):
         raise FastAedError(f"{root}: no {what} found here or in its sub-folders")
     return None
 
+# %% ../nbs/01a_convert.ipynb #a43f4503
 def detect_layout(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                   src: str | Path, # ROOT as extracted, or its parent
                  ) -> dict:
@@ -590,6 +613,7 @@ def _prov(path: Path, root: Path, schema: str, **kw) -> dict:
         rel = str(path)
     return {'file': rel, 'schema': schema, 'sha1': sha1_file(path), **kw}
 
+# %% ../nbs/01a_convert.ipynb #0911396c
 def _video_dirs(d: Path, exclude_gt: bool = True) -> list:
     if not d.is_dir():
         raise FastAedError(f"{d}: folder not found")
@@ -598,6 +622,7 @@ def _video_dirs(d: Path, exclude_gt: bool = True) -> list:
         raise FastAedError(f"{d}: no video folders")
     return sorted(vs, key=lambda c: natural_key(c.name))
 
+# %% ../nbs/01a_convert.ipynb #222d2fcb
 def _video_files(d: Path) -> list:
     if not d.is_dir():
         raise FastAedError(f"{d}: folder not found")
@@ -606,6 +631,7 @@ def _video_files(d: Path) -> list:
         raise FastAedError(f"{d}: no videos ({', '.join(VIDEO_EXTS)})")
     return sorted(vs, key=lambda p: natural_key(p.stem))
 
+# %% ../nbs/01a_convert.ipynb #647984ed
 def _plan_avenue(lay: dict, label_file: Path = None, labels: str = 'auto') -> dict:
     root = lay['root']
     plan = {'train': [], 'test': [], 'source': {'dataset': 'avenue', 'layout': lay['layout'], 'root': str(root)}}
@@ -668,7 +694,7 @@ def _plan_avenue(lay: dict, label_file: Path = None, labels: str = 'auto') -> di
     plan['channels'] = 'bgr'
     return plan
 
-# %% ../nbs/01a_convert.ipynb #0911396c
+# %% ../nbs/01a_convert.ipynb #45fab2a5
 def _read_tracks_txt(p: Path) -> np.ndarray:
     "AED track file: `track_id,frame_idx,x_min,y_min,x_max,y_max` rows, f0, inclusive corners."
     try:
@@ -684,6 +710,7 @@ def _read_tracks_txt(p: Path) -> np.ndarray:
     a = np.unique(a.astype(np.int64), axis=0)                       # drops exact duplicate rows, sorts
     return a[np.lexsort((a[:, 1], a[:, 0]))]
 
+# %% ../nbs/01a_convert.ipynb #532a817c
 def _plan_shanghaitech(lay: dict, tracks_dir: Path = None) -> dict:
     root = lay['root']
     plan = {'train': [], 'test': [], 'source': {'dataset': 'shanghaitech', 'layout': lay['layout'], 'root': str(root)}}
@@ -763,6 +790,7 @@ def _merl_row(parts: list, where: str, n_frames: int, width: int, height: int) -
         raise FastAedError(f"{where}: box {' '.join(parts[2:])} lies outside the {width}x{height} frame")
     return [tid, frame, x1, y1, x2, y2]
 
+# %% ../nbs/01a_convert.ipynb #2f42b0be
 def read_merl_tracks(path: str | Path, # one MERL track file of a test video
                      n_frames: int, # frames of the video
                      width: int, # frame width in pixels (boxes are clipped to it)
@@ -779,6 +807,7 @@ def read_merl_tracks(path: str | Path, # one MERL track file of a test video
     a = np.unique(np.array(rows, np.int64).reshape(-1, 6), axis=0)
     return a[np.lexsort((a[:, 1], a[:, 0]))]
 
+# %% ../nbs/01a_convert.ipynb #ee046a6f
 def merl_track_files(tracks_dir: str | Path, # folder of MERL `.txt` track files
                      videos: list, # test video names, e.g. ['Test001', ...] or ['01', ...]
                     ) -> dict:
@@ -912,6 +941,7 @@ def _labels_for(v: dict):
         return (lab > 0).astype(np.uint8)
     return resolve
 
+# %% ../nbs/01a_convert.ipynb #230f17ef
 def prepare_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                     src: str | Path, # ROOT of the extracted distribution, or its parent
                     out: str | Path, # output dataset folder
@@ -1021,6 +1051,7 @@ def _size_arg(s: str) -> tuple:
         raise argparse.ArgumentTypeError(f"--size must be positive, got {s!r}")
     return int(m.group(1)), int(m.group(2))
 
+# %% ../nbs/01a_convert.ipynb #36660195
 def _cmd_prepare(args) -> int:
     with warnings.catch_warnings(record=True) as ws:
         warnings.simplefilter('always', ConversionWarning)
@@ -1036,6 +1067,7 @@ def _cmd_prepare(args) -> int:
           f"{sum(len(v['abnormal_frames']) for v in info['test'])} abnormal test frames")
     return 0
 
+# %% ../nbs/01a_convert.ipynb #8d40048f
 def add_cli(sub, # the top-level subparsers
             groups: dict, # command groups: groups['data'] holds `fast-aed data ...`
            ):

@@ -41,15 +41,18 @@ def _env_int(name: str, default: int) -> int:
     except ValueError:
         raise FastAedError(f"environment variable {name}={v!r} is not an integer (set by torchrun)") from None
 
+# %% ../nbs/00b_distributed.ipynb #82d16c28
 def import_shared_packages():
     "Import the packages a run manifest records (`core.package_versions`), on every rank at the same point."
     from fast_aed.core import package_versions
     return package_versions()
 
+# %% ../nbs/00b_distributed.ipynb #f360150f
 def launched_by_torchrun() -> bool:
     "Whether torchrun (or another launcher using its variables) started this process."
     return 'RANK' in os.environ and 'WORLD_SIZE' in os.environ
 
+# %% ../nbs/00b_distributed.ipynb #8c3c095f
 def init_from_env(backend: str = 'auto', # 'auto' (nccl with CUDA, else gloo), 'gloo' or 'nccl'
                   timeout_s: float = 1800, # collective timeout, seconds
                  ) -> DistInfo:
@@ -84,6 +87,7 @@ def is_main(info: DistInfo, # from `init_from_env`
     "True on the rank that writes files, logs and checkpoints (rank 0)."
     return info.rank == 0
 
+# %% ../nbs/00b_distributed.ipynb #2abf8ba5
 def barrier(info: DistInfo, # from `init_from_env`
            ):
     "Wait for every rank (no-op in a single process)."
@@ -95,6 +99,7 @@ def barrier(info: DistInfo, # from `init_from_env`
     else:
         dist.barrier()
 
+# %% ../nbs/00b_distributed.ipynb #0f0d4711
 def shard(items, # a sequence (videos, frame indices, file paths) in the same order on every rank
           info: DistInfo, # from `init_from_env`
          ) -> list:
@@ -113,6 +118,7 @@ def all_gather_object(obj, # any picklable object
     dist.all_gather_object(out, obj)
     return out
 
+# %% ../nbs/00b_distributed.ipynb #49b4d7ca
 def broadcast_object(obj, # the object on rank `src`; ignored elsewhere
                      info: DistInfo, # from `init_from_env`
                      src: int = 0, # the rank that sends
@@ -125,6 +131,7 @@ def broadcast_object(obj, # the object on rank `src`; ignored elsewhere
     dist.broadcast_object_list(box, src=src)
     return box[0]
 
+# %% ../nbs/00b_distributed.ipynb #5a7f8bab
 def gather_shards(results: dict, # this rank's results keyed by item (e.g. video name)
                   info: DistInfo, # from `init_from_env`
                  ) -> dict:
@@ -137,6 +144,7 @@ def gather_shards(results: dict, # this rank's results keyed by item (e.g. video
         merged.update(part)
     return merged
 
+# %% ../nbs/00b_distributed.ipynb #85eabf8a
 def reduce_mean(value: float, # a scalar computed on this rank (e.g. a loss)
                 info: DistInfo, # from `init_from_env`
                ) -> float:
@@ -159,10 +167,12 @@ def wrap_ddp(model, # an nn.Module already on `info.device`
         return DDP(model, device_ids=[info.local_rank], output_device=info.local_rank, **kwargs)
     return DDP(model, **kwargs)
 
+# %% ../nbs/00b_distributed.ipynb #183222ca
 def unwrap(model):
     "The plain module inside a DDP wrapper (what to save in a checkpoint)."
     return getattr(model, 'module', model)
 
+# %% ../nbs/00b_distributed.ipynb #06cd0d75
 def make_sampler(dataset, # a map-style torch Dataset
                  info: DistInfo, # from `init_from_env`
                  shuffle: bool = True, # shuffle each epoch (call `sampler.set_epoch(epoch)`)
@@ -175,12 +185,14 @@ def make_sampler(dataset, # a map-style torch Dataset
     from torch.utils.data.distributed import DistributedSampler
     return DistributedSampler(dataset, num_replicas=info.world_size, rank=info.rank, shuffle=shuffle, seed=seed, drop_last=drop_last)
 
+# %% ../nbs/00b_distributed.ipynb #d1e2e12b
 def seed_for_rank(seed: int, # the run's seed
                   info: DistInfo, # from `init_from_env`
                  ) -> int:
     "The seed for this rank's local randomness (augmentation, dropout): `seed + rank` (unchanged on rank 0)."
     return seed + info.rank
 
+# %% ../nbs/00b_distributed.ipynb #f19c565c
 def cleanup(info: DistInfo, # from `init_from_env`
             sync: bool = True, # wait for every rank first (normal exit); False on an error path, where a peer may be gone
            ):

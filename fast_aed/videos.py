@@ -49,6 +49,7 @@ def write_demo_video(path: str | Path, # .avi file to write (MJPG)
 def _is_frame_folder(d: Path) -> bool:
     return any(p.suffix.lower() in IMAGE_EXTS for p in d.iterdir() if p.is_file() and not p.name.startswith('.'))
 
+# %% ../nbs/01b_videos.ipynb #b45918fe
 def _sources_in(d: Path) -> list:
     "The videos and frame folders inside a folder (one level)."
     if _is_frame_folder(d):
@@ -57,6 +58,7 @@ def _sources_in(d: Path) -> list:
              ((p.is_file() and p.suffix.lower() in VIDEO_EXTS) or (p.is_dir() and _is_frame_folder(p)))]
     return sorted(found, key=lambda p: natural_key(p.name))
 
+# %% ../nbs/01b_videos.ipynb #9880a932
 def footage_paths(patterns: list, # paths, folders or glob patterns
                   flag: str = '--train', # the flag they came from, for errors
                  ) -> list:
@@ -115,11 +117,13 @@ def probe_footage(path: Path, # a video file or a frame folder
     return {'path': path, 'kind': 'video', 'name': path.stem, 'frames': n, 'width': img.shape[1], 'height': img.shape[0],
             'fps': float(rate) if rate else None}
 
+# %% ../nbs/01b_videos.ipynb #e61484f5
 def _capture(path: Path):
     "Open a video with FFmpeg's own log off (its lines, e.g. 'overread' on a cut file, would precede our one-line error)."
     os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # read when OpenCV first opens a file with FFmpeg
     return cv2.VideoCapture(str(path))
 
+# %% ../nbs/01b_videos.ipynb #19be1a59
 def _decode(path: Path):
     cap = _capture(path)
     try:
@@ -329,6 +333,7 @@ def _test_labels(items: list, labels, masks) -> dict:
         return out
     return {v: {'labels': False} for v in tests}
 
+# %% ../nbs/01b_videos.ipynb #d82cd265
 def prepare_videos(train: list, # --train: video files, frame folders, folders of them, globs (normal footage)
                    test: list, # --test: the footage to score
                    out: str | Path, # output dataset folder
@@ -380,6 +385,7 @@ def _motion_arg(s: str) -> tuple:
     except ValueError:
         return k, v
 
+# %% ../nbs/01b_videos.ipynb #17046114
 def _offsets_arg(s: str) -> tuple:
     import argparse
     try:
@@ -390,6 +396,7 @@ def _offsets_arg(s: str) -> tuple:
         raise argparse.ArgumentTypeError(f"--offsets must start with 0 (the scored frame), got {s!r}")
     return vals
 
+# %% ../nbs/01b_videos.ipynb #1347980e
 def _cmd_prepare_videos(args) -> int:
     out = prepare_videos(args.train, args.test, args.out, labels=args.labels, masks=args.masks, scene_of=args.scene_of, size=args.size,
                          fps=args.fps, train_fraction=args.train_fraction, name=args.name, overwrite=args.overwrite,
@@ -403,6 +410,7 @@ def _cmd_prepare_videos(args) -> int:
           f"motion {f['motion']} ({'overridden: ' + ', '.join(f['overridden']) if f['overridden'] else 'derived from the footage'})")
     return 0
 
+# %% ../nbs/01b_videos.ipynb #73cb370d
 def add_cli(sub, # the top-level subparsers
             groups: dict, # command groups: groups['prepare'] holds `fast-aed data prepare KIND` (from `fast_aed.convert`)
            ):
