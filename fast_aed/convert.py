@@ -8,8 +8,9 @@ import os, re, sys, json, math, hashlib, warnings, shutil
 from pathlib import Path
 import numpy as np
 import cv2
-from .core import FastAedError, BadSourceError, file_sha1
-from .data import DatasetWriter, load_dataset, dataset_info, format_info_table
+from concurrent.futures import ThreadPoolExecutor
+from .core import FastAedError, BadSourceError, file_sha1, progress
+from .data import DatasetWriter, load_dataset, dataset_info, format_info_table, tracks_from_masks
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'VIDEO_EXTS', 'EXACT_COUNT_EXTS', 'INTERVAL_SCHEMAS', 'OFFICIAL', 'stem_int', 'natural_key',
@@ -417,116 +418,208 @@ def _runs(lab) -> list:
     return [[s + 1, e] for s, e in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1))]
 
 # %% ../nbs/01a_convert.ipynb #6a7b4b6d
+def _expect(exp: dict, # {'train': [...], 'test': [...]}, the expected `data info` content being built
+            split: str, # 'train' or 'test'
+            name: str, # the video's name after conversion
+            frames: np.ndarray, # (T,H,W[,3]) frames written
+            labels=None, # (T,) frame labels (test videos)
+            tracks: int = None, # number of tracks expected (test videos)
+           ):
+    "Append a video's expected `data info` entry to `exp`."
+    e = {'video': name, 'frames': len(frames), 'height': frames.shape[1], 'width': frames.shape[2]}
+    if split == 'test':
+        e.update(abnormal_frames=np.flatnonzero(labels).tolist(), tracks=tracks)
+    exp[split].append(e)
+
+# %% ../nbs/01a_convert.ipynb #c872c6f4
+def _avenue_official(root: Path, # the fixture's root
+                     train: list, # training frame arrays
+                     test: list, # (frames, masks) of the test videos
+                     mat_version: str, # '5', '7.3' or 'mixed'
+                     tracks: bool, # also write MERL-style track files
+                     exp: dict, # expected `data info` content, appended to
+                    ):
+    "Write Avenue as the official archives lay it out."
+    for i, fr in enumerate(train):
+        _write_avi(root / 'Avenue Dataset/training_videos' / f'{i + 1:02d}.avi', fr)
+    gtd = root / 'ground_truth_demo/testing_label_mask'
+    for i, (fr, m) in enumerate(test):
+        _write_avi(root / 'Avenue Dataset/testing_videos' / f'{i + 1:02d}.avi', fr)
+        ver = mat_version if mat_version != 'mixed' else ('7.3' if i == 1 else '5')
+        save_mat(gtd / f'{i + 1}_label.mat', {'volLabel': [x for x in m]}, ver)
+        if tracks:
+            _write_merl(root / 'merl_tracks' / f'{i + 1:02d}_gt.txt', m, 4, split_at=7 if i == 0 else None)
+        _expect(exp, 'test', f'{i + 1:02d}', fr, m.any((1, 2)), 2 if i == 0 else 1)
+    (root / 'ground_truth_demo/Readme.txt').write_text('please put the testing videos in file testing_videos\n')
+    (root / 'Avenue Dataset/testing_videos/.DS_Store').write_bytes(b'\0')
+    for i, fr in enumerate(train):
+        _expect(exp, 'train', f'{i + 1:02d}', fr)
+
+# %% ../nbs/01a_convert.ipynb #cd65a57d
+def _avenue_anopred(root: Path, # the fixture's root
+                    train: list, # training frame arrays
+                    test: list, # (frames, masks) of the test videos
+                    label_schema: str, # 'gt' (intervals) or 'vectors'
+                    exp: dict, # expected `data info` content, appended to
+                   ):
+    "Write Avenue as the ano_pred re-distribution lays it out (frames, one `avenue.mat`)."
+    base = root / 'avenue'
+    gt, vecs = [], {}
+    for i, (fr, m) in enumerate(test):
+        _write_images(base / 'testing/frames' / f'{i + 1:02d}', fr, '{:04d}.jpg', 0)
+        lab = m.any((1, 2)).astype(np.uint8)
+        if i == 0:
+            lab[7:9] = 1                      # interval labels merge nearby runs, like the real avenue.mat
+        gt.append(np.array(_runs(lab), np.uint8).T.reshape(2, -1))
+        vecs[f'{i + 1:02d}'] = lab[None].astype(np.int32)
+        _expect(exp, 'test', f'{i + 1:02d}', fr, lab, 0)
+    save_mat(base / 'avenue.mat', {'gt': gt} if label_schema == 'gt' else vecs, '5')
+    for i, fr in enumerate(train):
+        _write_images(root / 'avenue/training/frames' / f'{i + 1:02d}', fr, '{:04d}.jpg', 0)
+        _expect(exp, 'train', f'{i + 1:02d}', fr)
+
+# %% ../nbs/01a_convert.ipynb #ebe47af8
+def _fixture_avenue(root: Path, # the fixture's root
+                    layout: str, # 'official' or 'anopred'
+                    mat_version: str, # '5', '7.3' or 'mixed'
+                    label_schema: str, # 'gt' (intervals) or 'vectors'
+                    tracks: bool, # also write MERL-style track files (official layout)
+                   ) -> dict:
+    "Write a tiny Avenue (two training, three test videos of 64x36 pixels); the expected `data info` content."
+    H, W = 36, 64
+    train = [_blob(12, H, W, [], seed=s)[0] for s in (1, 2)]
+    test = [_blob(14, H, W, [(3, 6), (9, 10)], seed=3), _blob(10, H, W, [(0, 9)], seed=4),
+            _blob(9, H, W, [(2, 4)], seed=5)]
+    exp = {'train': [], 'test': []}
+    if layout == 'official':
+        _avenue_official(root, train, test, mat_version, tracks, exp)
+    else:
+        _avenue_anopred(root, train, test, label_schema, exp)
+    return exp
+
+# %% ../nbs/01a_convert.ipynb #da839ee7
+def _shanghaitech_tracks(path: Path, # the AED-style track file to write
+                         masks: np.ndarray, # (T,H,W) masks of the video
+                         second: bool, # add a second track that has no mask
+                        ):
+    "Write an AED-style track file (`track,frame,x1,y1,x2,y2`, rows not sorted by frame) from a video's masks."
+    path.parent.mkdir(exist_ok=True)
+    rows = [[0, t, *_box_of(masks[t])] for t in range(len(masks)) if masks[t].any()]
+    if second:
+        rows += [[1, 5, 40, 20, 50, 30], [1, 6, 41, 20, 51, 30]]   # a second (unmasked) track
+    rows = rows[1:] + rows[:1]                                    # not frame-sorted, like 01_0134
+    np.savetxt(path, np.array(rows), fmt='%d', delimiter=',')
+
+# %% ../nbs/01a_convert.ipynb #e27a0916
+def _fixture_shanghaitech(root: Path, # the fixture's root
+                          tracks: bool, # also write AED-style track files into ROOT/aed_tracks
+                         ) -> dict:
+    "Write a tiny ShanghaiTech (two training, two test videos of 64x36 pixels); the expected `data info` content."
+    H, W = 36, 64
+    base, exp = root / 'shanghaitech', {'train': [], 'test': []}
+    for name, s in (('01_001', 1), ('02_003', 2)):
+        fr = _blob(11, H, W, [], seed=s)[0]
+        _write_avi(base / 'training/videos' / f'{name}.avi', fr, 24)
+        _expect(exp, 'train', name, fr)
+    for name, T, spans, s in (('01_0014', 12, [(4, 8)], 3), ('04_0011', 8, [(0, 7)], 4)):
+        fr, m = _blob(T, H, W, spans, seed=s)
+        _write_images(base / 'testing/frames' / name, fr, '{:03d}.jpg', 0)
+        lab = m.any((1, 2)).astype(np.uint8)
+        (base / 'testing/test_frame_mask').mkdir(parents=True, exist_ok=True)
+        (base / 'testing/test_pixel_mask').mkdir(parents=True, exist_ok=True)
+        np.save(base / 'testing/test_frame_mask' / f'{name}.npy', lab.astype(np.int64))
+        np.save(base / 'testing/test_pixel_mask' / f'{name}.npy', m)
+        if tracks:
+            _shanghaitech_tracks(root / 'aed_tracks' / f'{name}.txt', m, second=name == '01_0014')
+        _expect(exp, 'test', name, fr, lab, (2 if name == '01_0014' and tracks else 1))
+    return exp
+
+# %% ../nbs/01a_convert.ipynb #7c38c6c6
+def _ped2_official(root: Path, # the fixture's root
+                   train: list, # training frame arrays (grey)
+                   test: list, # (frames, masks) of the test videos
+                   tracks: bool, # also write MERL-style track files
+                   exp: dict, # expected `data info` content, appended to
+                  ):
+    "Write UCSD Ped2 as the official archive lays it out."
+    ped = root / 'UCSD_Anomaly_Dataset.v1p2/UCSDped2'
+    for i, fr in enumerate(train):
+        _write_images(ped / 'Train' / f'Train{i + 1:03d}', fr, '{:03d}.tif', 1)
+    lines = ['TestVideoFile = {};']
+    for i, (fr, m) in enumerate(test):
+        name = f'Test{i + 1:03d}'
+        _write_images(ped / 'Test' / name, fr, '{:03d}.tif', 1)
+        mask_pattern = 'frame{:03d}.bmp' if i == 1 else '{:03d}.bmp'
+        _write_images(ped / 'Test' / f'{name}_gt', (m * 255).astype(np.uint8), mask_pattern, 1)
+        if tracks:
+            extra = ['007.jpg 1 45 20 8 6', '008.jpg 1 46 20 8 6'] if i == 0 else ()
+            _write_merl(root / 'merl_tracks' / f'{name}_gt.txt', m, 3, extra=extra)
+        lab = m.any((1, 2))
+        lines.append(f"TestVideoFile{{end+1}}.gt_frame = [{', '.join(f'{s}:{e}' for s, e in _runs(lab))}];")
+        _expect(exp, 'test', name, fr, lab, 2 if i == 0 and tracks else 1)
+    (ped / 'Test/UCSDped2.m').write_text('\n'.join(lines) + '\n')
+    (ped / 'Test/Thumbs.db').write_bytes(b'\0')
+    (ped / 'Train/Train001/.DS_Store').write_bytes(b'\0')
+    for i, fr in enumerate(train):
+        _expect(exp, 'train', f'Train{i + 1:03d}', fr)
+
+# %% ../nbs/01a_convert.ipynb #c006c462
+def _ped2_anopred(root: Path, # the fixture's root
+                  train: list, # training frame arrays (grey)
+                  test: list, # (frames, masks) of the test videos
+                  exp: dict, # expected `data info` content, appended to
+                 ):
+    "Write UCSD Ped2 as the ano_pred re-distribution lays it out (colour frames, one `ped2.mat`)."
+    base = root / 'ped2'
+    for i, fr in enumerate(train):
+        colour = [cv2.cvtColor(f, cv2.COLOR_GRAY2BGR) for f in fr]
+        _write_images(base / 'training/frames' / f'{i + 1:02d}', colour, '{:03d}.jpg', 0)
+        _expect(exp, 'train', f'{i + 1:02d}', fr)
+    gt = []
+    for i, (fr, m) in enumerate(test):
+        colour = [cv2.cvtColor(f, cv2.COLOR_GRAY2BGR) for f in fr]
+        _write_images(base / 'testing/frames' / f'{i + 1:02d}', colour, '{:03d}.jpg', 0)
+        lab = m.any((1, 2))
+        gt.append(np.array(_runs(lab), np.uint8).T.reshape(2, -1))
+        _expect(exp, 'test', f'{i + 1:02d}', fr, lab, 0)
+    save_mat(base / 'ped2.mat', {'gt': gt}, '5')
+
+# %% ../nbs/01a_convert.ipynb #b90c6bc7
+def _fixture_ped2(root: Path, # the fixture's root
+                  layout: str, # 'official' or 'anopred'
+                  tracks: bool, # also write MERL-style track files (official layout)
+                 ) -> dict:
+    "Write a tiny UCSD Ped2 (two training, two test grey videos of 48x32 pixels); the expected `data info` content."
+    H, W = 32, 48
+    train = [_blob(T, H, W, [], seed=s, grey=True)[0] for T, s in ((10, 1), (12, 2))]
+    test = [_blob(12, H, W, [(5, 11)], seed=3, grey=True), _blob(9, H, W, [(0, 8)], seed=4, grey=True)]
+    exp = {'train': [], 'test': []}
+    if layout == 'official':
+        _ped2_official(root, train, test, tracks, exp)
+    else:
+        _ped2_anopred(root, train, test, exp)
+    return exp
+
+# %% ../nbs/01a_convert.ipynb #1ff69825
 def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
                   root: str | Path, # folder to write into (the parent of the extracted archive folders)
                   layout: str = 'official', # 'official' or 'anopred' (frame-extracted re-distribution)
                   mat_version: str = 'mixed', # Avenue masks: '5', '7.3' or 'mixed' (one v7.3 file)
                   label_schema: str = 'gt', # ano_pred label file: 'gt' (intervals) or 'vectors' ('01', '02', ...)
-                  tracks: bool = False, # also write track files: AED-style into ROOT/aed_tracks (ShanghaiTech), MERL-style into ROOT/merl_tracks (Ped2, Avenue official)
+                  # also write track files: AED-style into ROOT/aed_tracks (ShanghaiTech),
+                  # MERL-style into ROOT/merl_tracks (Ped2, Avenue official)
+                  tracks: bool = False,
                  ) -> dict:
     "Write a tiny dataset in an official layout under `root`; returns the expected `data info` content."
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    exp = {'train': [], 'test': []}
-    def add(split, name, fr, lab=None, ntracks=None):
-        e = {'video': name, 'frames': len(fr), 'height': fr.shape[1], 'width': fr.shape[2]}
-        if split == 'test':
-            e.update(abnormal_frames=np.flatnonzero(lab).tolist(), tracks=ntracks)
-        exp[split].append(e)
     if kind == 'avenue':
-        H, W = 36, 64
-        train = [_blob(12, H, W, [], seed=s)[0] for s in (1, 2)]
-        test = [_blob(14, H, W, [(3, 6), (9, 10)], seed=3), _blob(10, H, W, [(0, 9)], seed=4), _blob(9, H, W, [(2, 4)], seed=5)]
-        if layout == 'official':
-            for i, fr in enumerate(train):
-                _write_avi(root / 'Avenue Dataset/training_videos' / f'{i + 1:02d}.avi', fr)
-            gtd = root / 'ground_truth_demo/testing_label_mask'
-            for i, (fr, m) in enumerate(test):
-                _write_avi(root / 'Avenue Dataset/testing_videos' / f'{i + 1:02d}.avi', fr)
-                ver = mat_version if mat_version != 'mixed' else ('7.3' if i == 1 else '5')
-                save_mat(gtd / f'{i + 1}_label.mat', {'volLabel': [x for x in m]}, ver)
-                if tracks:
-                    _write_merl(root / 'merl_tracks' / f'{i + 1:02d}_gt.txt', m, 4, split_at=7 if i == 0 else None)
-                add('test', f'{i + 1:02d}', fr, m.any((1, 2)), 2 if i == 0 else 1)
-            (root / 'ground_truth_demo/Readme.txt').write_text('please put the testing videos in file testing_videos\n')
-            (root / 'Avenue Dataset/testing_videos/.DS_Store').write_bytes(b'\0')
-        else:
-            base = root / 'avenue'
-            gt, vecs = [], {}
-            for i, (fr, m) in enumerate(test):
-                _write_images(base / 'testing/frames' / f'{i + 1:02d}', fr, '{:04d}.jpg', 0)
-                lab = m.any((1, 2)).astype(np.uint8)
-                if i == 0:
-                    lab[7:9] = 1                      # interval labels merge nearby runs, like the real avenue.mat
-                gt.append(np.array(_runs(lab), np.uint8).T.reshape(2, -1))
-                vecs[f'{i + 1:02d}'] = lab[None].astype(np.int32)
-                add('test', f'{i + 1:02d}', fr, lab, 0)
-            save_mat(base / 'avenue.mat', {'gt': gt} if label_schema == 'gt' else vecs, '5')
-        for i, fr in enumerate(train):
-            if layout != 'official':
-                _write_images(root / 'avenue/training/frames' / f'{i + 1:02d}', fr, '{:04d}.jpg', 0)
-            add('train', f'{i + 1:02d}', fr)
-    elif kind == 'shanghaitech':
-        H, W = 36, 64
-        base = root / 'shanghaitech'
-        for name, s in (('01_001', 1), ('02_003', 2)):
-            fr = _blob(11, H, W, [], seed=s)[0]
-            _write_avi(base / 'training/videos' / f'{name}.avi', fr, 24)
-            add('train', name, fr)
-        for name, T, spans, s in (('01_0014', 12, [(4, 8)], 3), ('04_0011', 8, [(0, 7)], 4)):
-            fr, m = _blob(T, H, W, spans, seed=s)
-            _write_images(base / 'testing/frames' / name, fr, '{:03d}.jpg', 0)
-            lab = m.any((1, 2)).astype(np.uint8)
-            (base / 'testing/test_frame_mask').mkdir(parents=True, exist_ok=True)
-            (base / 'testing/test_pixel_mask').mkdir(parents=True, exist_ok=True)
-            np.save(base / 'testing/test_frame_mask' / f'{name}.npy', lab.astype(np.int64))
-            np.save(base / 'testing/test_pixel_mask' / f'{name}.npy', m)
-            if tracks:
-                (root / 'aed_tracks').mkdir(exist_ok=True)
-                rows = [[0, t, *_box_of(m[t])] for t in range(T) if m[t].any()]
-                if name == '01_0014':
-                    rows += [[1, 5, 40, 20, 50, 30], [1, 6, 41, 20, 51, 30]]   # a second (unmasked) track
-                rows = rows[1:] + rows[:1]                                                      # not frame-sorted, like 01_0134
-                np.savetxt(root / 'aed_tracks' / f'{name}.txt', np.array(rows), fmt='%d', delimiter=',')
-            add('test', name, fr, lab, (2 if name == '01_0014' and tracks else 1))
-    elif kind == 'ped2':
-        H, W = 32, 48
-        train = [_blob(T, H, W, [], seed=s, grey=True)[0] for T, s in ((10, 1), (12, 2))]
-        test = [_blob(12, H, W, [(5, 11)], seed=3, grey=True), _blob(9, H, W, [(0, 8)], seed=4, grey=True)]
-        if layout == 'official':
-            ped = root / 'UCSD_Anomaly_Dataset.v1p2/UCSDped2'
-            for i, fr in enumerate(train):
-                _write_images(ped / 'Train' / f'Train{i + 1:03d}', fr, '{:03d}.tif', 1)
-            lines = ['TestVideoFile = {};']
-            for i, (fr, m) in enumerate(test):
-                name = f'Test{i + 1:03d}'
-                _write_images(ped / 'Test' / name, fr, '{:03d}.tif', 1)
-                _write_images(ped / 'Test' / f'{name}_gt', (m * 255).astype(np.uint8), 'frame{:03d}.bmp' if i == 1 else '{:03d}.bmp', 1)
-                if tracks:
-                    _write_merl(root / 'merl_tracks' / f'{name}_gt.txt', m, 3, extra=['007.jpg 1 45 20 8 6', '008.jpg 1 46 20 8 6'] if i == 0 else ())
-                lab = m.any((1, 2))
-                lines.append(f"TestVideoFile{{end+1}}.gt_frame = [{', '.join(f'{s}:{e}' for s, e in _runs(lab))}];")
-                add('test', name, fr, lab, 2 if i == 0 and tracks else 1)
-            (ped / 'Test/UCSDped2.m').write_text('\n'.join(lines) + '\n')
-            (ped / 'Test/Thumbs.db').write_bytes(b'\0')
-            (ped / 'Train/Train001/.DS_Store').write_bytes(b'\0')
-            for i, fr in enumerate(train):
-                add('train', f'Train{i + 1:03d}', fr)
-        else:
-            base = root / 'ped2'
-            for i, fr in enumerate(train):
-                _write_images(base / 'training/frames' / f'{i + 1:02d}', [cv2.cvtColor(f, cv2.COLOR_GRAY2BGR) for f in fr], '{:03d}.jpg', 0)
-                add('train', f'{i + 1:02d}', fr)
-            gt = []
-            for i, (fr, m) in enumerate(test):
-                _write_images(base / 'testing/frames' / f'{i + 1:02d}', [cv2.cvtColor(f, cv2.COLOR_GRAY2BGR) for f in fr], '{:03d}.jpg', 0)
-                lab = m.any((1, 2))
-                gt.append(np.array(_runs(lab), np.uint8).T.reshape(2, -1))
-                add('test', f'{i + 1:02d}', fr, lab, 0)
-            save_mat(base / 'ped2.mat', {'gt': gt}, '5')
-    else:
-        raise FastAedError(f"unknown dataset kind {kind!r}")
-    return exp
+        return _fixture_avenue(root, layout, mat_version, label_schema, tracks)
+    if kind == 'shanghaitech':
+        return _fixture_shanghaitech(root, tracks)
+    if kind == 'ped2':
+        return _fixture_ped2(root, layout, tracks)
+    raise FastAedError(f"unknown dataset kind {kind!r}")
 
 # %% ../nbs/01a_convert.ipynb #c72e50b2
 def _write_merl(path: Path, masks: np.ndarray, digits: int, extra: tuple = (), split_at: int = None):
@@ -632,6 +725,31 @@ def _video_files(d: Path) -> list:
     return sorted(vs, key=lambda p: natural_key(p.stem))
 
 # %% ../nbs/01a_convert.ipynb #647984ed
+def _avenue_masks(tests: list, # planned Avenue test videos, named by number
+                  mask_dir: Path, # ground_truth_demo/testing_label_mask
+                 ) -> list:
+    "Attach each test video's `N_label.mat` pixel masks (checked now, read again when written); their provenance."
+    mask_prov = []
+    for v in tests:
+        try:
+            n = int(v['name'])
+        except ValueError:
+            raise FastAedError(f"{v['src']}: Avenue test video names must be numbers") from None
+        p = mask_dir / f'{n}_label.mat'
+        if not p.exists():
+            raise FastAedError(f"{p}: mask file for test video {v['name']} not found")
+        m = load_mat(p)
+        if 'volLabel' not in m:
+            raise FastAedError(f"{p}: no variable 'volLabel' (found {sorted(m)})")
+        cells = CellMasks(m['volLabel'], p)
+        v['mask_labels'] = labels_from_masks(cells)     # validates every cell now; the masks are re-read when written
+        v['masks'] = MatMasks(p, len(cells))
+        v['mask_file'] = p
+        del m, cells
+        mask_prov.append(_prov(p, mask_dir.parent, 'volLabel-cells-f1'))
+    return mask_prov
+
+# %% ../nbs/01a_convert.ipynb #283e0af2
 def _plan_avenue(lay: dict, label_file: Path = None, labels: str = 'auto') -> dict:
     root = lay['root']
     plan = {'train': [], 'test': [], 'source': {'dataset': 'avenue', 'layout': lay['layout'], 'root': str(root)}}
@@ -652,26 +770,7 @@ def _plan_avenue(lay: dict, label_file: Path = None, labels: str = 'auto') -> di
         raise FastAedError(f"{root}: no ground_truth_demo/testing_label_mask folder for labels='masks'")
     if use == 'file' and mat is None:
         raise FastAedError(f"{root}: no Avenue labels found (ground_truth_demo/testing_label_mask/N_label.mat or avenue.mat); pass --labels-file")
-    # pixel masks: N_label.mat <-> video NN
-    mask_prov = []
-    if mask_dir is not None:
-        for v in tests:
-            try:
-                n = int(v['name'])
-            except ValueError:
-                raise FastAedError(f"{v['src']}: Avenue test video names must be numbers") from None
-            p = mask_dir / f'{n}_label.mat'
-            if not p.exists():
-                raise FastAedError(f"{p}: mask file for test video {v['name']} not found")
-            m = load_mat(p)
-            if 'volLabel' not in m:
-                raise FastAedError(f"{p}: no variable 'volLabel' (found {sorted(m)})")
-            cells = CellMasks(m['volLabel'], p)
-            v['mask_labels'] = labels_from_masks(cells)     # validates every cell now; the masks are re-read when written
-            v['masks'] = MatMasks(p, len(cells))
-            v['mask_file'] = p
-            del m, cells
-            mask_prov.append(_prov(p, mask_dir.parent, 'volLabel-cells-f1'))
+    mask_prov = _avenue_masks(tests, mask_dir) if mask_dir is not None else []
     file_labels, file_prov = None, None
     if mat is not None and (use == 'file' or mat.exists()):
         schema, specs = read_label_file(mat)
@@ -834,69 +933,94 @@ def merl_track_files(tracks_dir: str | Path, # folder of MERL `.txt` track files
     return out
 
 # %% ../nbs/01a_convert.ipynb #b57bb21c
+def _attach_label_file(plan: dict, # a Ped2 plan with its test videos
+                       mp: Path, # the frame-label file
+                       root: Path, # the distribution's root (provenance is relative to it)
+                       tdir: Path, # the folder of the test videos (for errors)
+                      ):
+    "Give every planned test video its label spec from `mp` and record the label source and schema."
+    schema, specs = read_label_file(mp)
+    if len(specs) != len(plan['test']):
+        raise FastAedError(f"{mp}: labels for {len(specs)} videos, {len(plan['test'])} test videos in {tdir}")
+    for v, sp in zip(plan['test'], specs):
+        v['labels_spec'] = (sp, schema, mp)
+    plan['label_source'] = {'kind': 'label-file', **_prov(mp, root, schema)}
+    if schema in INTERVAL_SCHEMAS:   # log the ranges read (transcriptions of UCSDped2.m differ, e.g. Test006)
+        plan['label_source']['ranges'] = {v['name']: as_intervals(sp, str(mp)).T.astype(int).tolist()
+                                          for v, sp in zip(plan['test'], specs)}
+    plan['schema'] = schema
+
+# %% ../nbs/01a_convert.ipynb #a1952ef3
+def _ped2_test_video(d: Path, # a TestNNN frame folder
+                     tdir: Path, # the folder of the test videos
+                    ) -> dict:
+    "A planned official Ped2 test video, with its `TestNNN_gt` masks where present (numbered like the frames)."
+    frames = sorted_frames(d, ('.tif', '.tiff'))
+    v = {'name': d.name, 'frames': frames, 'src': d}
+    gd = tdir / f'{d.name}_gt'
+    if gd.is_dir():
+        mfiles = sorted_frames(gd, ('.bmp', '.png'))
+        fi, mi = [stem_int(p) for p in frames], [stem_int(p) for p in mfiles]
+        if fi != mi:
+            raise FastAedError(f"{gd}: {len(mfiles)} masks numbered {mi[0]}..{mi[-1]} for {len(frames)} frames "
+                               f"numbered {fi[0]}..{fi[-1]} in {d}")
+        v['masks'] = LazyImages(mfiles)
+        v['mask_file'] = gd
+    return v
+
+# %% ../nbs/01a_convert.ipynb #451d01d0
+def _plan_ped2_official(plan: dict, # the plan to fill
+                        root: Path, # UCSDped2
+                        label_file: Path = None, # explicit frame-label file (default: the .m script in Test/)
+                       ):
+    "Plan the official UCSD Ped2 layout: .tif frames, the `UCSDped2.m` ranges or else the `_gt` masks."
+    for d in _video_dirs(root / 'Train'):
+        plan['train'].append({'name': d.name, 'frames': sorted_frames(d, ('.tif', '.tiff')), 'src': d})
+    tdir = root / 'Test'
+    plan['test'] = [_ped2_test_video(d, tdir) for d in _video_dirs(tdir)]
+    ms = [Path(label_file)] if label_file else sorted(p for p in _files(tdir, ('.m',)))
+    if ms:
+        _attach_label_file(plan, ms[0], root, tdir)
+    else:
+        if not all('masks' in v for v in plan['test']):
+            raise FastAedError(f"{tdir}: neither UCSDped2.m nor a TestNNN_gt mask folder for every test video")
+        plan['label_source'] = {'kind': 'pixel-masks', 'schema': 'bmp-0-255', 'frame_label': 'any mask pixel > 0'}
+        plan['schema'] = 'masks'
+    masks = [v for v in plan['test'] if 'masks' in v]
+    if masks:
+        plan['label_source']['pixel_masks'] = {'schema': 'TestNNN_gt/*.bmp 0/255', 'videos': [v['name'] for v in masks]}
+
+# %% ../nbs/01a_convert.ipynb #c9e9ab70
+def _plan_ped2_anopred(plan: dict, # the plan to fill
+                       lay: dict, # the detected layout
+                       label_file: Path = None, # explicit frame-label file (default: ped2.mat)
+                      ):
+    "Plan the frame-extracted Ped2 re-distribution: frame folders and `ped2.mat`."
+    root = lay['root']
+    for d in _video_dirs(root / 'training/frames'):
+        plan['train'].append({'name': d.name, 'frames': sorted_frames(d), 'src': d})
+    tdir = root / 'testing/frames'
+    for d in _video_dirs(tdir):
+        v = {'name': d.name, 'frames': sorted_frames(d), 'src': d}
+        gd = tdir / f'{d.name}_gt'                                       # hf2vad keeps the official _gt folders here
+        if gd.is_dir():
+            v['masks'] = LazyImages(sorted_frames(gd, ('.bmp', '.png')))
+            v['mask_file'] = gd
+        plan['test'].append(v)
+    mp = Path(label_file) if label_file else lay.get('mat')
+    if mp is None:
+        raise FastAedError(f"{root}: ped2.mat not found; pass --labels-file")
+    _attach_label_file(plan, mp, root, tdir)
+
+# %% ../nbs/01a_convert.ipynb #4aab4b78
 def _plan_ped2(lay: dict, label_file: Path = None) -> dict:
+    "The conversion plan of UCSD Ped2 (official or frame-extracted layout)."
     root = lay['root']
     plan = {'train': [], 'test': [], 'source': {'dataset': 'ped2', 'layout': lay['layout'], 'root': str(root)}}
-    prov = []
     if lay['layout'] == 'official':
-        for d in _video_dirs(root / 'Train'):
-            plan['train'].append({'name': d.name, 'frames': sorted_frames(d, ('.tif', '.tiff')), 'src': d})
-        tdir = root / 'Test'
-        for d in _video_dirs(tdir):
-            frames = sorted_frames(d, ('.tif', '.tiff'))
-            v = {'name': d.name, 'frames': frames, 'src': d}
-            gd = tdir / f'{d.name}_gt'
-            if gd.is_dir():
-                mfiles = sorted_frames(gd, ('.bmp', '.png'))
-                fi, mi = [stem_int(p) for p in frames], [stem_int(p) for p in mfiles]
-                if fi != mi:
-                    raise FastAedError(f"{gd}: {len(mfiles)} masks numbered {mi[0]}..{mi[-1]} for {len(frames)} frames numbered {fi[0]}..{fi[-1]} in {d}")
-                v['masks'] = LazyImages(mfiles)
-                v['mask_file'] = gd
-            plan['test'].append(v)
-        ms = [Path(label_file)] if label_file else sorted(p for p in _files(tdir, ('.m',)))
-        if ms:
-            mp = ms[0]
-            schema, specs = read_label_file(mp)
-            if len(specs) != len(plan['test']):
-                raise FastAedError(f"{mp}: labels for {len(specs)} videos, {len(plan['test'])} test videos in {tdir}")
-            for v, sp in zip(plan['test'], specs):
-                v['labels_spec'] = (sp, schema, mp)
-            plan['label_source'] = {'kind': 'label-file', **_prov(mp, root, schema)}
-            if schema in INTERVAL_SCHEMAS:   # log the ranges read (transcriptions of UCSDped2.m differ, e.g. Test006)
-                plan['label_source']['ranges'] = {v['name']: as_intervals(sp, str(mp)).T.astype(int).tolist() for v, sp in zip(plan['test'], specs)}
-            plan['schema'] = schema
-        else:
-            if not all('masks' in v for v in plan['test']):
-                raise FastAedError(f"{tdir}: neither UCSDped2.m nor a TestNNN_gt mask folder for every test video")
-            plan['label_source'] = {'kind': 'pixel-masks', 'schema': 'bmp-0-255', 'frame_label': 'any mask pixel > 0'}
-            plan['schema'] = 'masks'
-        masks = [v for v in plan['test'] if 'masks' in v]
-        if masks:
-            plan['label_source']['pixel_masks'] = {'schema': 'TestNNN_gt/*.bmp 0/255', 'videos': [v['name'] for v in masks]}
+        _plan_ped2_official(plan, root, label_file)
     else:
-        for d in _video_dirs(root / 'training/frames'):
-            plan['train'].append({'name': d.name, 'frames': sorted_frames(d), 'src': d})
-        tdir = root / 'testing/frames'
-        for d in _video_dirs(tdir):
-            v = {'name': d.name, 'frames': sorted_frames(d), 'src': d}
-            gd = tdir / f'{d.name}_gt'                                       # hf2vad keeps the official _gt folders here
-            if gd.is_dir():
-                v['masks'] = LazyImages(sorted_frames(gd, ('.bmp', '.png')))
-                v['mask_file'] = gd
-            plan['test'].append(v)
-        mp = Path(label_file) if label_file else lay.get('mat')
-        if mp is None:
-            raise FastAedError(f"{root}: ped2.mat not found; pass --labels-file")
-        schema, specs = read_label_file(mp)
-        if len(specs) != len(plan['test']):
-            raise FastAedError(f"{mp}: labels for {len(specs)} videos, {len(plan['test'])} test videos in {tdir}")
-        for v, s in zip(plan['test'], specs):
-            v['labels_spec'] = (s, schema, mp)
-        plan['label_source'] = {'kind': 'label-file', **_prov(mp, root, schema)}
-        plan['schema'] = schema
-        if schema in INTERVAL_SCHEMAS:
-            plan['label_source']['ranges'] = {v['name']: as_intervals(sp, str(mp)).T.astype(int).tolist() for v, sp in zip(plan['test'], specs)}
+        _plan_ped2_anopred(plan, lay, label_file)
     plan['fps'] = 10.0
     plan['channels'] = 'gray'
     return plan
@@ -942,25 +1066,14 @@ def _labels_for(v: dict):
     return resolve
 
 # %% ../nbs/01a_convert.ipynb #230f17ef
-def prepare_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
-                    src: str | Path, # ROOT of the extracted distribution, or its parent
-                    out: str | Path, # output dataset folder
-                    overwrite: bool = False, # replace an existing complete dataset at `out`
-                    labels: str = 'auto', # Avenue: 'auto' (pixel masks if present), 'masks' or 'file' (avenue.mat / --labels-file)
-                    label_file: str | Path = None, # explicit frame-label file (avenue.mat/ped2.mat schema, or UCSDped2.m)
-                    tracks_dir: str | Path = None, # folder of track files: AED `<video>.txt` (ShanghaiTech) or MERL (Ped2, Avenue)
-                    size: tuple = None, # (W, H) to resize to (e.g. (640, 360) for ShanghaiTech as in the official code)
-                    frame_ext: str = '.jpg', # '.jpg' or '.png'
-                    jpeg_quality: int = 95, # JPEG quality of re-encoded frames (source JPEGs are copied unchanged)
-                    track_min_area: int = 20, # tracks from masks: smallest component, in pixels
-                    track_iou_link: float = 0.0, # tracks from masks: a component joins a track whose grown box it overlaps more than this
-                    workers: int = 1, # videos converted in parallel (threads)
-                    skip_bad: bool = False, # leave out videos whose source is truncated or undecodable (warned, listed in dataset.json) instead of stopping
-                    quiet: bool = False, # no progress bar
-                   ) -> Path:
-    "Convert an official Avenue / ShanghaiTech / Ped2 distribution into the canonical layout at `out`."
-    from fast_aed.core import progress
-    from fast_aed.data import tracks_from_masks
+def _plan_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
+                  src: str | Path, # ROOT of the extracted distribution, or its parent
+                  labels: str, # Avenue: 'auto', 'masks' or 'file'
+                  label_file: str | Path, # explicit frame-label file, or None
+                  tracks_dir: str | Path, # folder of track files, or None
+                  mask_params: dict, # `tracks_from_masks` settings (min_area, iou_link)
+                 ) -> dict:
+    "The conversion plan of a distribution; labels of frame folders are checked here, before anything is written."
     if labels not in ('auto', 'masks', 'file'):
         raise FastAedError(f"labels must be auto, masks or file, got {labels!r}")
     if tracks_dir is not None and not Path(tracks_dir).is_dir():
@@ -973,71 +1086,135 @@ def prepare_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
     else:
         plan = _plan_ped2(lay, label_file)
     if kind != 'shanghaitech':
-        _plan_merl_tracks(plan, tracks_dir, {'min_area': track_min_area, 'iou_link': track_iou_link})
+        _plan_merl_tracks(plan, tracks_dir, mask_params)
     for v in plan['test']:                       # frame folders: counts are known, check the labels before writing anything
         lab = _labels_for(v)
         if callable(lab) and isinstance(v['frames'], list):
             v['labels'] = lab(len(v['frames']))
+    return plan
+
+# %% ../nbs/01a_convert.ipynb #892a024b
+def _ground_truth_kwargs(v: dict, # a planned test video
+                         n_known: int, # its frame count where known before decoding, else None
+                         mask_params: dict, # `tracks_from_masks` settings (min_area, iou_link)
+                        ) -> dict:
+    "The `labels`, `masks` and `tracks` arguments of `DatasetWriter.add_video` for a planned test video."
+    trk = v.get('tracks')
+    if trk is None and 'masks' in v and len(v['masks']) == n_known:
+        trk = tracks_from_masks(v['masks'], **mask_params)
+    return {'labels': _labels_for(v), 'masks': v.get('masks'), 'tracks': trk}
+
+# %% ../nbs/01a_convert.ipynb #2f0f281e
+def _with_sources(err: Exception, # an error raised while writing a video
+                  v: dict, # the planned video
+                 ) -> str:
+    "The error's message, followed by the video's source files unless it names one already."
+    srcs = [str(x) for x in (v['src'], v.get('mask_file'), v.get('tracks_file')) if x is not None]
+    return str(err) if any(s in str(err) for s in srcs) else f"{err} [source: {', '.join(srcs)}]"
+
+# %% ../nbs/01a_convert.ipynb #f33938a3
+def _write_video(w: DatasetWriter, # the open writer
+                 kind: str, # the dataset kind, for warnings
+                 split: str, # 'train' or 'test'
+                 v: dict, # the planned video
+                 mask_params: dict, # `tracks_from_masks` settings (min_area, iou_link)
+                 skipped: list, # where a skipped video is recorded, with `skip_bad`; None: a bad source is an error
+                ) -> dict:
+    "Write one planned video without registering it; its entry, or None where a bad source was skipped."
+    n_known = len(v['frames']) if isinstance(v['frames'], list) else (len(v['masks']) if 'masks' in v else None)
+    kw = _ground_truth_kwargs(v, n_known, mask_params) if split == 'test' else {}
+    try:
+        return w.add_video(split, v['name'], v['frames'], n_frames=n_known, extra={'source': v['src'].name},
+                           register=False, **kw)
+    except BadSourceError as err:
+        if skipped is None:
+            raise BadSourceError(_with_sources(err, v)) from None
+        w.discard_video(split, v['name'])
+        skipped.append({'split': split, 'video': v['name'], 'source': str(v['src']), 'reason': str(err)})
+        warnings.warn(f"{kind}: skipped {split} video {v['name']}: {err}", SkippedVideoWarning, stacklevel=2)
+    except FastAedError as err:
+        raise FastAedError(_with_sources(err, v)) from None
+    finally:
+        if hasattr(v.get('masks'), 'release'):
+            v['masks'].release()
+
+# %% ../nbs/01a_convert.ipynb #d176af4d
+def _write_in_order(w: DatasetWriter, # the open writer
+                    jobs: list, # (split, planned video) in official order
+                    write, # (split, video) -> entry or None
+                    workers: int, # threads
+                   ):
+    "Write the planned videos (in `workers` threads) and register their entries in official order."
+    if workers <= 1:
+        for split, v in jobs:
+            if (e := write(split, v)) is not None:
+                w.add_entry(split, e)
+        return
+    with ThreadPoolExecutor(workers) as ex:   # OpenCV decodes/encodes without the GIL: threads scale
+        futs = [ex.submit(write, split, v) for split, v in jobs]
+        try:
+            for (split, _), f in zip(jobs, futs):
+                if (e := f.result()) is not None:
+                    w.add_entry(split, e)
+        except BaseException:
+            for f in futs:
+                f.cancel()
+            raise
+
+# %% ../nbs/01a_convert.ipynb #34ad73f8
+def _single_class_videos(w: DatasetWriter, # a writer whose test videos are written
+                        ) -> list:
+    "Names of the written test videos whose frames are all normal or all abnormal."
+    single = []
+    for e in w.entries['test']:
+        lab = np.load(w.partial / 'test' / e['video'] / 'labels.npy')
+        if lab.min() == lab.max():
+            single.append(e['video'])
+    return single
+
+# %% ../nbs/01a_convert.ipynb #cf9513b5
+def prepare_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
+                    src: str | Path, # ROOT of the extracted distribution, or its parent
+                    out: str | Path, # output dataset folder
+                    overwrite: bool = False, # replace an existing complete dataset at `out`
+                    # Avenue: 'auto' (pixel masks if present), 'masks' or 'file' (avenue.mat / --labels-file)
+                    labels: str = 'auto',
+                    # explicit frame-label file (avenue.mat/ped2.mat schema, or UCSDped2.m)
+                    label_file: str | Path = None,
+                    # folder of track files: AED `<video>.txt` (ShanghaiTech) or MERL (Ped2, Avenue)
+                    tracks_dir: str | Path = None,
+                    # (W, H) to resize to (e.g. (640, 360) for ShanghaiTech as in the official code)
+                    size: tuple = None,
+                    frame_ext: str = '.jpg', # '.jpg' or '.png'
+                    jpeg_quality: int = 95, # JPEG quality of re-encoded frames (source JPEGs are copied unchanged)
+                    track_min_area: int = 20, # tracks from masks: smallest component, in pixels
+                    # tracks from masks: a component joins a track whose grown box it overlaps more than this
+                    track_iou_link: float = 0.0,
+                    workers: int = 1, # videos converted in parallel (threads)
+                    # leave out videos whose source is truncated or undecodable (warned, listed in dataset.json)
+                    # instead of stopping
+                    skip_bad: bool = False,
+                    quiet: bool = False, # no progress bar
+                   ) -> Path:
+    "Convert an official Avenue / ShanghaiTech / Ped2 distribution into the canonical layout at `out`."
+    mask_params = {'min_area': track_min_area, 'iou_link': track_iou_link}
+    plan = _plan_dataset(kind, src, labels, label_file, tracks_dir, mask_params)
     bar = None if quiet else progress(total=len(plan['train']) + len(plan['test']), desc=f'prepare {kind}')
+    skipped = [] if skip_bad else None
     with DatasetWriter(out, overwrite=overwrite, frame_ext=frame_ext, jpeg_quality=jpeg_quality, size=size) as w:
         def write(split, v):
-            n_known = len(v['frames']) if isinstance(v['frames'], list) else (len(v['masks']) if 'masks' in v else None)
-            kw = {}
-            if split == 'test':
-                kw['labels'] = _labels_for(v)
-                kw['masks'] = v.get('masks')
-                trk = v.get('tracks')
-                if trk is None and 'masks' in v and len(v['masks']) == n_known:
-                    trk = tracks_from_masks(v['masks'], min_area=track_min_area, iou_link=track_iou_link)
-                kw['tracks'] = trk
-            srcs = [str(x) for x in (v['src'], v.get('mask_file'), v.get('tracks_file')) if x is not None]
-            ctx = lambda err: f"{err} [source: {', '.join(srcs)}]" if not any(s in str(err) for s in srcs) else str(err)
-            try:
-                e = w.add_video(split, v['name'], v['frames'], n_frames=n_known, extra={'source': v['src'].name}, register=False, **kw)
-            except BadSourceError as err:
-                if not skip_bad:
-                    raise BadSourceError(ctx(err)) from None
-                w.discard_video(split, v['name'])
-                e = None
-                skipped.append({'split': split, 'video': v['name'], 'source': str(v['src']), 'reason': str(err)})
-                warnings.warn(f"{kind}: skipped {split} video {v['name']}: {err}", SkippedVideoWarning, stacklevel=2)
-            except FastAedError as err:
-                raise FastAedError(ctx(err)) from None
-            finally:
-                if hasattr(v.get('masks'), 'release'):
-                    v['masks'].release()
+            e = _write_video(w, kind, split, v, mask_params, skipped)
             if bar is not None:
                 bar.update(1)
             return e
-        jobs = [(split, v) for split in ('train', 'test') for v in plan[split]]
-        skipped = []
-        if workers <= 1:
-            for split, v in jobs:
-                if (e := write(split, v)) is not None:
-                    w.add_entry(split, e)
-        else:                                   # OpenCV decodes/encodes without the GIL: threads scale
-            from concurrent.futures import ThreadPoolExecutor
-            with ThreadPoolExecutor(workers) as ex:
-                futs = [ex.submit(write, split, v) for split, v in jobs]
-                try:
-                    for (split, _), f in zip(jobs, futs):
-                        if (e := f.result()) is not None:
-                            w.add_entry(split, e)
-                except BaseException:
-                    for f in futs:
-                        f.cancel()
-                    raise
+        _write_in_order(w, [(split, v) for split in ('train', 'test') for v in plan[split]], write, workers)
         if bar is not None:
             bar.close()
-        single = []
-        for e in w.entries['test']:
-            lab = np.load(w.partial / 'test' / e['video'] / 'labels.npy')
-            if lab.min() == lab.max():
-                single.append(e['video'])
+        by_name = lambda s: (s['split'], natural_key(s['video']))
         path = w.finish(kind, fps=plan['fps'], channels=plan['channels'], label_source=plan['label_source'],
                         source={**plan['source'], 'converter': 'fast_aed.convert.prepare_dataset', 'size': size},
-                        single_class_test_videos=single, label_schema=plan['schema'],
-                        **({'skipped_videos': sorted(skipped, key=lambda s: (s['split'], natural_key(s['video'])))} if skip_bad else {}))
+                        single_class_test_videos=_single_class_videos(w), label_schema=plan['schema'],
+                        **({'skipped_videos': sorted(skipped, key=by_name)} if skip_bad else {}))
     check_official(kind, dataset_info(path), plan['schema'])
     return path
 
