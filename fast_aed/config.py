@@ -77,7 +77,8 @@ def read_config(source: str, # a packaged name, a .yaml/.yml/.json path or an in
     packaged = CONFIG_DIR / f'{src}.yaml'
     if not packaged.is_file():
         raise FastAedError(f"{flag} {src}: no such configuration{_did_you_mean(src, named_configs())}; "
-                           f"named configurations: {', '.join(named_configs())} (or give a .yaml/.json file or inline JSON)")
+                           f"named configurations: {', '.join(named_configs())} (or give a .yaml/.json file or inline "
+                           "JSON)")
     return _parse_text(packaged.read_text(), f"{flag} {src} ({packaged.name})", 'yaml'), f"{flag} {src}"
 
 # %% ../nbs/00a_config.ipynb #190b7dbf
@@ -108,7 +109,8 @@ def field_types(cls, # a dataclass
             kinds.add(type(default))
         if default is None or 'None' in notes.get(f.name, ''):
             kinds.add(type(None))
-        out[f.name] = kinds if names and all(n in _TYPES for n in names) else None   # None: an annotation we do not check
+        # None: an annotation we do not check
+        out[f.name] = kinds if names and all(n in _TYPES for n in names) else None
     return out
 
 # %% ../nbs/00a_config.ipynb #44ec0bc3
@@ -136,7 +138,8 @@ def _check_items(name: str, value, default, label: str):
     kinds = {float} if any(isinstance(d, float) for d in default) else {type(d) for d in default}
     for item in value:
         if not _type_ok(item, kinds):
-            raise FastAedError(f"{label}: {name}: expected a list of {_type_name(kinds)} items, got {item!r} in {list(value)}")
+            raise FastAedError(f"{label}: {name}: expected a list of {_type_name(kinds)} items, got {item!r} in "
+                               f"{list(value)}")
 
 # %% ../nbs/00a_config.ipynb #e69796c7
 def _yaml_hint(value, kinds) -> str:
@@ -201,7 +204,8 @@ def build_config(cls, # the settings dataclass
 
 # %% ../nbs/00a_config.ipynb #57e263a8
 def load_config(cls, # the settings dataclass
-                source: str = None, # a packaged name, a .yaml/.yml/.json file or an inline JSON object (None: no change)
+                # a packaged name, a .yaml/.yml/.json file or an inline JSON object (None: no change)
+                source: str = None,
                 base=None, # the instance the settings change (default `cls()`)
                 overrides: dict = None, # further fields applied after the file's (e.g. from command-line flags)
                 flag: str = '--config', # the option, for error messages
@@ -223,7 +227,8 @@ def load_sections(source: str, # a packaged name, a file or an inline JSON objec
     out = {}
     for key, value in data.items():
         if key not in sections:
-            raise FastAedError(f"{label}: unknown section {key!r}{_did_you_mean(key, sections)}; sections: {', '.join(sections)}")
+            raise FastAedError(f"{label}: unknown section {key!r}{_did_you_mean(key, sections)}; sections: "
+                               f"{', '.join(sections)}")
         where = f"{label}: section {key}"
         if isinstance(value, str):
             value, where = read_config(value, f"{label}: section {key}:")
@@ -259,7 +264,8 @@ def add_config_args(p, # an argparse parser
                    ):
     "Add `--config NAME|FILE|JSON` and `--print-config` to parser `p`."
     p.add_argument('--config', default=None, metavar='NAME|FILE|JSON',
-                   help=f"{what}: a named configuration ({', '.join(named_configs())}), a .yaml/.json file or inline JSON")
+                   help=f"{what}: a named configuration ({', '.join(named_configs())}), a .yaml/.json file or inline "
+                        "JSON")
     p.add_argument('--print-config', action='store_true', help='print the resolved settings as YAML and exit')
 
 # %% ../nbs/00a_config.ipynb #78748cc8

@@ -59,7 +59,8 @@ def sorted_frames(d: str | Path, # folder of frame images
         raise FastAedError(f"{d}: frame numbering starts at {nums[0]} (expected 0 or 1): first frames missing")
     missing = sorted(set(range(nums[0], nums[-1] + 1)) - set(nums))
     if missing:
-        raise FastAedError(f"{d}: missing frames {missing[:10]}{' ...' if len(missing) > 10 else ''} (numbering {nums[0]}..{nums[-1]})")
+        raise FastAedError(f"{d}: missing frames {missing[:10]}{' ...' if len(missing) > 10 else ''} (numbering "
+                           f"{nums[0]}..{nums[-1]})")
     return [p for _, p in pairs]
 
 # %% ../nbs/01a_convert.ipynb #699c63e2
@@ -231,7 +232,8 @@ def mat_video_labels(mat: dict, # variables from `load_mat`
     keys = sorted((k for k in mat if re.fullmatch(r'\d+', k)), key=int)
     if keys:
         return 'per-video-vectors', [np.asarray(mat[k]).reshape(-1) for k in keys]
-    raise FastAedError(f"{path}: no label variable found (expected 'gt' or per-video variables '01', '02', ...; found {sorted(mat)})")
+    raise FastAedError(f"{path}: no label variable found (expected 'gt' or per-video variables '01', '02', ...; found "
+                       f"{sorted(mat)})")
 
 # %% ../nbs/01a_convert.ipynb #8e5aa476
 def read_label_file(path: str | Path, # avenue.mat / ped2.mat ('gt' or per-video vectors) or a UCSD .m script
@@ -682,7 +684,8 @@ def detect_layout(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
             gt = d / 'ground_truth_demo/testing_label_mask'
             return {'layout': 'anopred', 'root': d, 'mat': d / 'avenue.mat' if (d / 'avenue.mat').exists() else None,
                     'masks': gt if gt.is_dir() else None}
-        raise FastAedError(f"{src}: no Avenue layout found (expected 'Avenue Dataset/training_videos' + 'testing_videos', "
+        raise FastAedError(f"{src}: no Avenue layout found (expected 'Avenue Dataset/training_videos' + "
+                           "'testing_videos', "
                            "or 'avenue/training/frames' + 'testing/frames')")
     if kind == 'shanghaitech':
         d = _find(src, lambda c: (c / 'testing/frames').is_dir() and ((c / 'training/videos').is_dir() or (c / 'training/frames').is_dir()),
@@ -695,7 +698,8 @@ def detect_layout(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
         d = _find(src, lambda c: (c / 'training/frames').is_dir() and (c / 'testing/frames').is_dir(), 'x', required=False)
         if d is not None:
             return {'layout': 'anopred', 'root': d, 'mat': d / 'ped2.mat' if (d / 'ped2.mat').exists() else None}
-        raise FastAedError(f"{src}: no Ped2 layout found (expected 'UCSDped2/Train' + 'UCSDped2/Test', or 'ped2/training/frames' + 'testing/frames')")
+        raise FastAedError(f"{src}: no Ped2 layout found (expected 'UCSDped2/Train' + 'UCSDped2/Test', or "
+                           "'ped2/training/frames' + 'testing/frames')")
     raise FastAedError(f"unknown dataset kind {kind!r} (expected avenue, shanghaitech or ped2)")
 
 # %% ../nbs/01a_convert.ipynb #43a4aeb1
@@ -769,7 +773,8 @@ def _plan_avenue(lay: dict, label_file: Path = None, labels: str = 'auto') -> di
     if use == 'masks' and mask_dir is None:
         raise FastAedError(f"{root}: no ground_truth_demo/testing_label_mask folder for labels='masks'")
     if use == 'file' and mat is None:
-        raise FastAedError(f"{root}: no Avenue labels found (ground_truth_demo/testing_label_mask/N_label.mat or avenue.mat); pass --labels-file")
+        raise FastAedError(f"{root}: no Avenue labels found (ground_truth_demo/testing_label_mask/N_label.mat or "
+                           "avenue.mat); pass --labels-file")
     mask_prov = _avenue_masks(tests, mask_dir) if mask_dir is not None else []
     file_labels, file_prov = None, None
     if mat is not None and (use == 'file' or mat.exists()):
@@ -870,7 +875,8 @@ def _plan_shanghaitech(lay: dict, tracks_dir: Path = None) -> dict:
 def _merl_row(parts: list, where: str, n_frames: int, width: int, height: int) -> list:
     "One MERL row -> `[track_id, frame (f0), x1, y1, x2, y2]`, inclusive corners clipped to the frame."
     if len(parts) != 6:
-        raise FastAedError(f"{where}: {len(parts)} fields, expected 6 (<frame file> <track id> <x centre> <y centre> <width> <height>)")
+        raise FastAedError(f"{where}: {len(parts)} fields, expected 6 (<frame file> <track id> <x centre> <y centre> "
+                           "<width> <height>)")
     m = re.search(r'(\d+)$', Path(parts[0].replace('\\', '/')).stem)
     try:
         tid, (xc, yc, w, h) = int(parts[1]), map(float, parts[2:])
@@ -880,7 +886,8 @@ def _merl_row(parts: list, where: str, n_frames: int, width: int, height: int) -
         raise FastAedError(f"{where}: malformed row {' '.join(parts)!r}")
     frame = int(m.group(1)) - 1
     if not 0 <= frame < n_frames:
-        raise FastAedError(f"{where}: frame file {parts[0]} outside the video's {n_frames} frames (f1 names 1..{n_frames})")
+        raise FastAedError(f"{where}: frame file {parts[0]} outside the video's {n_frames} frames (f1 names "
+                           f"1..{n_frames})")
     if tid < 0 or not (w > 0 and h > 0):
         raise FastAedError(f"{where}: negative track id or empty box in {' '.join(parts)!r}")
     x1, y1 = max(0, math.floor(xc - w / 2)), max(0, math.floor(yc - h / 2))
@@ -929,7 +936,8 @@ def merl_track_files(tracks_dir: str | Path, # folder of MERL `.txt` track files
             raise FastAedError(f"{d}: no track file for test video {v} (expected e.g. {v}_gt.txt)")
         out[v] = by_num.pop(num(v))
     if by_num:
-        raise FastAedError(f"{d}: track files for videos that are not test videos here: {', '.join(p.name for p in by_num.values())}")
+        raise FastAedError(f"{d}: track files for videos that are not test videos here: "
+                           f"{', '.join(p.name for p in by_num.values())}")
     return out
 
 # %% ../nbs/01a_convert.ipynb #b57bb21c
@@ -1027,7 +1035,8 @@ def _plan_ped2(lay: dict, label_file: Path = None) -> dict:
 
 # %% ../nbs/01a_convert.ipynb #a6261e13
 def _plan_merl_tracks(plan: dict, # a Ped2 or Avenue plan
-                      tracks_dir: str | Path, # folder of MERL track files, or None (tracks derived from the pixel masks)
+                      # folder of MERL track files, or None (tracks derived from the pixel masks)
+                      tracks_dir: str | Path,
                       mask_params: dict, # `tracks_from_masks` settings, recorded when tracks come from masks
                      ):
     "Attach each test video's MERL track file to the plan (read when the video's size is known) and record where tracks come from."
@@ -1041,8 +1050,10 @@ def _plan_merl_tracks(plan: dict, # a Ped2 or Avenue plan
         p = files[v['name']]
         v['tracks'] = lambda T, H, W, p=p: read_merl_tracks(p, T, W, H)
         v['tracks_file'] = p
-    src['tracks'] = {'kind': 'merl-txt', 'dir': str(tracks_dir), 'schema': '<frame file f1> <track id> <x centre> <y centre> <width> <height>',
-                     'corners': 'floor/ceil, clipped to the frame', 'use': 'RBDC/TBDC boxes only; frame labels stay official',
+    src['tracks'] = {'kind': 'merl-txt', 'dir': str(tracks_dir), 'schema': '<frame file f1> <track id> <x centre> <y '
+                                                                           'centre> <width> <height>',
+                     'corners': 'floor/ceil, clipped to the frame', 'use': 'RBDC/TBDC boxes only; frame labels stay '
+                                                                           'official',
                      'files': [_prov(files[v['name']], Path(tracks_dir), 'merl-txt') for v in plan['test']]}
 
 # %% ../nbs/01a_convert.ipynb #cf4ff8d5
@@ -1087,7 +1098,8 @@ def _plan_dataset(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
         plan = _plan_ped2(lay, label_file)
     if kind != 'shanghaitech':
         _plan_merl_tracks(plan, tracks_dir, mask_params)
-    for v in plan['test']:                       # frame folders: counts are known, check the labels before writing anything
+    # frame folders: counts are known, check the labels before writing anything
+    for v in plan['test']:
         lab = _labels_for(v)
         if callable(lab) and isinstance(v['frames'], list):
             v['labels'] = lab(len(v['frames']))
@@ -1250,20 +1262,28 @@ def add_cli(sub, # the top-level subparsers
            ):
     "Register `fast-aed data prepare avenue|shanghaitech|ped2`; `groups['prepare']` takes more kinds (`fast_aed.videos`)."
     import argparse
-    kinds = groups['data'].add_parser('prepare', help='convert footage into the canonical layout: an official benchmark download, or your own videos')
+    kinds = groups['data'].add_parser('prepare', help='convert footage into the canonical layout: an official '
+                                                      'benchmark download, or your own videos')
     groups['prepare'] = kinds.add_subparsers(dest='kind', metavar='KIND', required=True)
     p = argparse.ArgumentParser(add_help=False)   # the benchmarks' flags, shared by their kinds
     p.add_argument('--src', required=True, help='the extracted distribution (or the folder holding it)')
     p.add_argument('--out', required=True, help='output dataset folder')
     p.add_argument('--overwrite', action='store_true', help='replace an existing complete dataset at --out')
-    p.add_argument('--labels', default='auto', choices=['auto', 'masks', 'file'], help='Avenue frame labels: pixel masks (default when present) or a label file')
-    p.add_argument('--labels-file', default=None, help='explicit label file (avenue.mat / ped2.mat with gt or per-video vectors, or UCSDped2.m)')
-    p.add_argument('--tracks', default=None, help='folder of track files: AED <video>.txt (ShanghaiTech) or MERL <video>_gt.txt (Ped2, Avenue); default: tracks derived from pixel masks')
-    p.add_argument('--size', type=_size_arg, default=None, help='resize frames to WxH (e.g. 640x360); default: native size')
+    p.add_argument('--labels', default='auto', choices=['auto', 'masks', 'file'], help='Avenue frame labels: pixel '
+                                                                                       'masks (default when present) or a label file')
+    p.add_argument('--labels-file', default=None, help='explicit label file (avenue.mat / ped2.mat with gt or '
+                                                       'per-video vectors, or UCSDped2.m)')
+    p.add_argument('--tracks', default=None, help='folder of track files: AED <video>.txt (ShanghaiTech) or MERL '
+                                                  '<video>_gt.txt (Ped2, Avenue); default: tracks derived from pixel '
+                                                  'masks')
+    p.add_argument('--size', type=_size_arg, default=None, help='resize frames to WxH (e.g. 640x360); default: native '
+                                                                'size')
     p.add_argument('--frame-ext', default='.jpg', choices=['.jpg', '.png'], help='frame file format')
     p.add_argument('--jpeg-quality', type=int, default=95, help='JPEG quality of re-encoded frames')
     p.add_argument('--workers', type=int, default=max(1, min(8, (os.cpu_count() or 1) // 2)), help='videos converted in parallel (threads)')
-    p.add_argument('--skip-bad', action='store_true', help='leave out videos whose source is truncated or undecodable (warned, listed in dataset.json as skipped_videos) instead of stopping')
+    p.add_argument('--skip-bad', action='store_true', help='leave out videos whose source is truncated or undecodable '
+                                                           '(warned, listed in dataset.json as skipped_videos) instead '
+                                                           'of stopping')
     p.add_argument('--table', action='store_true', help='print the per-video table when done')
     for kind, title in (('avenue', 'Avenue'), ('shanghaitech', 'ShanghaiTech'), ('ped2', 'UCSD Ped2')):
         groups['prepare'].add_parser(kind, parents=[p], help=f'convert the official {title} download').set_defaults(func=_cmd_prepare)

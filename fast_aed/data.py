@@ -119,7 +119,8 @@ def load_dataset(root: str | Path, # folder holding dataset.json
         if k not in meta:
             raise FastAedError(f"{path}: missing key {k!r}")
     if meta['format_version'] != FORMAT_VERSION:
-        raise FastAedError(f"{path}: format_version {meta['format_version']!r} is not supported (expected {FORMAT_VERSION})")
+        raise FastAedError(f"{path}: format_version {meta['format_version']!r} is not supported (expected "
+                           f"{FORMAT_VERSION})")
     ext = meta.get('frame_ext', '.jpg')
     if ext not in ('.jpg', '.png'):
         raise FastAedError(f"{path}: frame_ext must be '.jpg' or '.png', got {ext!r}")
@@ -199,7 +200,8 @@ def tracks_from_masks(masks, # (T,H,W) array, or a sequence of T masks (None = e
                       iou_link: float = 0.0, # a component joins a track when their grown boxes overlap more than this
                       max_gap: int = 3, # frames a track may miss and still be continued
                       overlap: str = 'ios', # 'ios' (intersection over the smaller box) or 'iou'
-                      touch: int = 2, # boxes are grown by this many pixels, so components that touch count as overlapping
+                      # boxes are grown by this many pixels, so components that touch count as overlapping
+                      touch: int = 2,
                      ) -> np.ndarray:
     "Ground-truth tracks (N,6) int64 `[track_id, frame, x1, y1, x2, y2]` from per-frame masks, sorted by (track, frame)."
     if overlap not in ('iou', 'ios'):
@@ -352,11 +354,13 @@ class DatasetWriter:
 def _check_target(self: DatasetWriter):
     if self.out.exists() and not self.overwrite:
         if (self.out / 'dataset.json').exists():
-            raise FastAedError(f"{self.out}: a complete dataset already exists; pass overwrite=True (--overwrite) to replace it")
+            raise FastAedError(f"{self.out}: a complete dataset already exists; pass overwrite=True (--overwrite) to "
+                               "replace it")
         if self.out.is_file():
             raise FastAedError(f"{self.out}: is a file, not a folder; choose another output folder")
         if any(self.out.iterdir()):
-            raise FastAedError(f"{self.out}: exists and is not empty; choose another output folder or pass overwrite=True")
+            raise FastAedError(f"{self.out}: exists and is not empty; choose another output folder or pass "
+                               "overwrite=True")
 
 # %% ../nbs/01_data.ipynb #7187091d
 @patch
@@ -639,7 +643,8 @@ def finish(self: DatasetWriter, name: str, # dataset name, e.g. 'avenue'
     meta = {'name': name, 'format_version': FORMAT_VERSION, 'fps': fps, 'channels': channels, 'frame_ext': self.frame_ext,
             'train': self.entries['train'], 'test': self.entries['test'],
             'label_source': label_source or {}, 'source': source or {}, **extra,
-            'written_by': {'fast_aed': getattr(fast_aed, '__version__', 'unknown')}}   # no timestamp: same input, same bytes
+            # no timestamp: same input, same bytes
+            'written_by': {'fast_aed': getattr(fast_aed, '__version__', 'unknown')}}
     save_json(meta, self.partial / 'dataset.json')
     self._check_target()
     old = None
@@ -769,7 +774,8 @@ def read_labels(rec: VideoRecord) -> np.ndarray:
     "Per-frame 0/1 labels (T,) uint8 of a video."
     p = rec.labels_path
     if rec.split == 'test' and not rec.labelled:
-        raise FastAedError(f"{rec.dir.parent.parent / 'dataset.json'}: test video {rec.name} is unlabelled (\"labelled\": false); it can be scored, not evaluated")
+        raise FastAedError(f"{rec.dir.parent.parent / 'dataset.json'}: test video {rec.name} is unlabelled "
+                           "(\"labelled\": false); it can be scored, not evaluated")
     if not p.exists():
         raise FastAedError(f"{p}: file not found ({rec.split} video {rec.name} has no frame labels)")
     try:
@@ -845,7 +851,8 @@ def dataset_info(root: str | Path, # prepared dataset folder
             'test': []}
     for r in ds.test:
         info['test'].append({'video': r.name, 'frames': r.frames, 'height': r.height, 'width': r.width,
-                             'abnormal_frames': np.flatnonzero(read_labels(r)).tolist() if r.labelled else None,   # None: unlabelled
+                             # None: unlabelled
+                             'abnormal_frames': np.flatnonzero(read_labels(r)).tolist() if r.labelled else None,
                              'tracks': int(len(np.unique(read_tracks(r)[:, 0]))), 'has_masks': r.has_masks})
     info['label_source'] = ds.meta.get('label_source', {})
     return info

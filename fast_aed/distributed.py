@@ -6,7 +6,7 @@
 from __future__ import annotations
 import os, datetime
 from dataclasses import dataclass, asdict
-from .core import FastAedError
+from .core import FastAedError, package_versions
 
 # %% auto #0
 __all__ = ['DistInfo', 'import_shared_packages', 'launched_by_torchrun', 'init_from_env', 'is_main', 'barrier', 'shard',
@@ -44,7 +44,6 @@ def _env_int(name: str, default: int) -> int:
 # %% ../nbs/00b_distributed.ipynb #82d16c28
 def import_shared_packages():
     "Import the packages a run manifest records (`core.package_versions`), on every rank at the same point."
-    from fast_aed.core import package_versions
     return package_versions()
 
 # %% ../nbs/00b_distributed.ipynb #f360150f
@@ -73,7 +72,8 @@ def init_from_env(backend: str = 'auto', # 'auto' (nccl with CUDA, else gloo), '
         if not torch.cuda.is_available():
             raise FastAedError("backend 'nccl' needs CUDA; use --backend gloo on CPU")
         if local >= torch.cuda.device_count():
-            raise FastAedError(f"LOCAL_RANK={local} but only {torch.cuda.device_count()} GPU(s) visible; lower --nproc_per_node")
+            raise FastAedError(f"LOCAL_RANK={local} but only {torch.cuda.device_count()} GPU(s) visible; lower "
+                               "--nproc_per_node")
         torch.cuda.set_device(local)
     if not dist.is_initialized():
         dist.init_process_group(backend=backend, init_method='env://', rank=rank, world_size=world,
@@ -194,7 +194,8 @@ def seed_for_rank(seed: int, # the run's seed
 
 # %% ../nbs/00b_distributed.ipynb #f19c565c
 def cleanup(info: DistInfo, # from `init_from_env`
-            sync: bool = True, # wait for every rank first (normal exit); False on an error path, where a peer may be gone
+            # wait for every rank first (normal exit); False on an error path, where a peer may be gone
+            sync: bool = True,
            ):
     "Leave the process group (no-op in a single process), after a barrier so no rank tears down the store under another."
     if not info.enabled:

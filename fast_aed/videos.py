@@ -4,12 +4,12 @@
 
 # %% ../nbs/01b_videos.ipynb #53bd0a4a
 from __future__ import annotations
-import csv, glob, os, re
+import argparse, csv, fnmatch, glob, json, os, re
 from pathlib import Path
 import numpy as np
 import cv2
 from .core import FastAedError, file_sha1
-from .data import DatasetWriter, dataset_info, format_info_table
+from .data import DatasetWriter, dataset_info, format_info_table, load_dataset
 from .convert import IMAGE_EXTS, VIDEO_EXTS, natural_key, sorted_frames, stem_int, _size_arg
 
 # %% auto #0
@@ -21,7 +21,8 @@ def write_demo_video(path: str | Path, # .avi file to write (MJPG)
                      n_frames: int = 120, # frames
                      size: tuple = (192, 144), # (W, H)
                      fps: float = 10, # frame rate
-                     anomaly: tuple = None, # (start, end) frames, inclusive, of a fast rider crossing; None: normal only
+                     # (start, end) frames, inclusive, of a fast rider crossing; None: normal only
+                     anomaly: tuple = None,
                      seed: int = 0, # seed of the scene and the walkers
                     ) -> Path:
     "Render a fixed-camera scene of slow walkers (and, in `anomaly`, a fast rider) as a video file."
@@ -107,7 +108,8 @@ def probe_footage(path: Path, # a video file or a frame folder
     try:
         ok, img = cap.read() if cap.isOpened() else (False, None)
         if not ok or img is None:
-            raise FastAedError(f"{path}: unreadable video (OpenCV cannot decode it: unknown container or codec, or a damaged file)")
+            raise FastAedError(f"{path}: unreadable video (OpenCV cannot decode it: unknown container or codec, or a "
+                               "damaged file)")
         n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         rate = fps or cap.get(cv2.CAP_PROP_FPS) or None
     finally:
@@ -153,14 +155,14 @@ def footage_frames(src: dict, # a `probe_footage` result
         if i >= start:
             yield img
     if n < end:
-        raise FastAedError(f"{src['path']}: truncated video: only {n} frames could be decoded, its header says {src['frames']}")
+        raise FastAedError(f"{src['path']}: truncated video: only {n} frames could be decoded, its header says "
+                           f"{src['frames']}")
 
 # %% ../nbs/01b_videos.ipynb #c878816b
 def scene_for(name: str, # video name (file stem or folder name)
               rules: list = ('prefix',), # 'prefix', 'name', 'single' or 'GLOB=SCENE' rules, first match wins
              ) -> str:
     "The camera (scene id) of a video under the `--scene-of` rules."
-    import fnmatch
     for rule in rules or ('prefix',):
         if '=' in rule:
             pat, scene = rule.split('=', 1)
@@ -181,8 +183,10 @@ def scene_for(name: str, # video name (file stem or folder name)
 # %% ../nbs/01b_videos.ipynb #531ef05f
 LABEL_HEADER = ('video', 'start_frame', 'end_frame')
 
-def read_interval_labels(path: str | Path, # CSV of `video,start_frame,end_frame` rows (0-based, inclusive, source frames)
-                         videos: dict, # test video name -> (first source frame, frames) of its test part, and 'source_frames'
+# CSV of `video,start_frame,end_frame` rows (0-based, inclusive, source frames)
+def read_interval_labels(path: str | Path,
+                         # test video name -> (first source frame, frames) of its test part, and 'source_frames'
+                         videos: dict,
                         ) -> dict:
     "Per-frame 0/1 labels `{video: (T,) uint8}` of every test video from an interval CSV, with errors naming the line."
     path = Path(path)
@@ -209,7 +213,8 @@ def read_interval_labels(path: str | Path, # CSV of `video,start_frame,end_frame
             if not 0 <= a <= b < total:
                 raise FastAedError(f"{where}: frames {a}..{b} out of range: {video} has frames 0..{total - 1}")
             if a < start:
-                raise FastAedError(f"{where}: frames {a}..{min(b, start - 1)} of {video} are training footage (frames 0..{start - 1}, normal by definition)")
+                raise FastAedError(f"{where}: frames {a}..{min(b, start - 1)} of {video} are training footage (frames "
+                                   f"0..{start - 1}, normal by definition)")
             labels[video][a - start:b - start + 1] = 1
     return labels
 
@@ -233,7 +238,8 @@ def read_mask_folder(root: str | Path, # folder of per-video mask folders
         if not 0 <= f < total:
             raise FastAedError(f"{p}: mask for frame {f} out of range: {video} has frames 0..{total - 1}")
         if f < start:
-            raise FastAedError(f"{p}: mask for frame {f}, training footage of {video} (frames 0..{start - 1}, normal by definition)")
+            raise FastAedError(f"{p}: mask for frame {f}, training footage of {video} (frames 0..{start - 1}, normal "
+                               "by definition)")
         m = cv2.imread(str(p), cv2.IMREAD_GRAYSCALE)
         if m is None:
             raise FastAedError(f"{p}: unreadable mask image")
@@ -260,7 +266,8 @@ def footage_settings(width: int, # camera frame width (as stored)
     derived_motion = {'bg_stride': frames(0.2), 'bg_window': frames(12.0), 'bg_every': frames(1.0), 'warmup': frames(2.0)}
     out = {'input_size': [W, base_height], 'offsets': [0, -k, k], 'motion': derived_motion,
            'derived_from': {'width': int(width), 'height': int(height), 'fps': fps, 'aspect': round(width / height, 4),
-                            'rules': f'input height {base_height}, width from the aspect (multiple of 16); offsets ~{offset_s} s; '
+                            'rules': f'input height {base_height}, width from the aspect (multiple of 16); offsets '
+                                     f'~{offset_s} s; '
                                      'motion background 0.2 s stride, 12 s window, refreshed every 1 s'},
            'overridden': []}
     for key, val in (('input_size', input_size), ('offsets', offsets)):
@@ -286,7 +293,8 @@ def plan_footage(train: list, # --train paths, folders or globs
     probes = {p: probe_footage(p, fps) for p in dict.fromkeys(tr + te)}
     shared = set(tr) & set(te)
     if shared and train_fraction is None:
-        raise FastAedError(f"{sorted(shared)[0]} is given to both --train and --test: pass --train-fraction F to train on its first part and test the rest")
+        raise FastAedError(f"{sorted(shared)[0]} is given to both --train and --test: pass --train-fraction F to train "
+                           "on its first part and test the rest")
     if train_fraction is not None and not 0 < train_fraction < 1:
         raise FastAedError(f"--train-fraction must be between 0 and 1, got {train_fraction}")
     cut = {p: int(round(train_fraction * probes[p]['frames'])) for p in shared}
@@ -298,15 +306,19 @@ def plan_footage(train: list, # --train paths, folders or globs
         it['name'] = src['name']
         it['scene'] = scene_for(src['name'], scene_of)
         if it['end'] - it['start'] < 2:
-            raise FastAedError(f"{src['path']}: {it['split']} part has {it['end'] - it['start']} frames (need at least 2)")
+            raise FastAedError(f"{src['path']}: {it['split']} part has {it['end'] - it['start']} frames (need at least "
+                               "2)")
         other = seen.setdefault((it['split'], it['name']), src['path'])
         if other != src['path']:
-            raise FastAedError(f"two {it['split']} videos are both named {it['name']!r} ({other}, {src['path']}): rename one")
+            raise FastAedError(f"two {it['split']} videos are both named {it['name']!r} ({other}, {src['path']}): "
+                               "rename one")
         size = (src['width'], src['height'])
         first = cameras.setdefault(it['scene'], (size, src['path']))
         if first[0] != size:
-            raise FastAedError(f"camera {it['scene']!r}: {src['path']} is {size[0]}x{size[1]} but {first[1]} is {first[0][0]}x{first[0][1]}; "
-                               "one camera's videos must share a resolution (give other cameras their own scene id with --scene-of)")
+            raise FastAedError(f"camera {it['scene']!r}: {src['path']} is {size[0]}x{size[1]} but {first[1]} is "
+                               f"{first[0][0]}x{first[0][1]}; "
+                               "one camera's videos must share a resolution (give other cameras their own scene id "
+                               "with --scene-of)")
     return items
 
 # %% ../nbs/01b_videos.ipynb #ee0ded01
@@ -357,7 +369,8 @@ def prepare_videos(train: list, # --train: video files, frame folders, folders o
     with DatasetWriter(out, overwrite=overwrite, frame_ext=frame_ext, size=size) as w:
         for it in items:
             src = it['src']
-            log(f"[fast-aed] {it['split']} {it['name']}: {src['path'].name} frames {it['start']}..{it['end'] - 1} (camera {it['scene']})")
+            log(f"[fast-aed] {it['split']} {it['name']}: {src['path'].name} frames {it['start']}..{it['end'] - 1} "
+                f"(camera {it['scene']})")
             extra = {'scene': it['scene'], 'source': str(src['path']), 'source_start': it['start'], 'fps': src['fps']}
             w.add_video(it['split'], it['name'], footage_frames(src, it['start'], it['end']), n_frames=it['end'] - it['start'],
                         extra=extra, **(gt[it['name']] if it['split'] == 'test' else {}))
@@ -376,7 +389,6 @@ def prepare_videos(train: list, # --train: video files, frame folders, folders o
 
 # %% ../nbs/01b_videos.ipynb #762ac0da
 def _motion_arg(s: str) -> tuple:
-    import argparse, json
     if '=' not in s:
         raise argparse.ArgumentTypeError(f"--motion expects KEY=VALUE (a MotionDetector field), got {s!r}")
     k, v = s.split('=', 1)
@@ -387,7 +399,6 @@ def _motion_arg(s: str) -> tuple:
 
 # %% ../nbs/01b_videos.ipynb #17046114
 def _offsets_arg(s: str) -> tuple:
-    import argparse
     try:
         vals = tuple(int(v) for v in s.split(','))
     except ValueError:
@@ -404,31 +415,46 @@ def _cmd_prepare_videos(args) -> int:
                          motion=dict(args.motion) if args.motion else None, log=print if args.verbose else (lambda m: None))
     info = dataset_info(out)
     print(format_info_table(info))
-    from fast_aed.data import load_dataset
     f = load_dataset(out).meta['footage']
-    print(f"footage settings for `fast-aed run`: student input {f['input_size'][0]}x{f['input_size'][1]}, offsets {f['offsets']}, "
-          f"motion {f['motion']} ({'overridden: ' + ', '.join(f['overridden']) if f['overridden'] else 'derived from the footage'})")
+    print(f"footage settings for `fast-aed run`: student input {f['input_size'][0]}x{f['input_size'][1]}, offsets "
+          f"{f['offsets']}, "
+          f"motion {f['motion']} "
+          f"({'overridden: ' + ', '.join(f['overridden']) if f['overridden'] else 'derived from the footage'})")
     return 0
 
 # %% ../nbs/01b_videos.ipynb #73cb370d
 def add_cli(sub, # the top-level subparsers
-            groups: dict, # command groups: groups['prepare'] holds `fast-aed data prepare KIND` (from `fast_aed.convert`)
+            # command groups: groups['prepare'] holds `fast-aed data prepare KIND` (from `fast_aed.convert`)
+            groups: dict,
            ):
     "Register `fast-aed data prepare videos`."
-    p = groups['prepare'].add_parser('videos', help='your own footage: any video files or frame folders (training footage is taken as normal)')
-    p.add_argument('--train', nargs='+', required=True, metavar='PATH', help='normal footage: video files, frame folders, folders of them, or globs')
+    p = groups['prepare'].add_parser('videos', help='your own footage: any video files or frame folders (training '
+                                                    'footage is taken as normal)')
+    p.add_argument('--train', nargs='+', required=True, metavar='PATH', help='normal footage: video files, frame '
+                                                                             'folders, folders of them, or globs')
     p.add_argument('--test', nargs='+', required=True, metavar='PATH', help='footage to score (the same kinds of paths)')
     p.add_argument('--out', required=True, help='output dataset folder')
-    p.add_argument('--labels', default=None, metavar='FILE', help='optional CSV of anomalous intervals: video,start_frame,end_frame (0-based, inclusive)')
-    p.add_argument('--masks', default=None, metavar='DIR', help='optional per-frame masks: DIR/<video>/<frame>.png, nonzero = anomalous')
-    p.add_argument('--scene-of', nargs='+', default=['prefix'], metavar='RULE', help="camera of each video: prefix (name before the first '_', default), name, single, or GLOB=SCENE rules")
+    p.add_argument('--labels', default=None, metavar='FILE', help='optional CSV of anomalous intervals: '
+                                                                  'video,start_frame,end_frame (0-based, inclusive)')
+    p.add_argument('--masks', default=None, metavar='DIR', help='optional per-frame masks: DIR/<video>/<frame>.png, '
+                                                                'nonzero = anomalous')
+    p.add_argument('--scene-of', nargs='+', default=['prefix'], metavar='RULE', help="camera of each video: prefix "
+                                                                                     "(name before the first '_', "
+                                                                                     "default), name, single, or GLOB=SCENE rules")
     p.add_argument('--size', type=_size_arg, default=None, help='resize frames to WxH (default: native size)')
-    p.add_argument('--fps', type=float, default=None, help="frame rate of the footage (default: the video files' own; needed for frame folders)")
-    p.add_argument('--train-fraction', type=float, default=None, help='a video given to both --train and --test: its first fraction trains, the rest is tested')
+    p.add_argument('--fps', type=float, default=None, help="frame rate of the footage (default: the video files' own; "
+                                                           "needed for frame folders)")
+    p.add_argument('--train-fraction', type=float, default=None, help='a video given to both --train and --test: its '
+                                                                      'first fraction trains, the rest is tested')
     p.add_argument('--name', default='videos', help='dataset name')
-    p.add_argument('--input-size', type=_size_arg, default=None, help='student input WxH (default: height 96, width from the aspect ratio)')
-    p.add_argument('--offsets', type=_offsets_arg, default=None, help='stack offsets in frames, e.g. 0,-1,1 (default: about 0.12 s at the frame rate)')
-    p.add_argument('--motion', type=_motion_arg, nargs='+', default=None, metavar='KEY=VALUE', help='motion-detector settings (default: background timing at the frame rate)')
+    p.add_argument('--input-size', type=_size_arg, default=None, help='student input WxH (default: height 96, width '
+                                                                      'from the aspect ratio)')
+    p.add_argument('--offsets', type=_offsets_arg, default=None, help='stack offsets in frames, e.g. 0,-1,1 (default: '
+                                                                      'about 0.12 s at the frame rate)')
+    p.add_argument('--motion', type=_motion_arg, nargs='+', default=None, metavar='KEY=VALUE', help='motion-detector '
+                                                                                                    'settings '
+                                                                                                    '(default: '
+                                                                                                    'background timing at the frame rate)')
     p.add_argument('--frame-ext', default='.jpg', choices=['.jpg', '.png'], help='frame file format')
     p.add_argument('--overwrite', action='store_true', help='replace an existing dataset at --out')
     p.add_argument('--verbose', action='store_true', help='print one line per video written')

@@ -94,6 +94,7 @@ def test_train_distil_names_the_teachers(tmp_path):
     assert p.returncode == 0, p.stderr
     ck = torch.load(json.loads(p.stdout.strip().splitlines()[-1])['checkpoint'], map_location='cpu', weights_only=True)
     assert ck['config']['teachers'] == ['A']
-    assert_one_line_error(run_cli('train', data, '--config', json.dumps(TINY)), 'maps/B/meta.json')   # the default distils B
+    # the default distils B
+    assert_one_line_error(run_cli('train', data, '--config', json.dumps(TINY)), 'maps/B/meta.json')
     assert_one_line_error(run_cli('train', data, '--teachers', 'A'), '--teachers was renamed', '--distil')
     assert_one_line_error(run_cli('run', data, '--teachers', 'A'), '--teachers was renamed', '--fit', '--distil')

@@ -71,7 +71,8 @@ def test_avenue_official_v5_and_v73(tmp_path):
     (tmp_path / 'out.partial').mkdir()
     (tmp_path / 'out.partial/junk').write_text('stale')   # left by a failed run
     proc = prepare('avenue', tmp_path / 'src', tmp_path / 'out')
-    assert 'warning' in proc.stderr and 'official 16' in proc.stderr   # totals differ from the official ones: warnings only
+    # totals differ from the official ones: warnings only
+    assert 'warning' in proc.stderr and 'official 16' in proc.stderr
     assert not (tmp_path / 'out.partial').exists()
     info = info_json(tmp_path / 'out')
     check_info(info, 'avenue', exp)
@@ -92,7 +93,8 @@ def test_avenue_official_v5_and_v73(tmp_path):
     # an existing complete dataset is refused without overwrite and replaced with it
     with pytest.raises(FastAedError, match='already exists'):
         prepare_api('avenue', tmp_path / 'src', tmp_path / 'out')
-    prepare_api('avenue', tmp_path / 'src' / 'Avenue Dataset', tmp_path / 'out', overwrite=True)   # ROOT itself works too
+    # ROOT itself works too
+    prepare_api('avenue', tmp_path / 'src' / 'Avenue Dataset', tmp_path / 'out', overwrite=True)
     assert dataset_info(tmp_path / 'out')['test'] == info['test']
 
 
@@ -160,7 +162,8 @@ def test_error_corrupt_video(tmp_path):
     write_fixture('avenue', tmp_path / 'src')
     (tmp_path / 'src/Avenue Dataset/training_videos/02.avi').write_bytes(b'\x00garbage' * 64)
     assert_api_fails('avenue', tmp_path / 'src', tmp_path / 'out', '02.avi', 'unreadable video')
-    assert_api_fails('avenue', tmp_path / 'src', tmp_path / 'out', '02.avi', 'unreadable video', workers=3)   # parallel writers too
+    # parallel writers too
+    assert_api_fails('avenue', tmp_path / 'src', tmp_path / 'out', '02.avi', 'unreadable video', workers=3)
 
 
 def test_error_label_lengths(tmp_path):
@@ -168,7 +171,8 @@ def test_error_label_lengths(tmp_path):
     np.save(tmp_path / 'src/shanghaitech/testing/test_frame_mask/04_0011.npy', np.zeros(7, np.uint8))
     assert_api_fails('shanghaitech', tmp_path / 'src', tmp_path / 'out', '04_0011.npy', '7 labels for 8 frames')
     write_fixture('ped2', tmp_path / 'p2', layout='anopred')
-    save_mat(tmp_path / 'p2/ped2/ped2.mat', {'gt': [np.array([[1], [12]]), np.array([[1], [10]])]}, '5')   # video 02 has 9 frames
+    # video 02 has 9 frames
+    save_mat(tmp_path / 'p2/ped2/ped2.mat', {'gt': [np.array([[1], [12]]), np.array([[1], [10]])]}, '5')
     assert_api_fails('ped2', tmp_path / 'p2', tmp_path / 'out', 'ped2.mat', 'ends after the last frame 9')
 
 

@@ -89,7 +89,8 @@ def test_ddp_broadcasts_rank0_weights(tmp_path):
 
 def test_single_process_without_torchrun():
     code = ('import os; [os.environ.pop(k, None) for k in ("RANK", "WORLD_SIZE")]\n'
-            'from fast_aed.distributed import *; i = init_from_env(); print(i.enabled, i.world_size, shard([1,2,3], i))')
+            'from fast_aed.distributed import *; i = init_from_env(); print(i.enabled, i.world_size, shard([1,2,3], '
+            'i))')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ['False', '1', '[1,', '2,', '3]'], out.stderr
 
@@ -128,7 +129,8 @@ def torchrun_train(data, work, config, timeout=180):
     cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2', '-m', 'fast_aed.cli',
            'train', str(data), '--work', str(work), '--config', json.dumps(config)]
     log_out, log_err = work.parent / 'torchrun.out', work.parent / 'torchrun.err'
-    with open(log_out, 'w') as fo, open(log_err, 'w') as fe:   # files, not pipes: a stray worker cannot block the reader
+    # files, not pipes: a stray worker cannot block the reader
+    with open(log_out, 'w') as fo, open(log_err, 'w') as fe:
         proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, env=env, start_new_session=True)
         try:
             proc.wait(timeout=timeout)
@@ -139,7 +141,8 @@ def torchrun_train(data, work, config, timeout=180):
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
-            pytest.fail(f'two-process training did not finish in {timeout} s (deadlock?)\n{log_err.read_text()[-3000:]}')
+            pytest.fail(f'two-process training did not finish in {timeout} s '
+                        f'(deadlock?)\n{log_err.read_text()[-3000:]}')
     out, err = log_out.read_text(), log_err.read_text()
     assert proc.returncode == 0, out[-3000:] + err[-3000:]
     return json.loads(out.strip().splitlines()[-1])
@@ -171,7 +174,8 @@ def test_torchrun_train_with_ae_pretraining(bench, tmp_path):
 def test_torchrun_train_with_an_empty_validation_shard(bench, tmp_path):
     "One held-out frame for two ranks: rank 1's validation shard is empty, yet both ranks reach every collective."
     import torch
-    cfg = {**TRAIN, 'val_split': 'video', 'frame_stride': 64, 'pretraining': 'masked_ae', 'teachers': ['A', 'B']}   # one frame per video
+    # one frame per video
+    cfg = {**TRAIN, 'val_split': 'video', 'frame_stride': 64, 'pretraining': 'masked_ae', 'teachers': ['A', 'B']}
     res = torchrun_train(bench, tmp_path / 'work', cfg)
     ck = torch.load(res['checkpoint'], weights_only=True)
     assert ck['validation']['n_val'] == 1 and [r['phase'] for r in ck['history']] == ['ae', 'kd']

@@ -4,8 +4,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DIST_NAMES = {'cv2': 'opencv-python', 'sklearn': 'scikit-learn', 'yaml': 'pyyaml', 'PIL': 'pillow'}   # import -> distribution
-RUN_NOT_IMPORTED = {'papermill', 'ipykernel',   # `fast-aed reproduce` runs papermill and its python3 kernel as subprocesses
+# import -> distribution
+DIST_NAMES = {'cv2': 'opencv-python', 'sklearn': 'scikit-learn', 'yaml': 'pyyaml', 'PIL': 'pillow'}
+# `fast-aed reproduce` runs papermill and its python3 kernel as subprocesses
+RUN_NOT_IMPORTED = {'papermill', 'ipykernel',
                     'pyyaml'}                   # the named configs (fast_aed/configs/*.yaml)
 OPTIONAL = {'ipywidgets'}   # imported under try/except: progress bars as widgets in JupyterLab (the lab extra)
 
