@@ -82,7 +82,8 @@ def read_config(source: str, # a packaged name, a .yaml/.yml/.json path or an in
     return _parse_text(packaged.read_text(), f"{flag} {src} ({packaged.name})", 'yaml'), f"{flag} {src}"
 
 # %% ../nbs/00a_config.ipynb #190b7dbf
-_TYPES = {'int': int, 'float': float, 'str': str, 'bool': bool, 'tuple': tuple, 'list': list, 'dict': dict, 'None': type(None)}
+_TYPES = {'int': int, 'float': float, 'str': str, 'bool': bool, 'tuple': tuple, 'list': list, 'dict': dict,
+          'None': type(None)}
 
 def field_notes(source: str, # the source of a dataclass
                ) -> dict:
@@ -115,8 +116,8 @@ def field_types(cls, # a dataclass
 
 # %% ../nbs/00a_config.ipynb #44ec0bc3
 def _type_name(kinds) -> str:
-    names = {int: 'an integer', float: 'a number', str: 'a string', bool: 'true or false', tuple: 'a list', list: 'a list',
-             dict: 'a mapping', type(None): 'null'}
+    names = {int: 'an integer', float: 'a number', str: 'a string', bool: 'true or false', tuple: 'a list',
+             list: 'a list', dict: 'a mapping', type(None): 'null'}
     return ' or '.join(sorted({names.get(k, k.__name__) for k in kinds}))
 
 # %% ../nbs/00a_config.ipynb #5aeefaa5
@@ -191,10 +192,11 @@ def build_config(cls, # the settings dataclass
                  label: str = '--config', # what to name in errors
                  base=None, # the instance the settings change (default `cls()`)
                 ):
-    "A `cls` instance: `base` with `settings` applied (lists as tuples where the field is a tuple), after `check_settings`."
+    "A `cls` instance: `base` with `settings` applied (lists as tuples for tuple fields), after `check_settings`."
     check_settings(settings, cls, label)
     kinds = field_types(cls)
-    settings = {k: tuple(v) if isinstance(v, list) and tuple in (kinds[k] or ()) and list not in kinds[k] else v for k, v in settings.items()}
+    as_tuple = lambda k, v: isinstance(v, list) and tuple in (kinds[k] or ()) and list not in kinds[k]
+    settings = {k: tuple(v) if as_tuple(k, v) else v for k, v in settings.items()}
     try:
         return dataclasses.replace(base if base is not None else cls(), **settings)
     except FastAedError as e:
