@@ -1,4 +1,4 @@
-"Integration tests of the dataset layer: `fast-aed data prepare` on fixtures in each official format, `fast-aed data info`, errors."
+"The dataset layer end to end: `fast-aed data prepare` on fixtures of each official format, `data info`, errors."
 import json, os, shutil, subprocess, warnings
 from pathlib import Path
 
@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from fast_aed.convert import write_fixture, load_mat, save_mat, prepare_dataset
-from fast_aed.data import dataset_info, load_dataset, read_masks, read_labels, read_tracks, FrameStackDataset, DatasetWriter
+from fast_aed.data import (dataset_info, load_dataset, read_masks, read_labels, read_tracks, FrameStackDataset,
+                           DatasetWriter)
 from fast_aed.core import FastAedError
 
 ENV = {**os.environ, 'FAST_AED_QUIET': '1', 'OMP_NUM_THREADS': '1'}
@@ -80,11 +81,13 @@ def test_avenue_official_v5_and_v73(tmp_path):
     assert [v['tracks'] for v in info['test']] == [2, 1, 1]
     ds = load_dataset(tmp_path / 'out')
     assert ds.meta['label_source']['kind'] == 'pixel-masks'
-    assert [f['file'] for f in ds.meta['label_source']['files']] == [f'testing_label_mask/{i}_label.mat' for i in (1, 2, 3)]
+    files = [f['file'] for f in ds.meta['label_source']['files']]
+    assert files == [f'testing_label_mask/{i}_label.mat' for i in (1, 2, 3)]
     assert all(len(f['sha1']) == 40 for f in ds.meta['label_source']['files'])
     assert ds.meta['single_class_test_videos'] == ['02']
     for i, rec in enumerate(ds.test):                              # masks survive exactly, v5 and v7.3 alike
-        cells = load_mat(tmp_path / f'src/ground_truth_demo/testing_label_mask/{i + 1}_label.mat')['volLabel'].reshape(-1)
+        mat = tmp_path / f'src/ground_truth_demo/testing_label_mask/{i + 1}_label.mat'
+        cells = load_mat(mat)['volLabel'].reshape(-1)
         assert np.array_equal(read_masks(rec), np.stack([c > 0 for c in cells]))
     x = FrameStackDataset(ds.test)[0]['x']
     assert tuple(x.shape) == (9, 36, 64) and float(x.min()) >= -1 and float(x.max()) < 1
@@ -105,7 +108,8 @@ def test_avenue_anopred(tmp_path, schema):
     check_info(info, 'avenue', exp)
     assert info['test'][0]['abnormal_frames'] == [3, 4, 5, 6, 7, 8, 9, 10]
     src = load_dataset(tmp_path / 'out').meta['label_source']
-    assert src['file'] == 'avenue.mat' and src['schema'] == ('gt-intervals-f1' if schema == 'gt' else 'per-video-vectors')
+    assert src['file'] == 'avenue.mat'
+    assert src['schema'] == ('gt-intervals-f1' if schema == 'gt' else 'per-video-vectors')
 
 
 def test_shanghaitech_aed_tracks_and_derived(tmp_path):
@@ -113,7 +117,8 @@ def test_shanghaitech_aed_tracks_and_derived(tmp_path):
     prepare('shanghaitech', tmp_path / 'src', tmp_path / 'out', '--tracks', tmp_path / 'src/aed_tracks')
     info = info_json(tmp_path / 'out')
     check_info(info, 'shanghaitech', exp)
-    assert [v['video'] for v in info['test']] == ['01_0014', '04_0011'] and [v['tracks'] for v in info['test']] == [2, 1]
+    assert [v['video'] for v in info['test']] == ['01_0014', '04_0011']
+    assert [v['tracks'] for v in info['test']] == [2, 1]
     tr = read_tracks(load_dataset(tmp_path / 'out').test[0])
     assert tr[:, :2].tolist() == [[0, 4], [0, 5], [0, 6], [0, 7], [0, 8], [1, 5], [1, 6]]
     # without --tracks, tracks come from the pixel masks
@@ -206,7 +211,8 @@ def test_error_truncated_video(tmp_path):
     data = p.read_bytes()
     p.write_bytes(data[:len(data) // 2])
     proc = run_cli('data', 'prepare', 'avenue', '--src', tmp_path / 'src', '--out', tmp_path / 'out')
-    assert_failed_cleanly(proc, tmp_path / 'out', '02.avi', 'truncated or damaged video', 'frames decoded, the container declares 12')
+    assert_failed_cleanly(proc, tmp_path / 'out', '02.avi', 'truncated or damaged video',
+                          'frames decoded, the container declares 12')
     assert not (tmp_path / 'out.partial').exists()
 
 
@@ -225,7 +231,7 @@ def test_error_truncated_frame(tmp_path, ext):
 
 
 def _split_flicker_masks(T, H, W, start):
-    "Masks of one walking actor: two components (a 2-pixel gap at the waist) on two frames in three, none on two frames."
+    "Masks of one walking actor: two components (a 2-pixel gap at the waist) on two frames in three, none on two."
     m = np.zeros((T, H, W), np.uint8)
     for t in range(start, T):
         if t in (start + 3, start + 4):
@@ -276,14 +282,15 @@ def test_merl_tracks_errors(tmp_path):
     write_fixture('ped2', tmp_path / 'src', tracks=True)
     merl = tmp_path / 'src/merl_tracks'
     (merl / 'Test002_gt.txt').rename(tmp_path / 'Test002_gt.txt')
-    assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'no track file for test video Test002', tracks_dir=merl)
+    src, out = tmp_path / 'src', tmp_path / 'out'
+    assert_api_fails('ped2', src, out, 'no track file for test video Test002', tracks_dir=merl)
     (tmp_path / 'Test002_gt.txt').rename(merl / 'Test002_gt.txt')
     (merl / 'Test003_gt.txt').write_text('001.jpg 0 5 5 4 4\n')
-    assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'not test videos here: Test003_gt.txt', tracks_dir=merl)
+    assert_api_fails('ped2', src, out, 'not test videos here: Test003_gt.txt', tracks_dir=merl)
     (merl / 'Test003_gt.txt').unlink()
     with open(merl / 'Test002_gt.txt', 'a') as f:
         f.write('010.jpg 0 5 5 4 4\n')   # Test002 has 9 frames
-    assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'Test002_gt.txt:', 'frame file 010.jpg outside', tracks_dir=merl)
+    assert_api_fails('ped2', src, out, 'Test002_gt.txt:', 'frame file 010.jpg outside', tracks_dir=merl)
 
 
 def test_out_is_a_file_or_under_one(tmp_path):
@@ -291,16 +298,19 @@ def test_out_is_a_file_or_under_one(tmp_path):
     write_fixture('ped2', tmp_path / 'src', layout='anopred')
     (tmp_path / 'afile').write_text('x')
     proc = run_cli('data', 'prepare', 'ped2', '--src', tmp_path / 'src', '--out', tmp_path / 'afile')
-    assert proc.returncode == 2 and proc.stderr.strip() == f'fast-aed: error: {tmp_path / "afile"}: is a file, not a folder; choose another output folder'
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (f'fast-aed: error: {tmp_path / "afile"}: is a file, not a folder; '
+                                   'choose another output folder')
     proc = run_cli('data', 'prepare', 'ped2', '--src', tmp_path / 'src', '--out', tmp_path / 'afile/sub')
     assert proc.returncode == 2 and proc.stderr.count('\n') == 1, proc.stderr
-    assert proc.stderr.startswith(f'fast-aed: error: cannot write {tmp_path / "afile/sub.partial"}: Not a directory'), proc.stderr
+    expected = f'fast-aed: error: cannot write {tmp_path / "afile/sub.partial"}: Not a directory'
+    assert proc.stderr.startswith(expected), proc.stderr
 
 
 @pytest.mark.parametrize('err', [28, 30])   # ENOSPC, EROFS
 def test_disk_full_or_read_only_while_writing(tmp_path, monkeypatch, err):
     "A write failing with ENOSPC or EROFS aborts the conversion with one line naming the file; nothing is left behind."
-    import errno, fast_aed.core
+    import fast_aed.core
     write_fixture('ped2', tmp_path / 'src', layout='anopred')
     real = fast_aed.core.os.replace
     def failing_replace(a, b):
@@ -310,20 +320,22 @@ def test_disk_full_or_read_only_while_writing(tmp_path, monkeypatch, err):
     monkeypatch.setattr(fast_aed.core.os, 'replace', failing_replace)
     with pytest.raises(FastAedError) as e:
         prepare_api('ped2', tmp_path / 'src', tmp_path / 'out')
-    assert str(e.value).startswith('cannot write ') and 'labels.npy' in str(e.value) and os.strerror(err) in str(e.value)
+    assert str(e.value).startswith('cannot write ')
+    assert 'labels.npy' in str(e.value) and os.strerror(err) in str(e.value)
     assert not (tmp_path / 'out').exists() and not (tmp_path / 'out.partial').exists()
 
 
 def test_files_follow_the_umask(tmp_path):
-    "Every file of a prepared dataset gets the mode the umask allows (atomic writes included: mkstemp alone gives 0600)."
+    "Every file of a prepared dataset gets the mode the umask allows (atomic writes too: mkstemp alone gives 0600)."
     write_fixture('avenue', tmp_path / 'src')
     old = os.umask(0o022)
     try:
         prepare_api('avenue', tmp_path / 'src', tmp_path / 'out')
     finally:
         os.umask(old)
-    modes = {p.relative_to(tmp_path / 'out').as_posix(): p.stat().st_mode & 0o777 for p in (tmp_path / 'out').rglob('*') if p.is_file()}
-    assert modes['dataset.json'] == 0o644 and modes['test/01/labels.npy'] == 0o644 and modes['test/01/tracks.csv'] == 0o644
+    out = tmp_path / 'out'
+    modes = {p.relative_to(out).as_posix(): p.stat().st_mode & 0o777 for p in out.rglob('*') if p.is_file()}
+    assert modes['dataset.json'] == modes['test/01/labels.npy'] == modes['test/01/tracks.csv'] == 0o644
     assert set(modes.values()) == {0o644}, {k: oct(v) for k, v in modes.items() if v != 0o644}
 
 
@@ -336,7 +348,8 @@ def test_skip_bad_leaves_out_and_records_truncated_sources(tmp_path):
     f.write_bytes(f.read_bytes()[:f.stat().st_size // 2])
     proc = run_cli('data', 'prepare', 'shanghaitech', '--src', tmp_path / 'src', '--out', tmp_path / 'out')
     assert proc.returncode == 2   # one line: FFmpeg's own complaint about the damaged stream is silenced by the CLI
-    assert proc.stderr == f'fast-aed: error: {v}: truncated or damaged video: 3 frames decoded, the container declares 11\n', proc.stderr
+    expected = f'fast-aed: error: {v}: truncated or damaged video: 3 frames decoded, the container declares 11\n'
+    assert proc.stderr == expected, proc.stderr
     assert not (tmp_path / 'out').exists() and not (tmp_path / 'out.partial').exists()
     proc = prepare('shanghaitech', tmp_path / 'src', tmp_path / 'out', '--skip-bad')
     assert 'skipped train video 02_003' in proc.stderr and 'skipped test video 04_0011' in proc.stderr

@@ -7,7 +7,8 @@ TOY = textwrap.dedent('''
     from fast_aed.distributed import *
     torch.set_num_threads(1)
     info = init_from_env(backend='gloo')
-    torch.manual_seed(seed_for_rank(0, info) if sys.argv[1] == 'rankseed' else 0)  # 'rankseed': different inits per rank
+    # 'rankseed': different inits per rank
+    torch.manual_seed(seed_for_rank(0, info) if sys.argv[1] == 'rankseed' else 0)
     model = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
     init = [p.detach().clone() for p in model.parameters()]
     ddp = wrap_ddp(model, info)
@@ -52,14 +53,15 @@ def torchrun(script, *args, nproc=2, tmp_path=None):
     env = {**os.environ, 'OMP_NUM_THREADS': '1'}
     results = [tmp_path / f'rank{r}.json' for r in range(nproc)]
     for attempt in range(3):
-        proc = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', str(nproc),
-                               str(path), *args, str(tmp_path)], capture_output=True, text=True, timeout=300, env=env)
+        launch = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', str(nproc)]
+        proc = subprocess.run([*launch, str(path), *args, str(tmp_path)], capture_output=True, text=True, timeout=300,
+                              env=env)
         # Seen once under heavy CPU load (2026-12-03): every rank had written its result, then one aborted in the C++
         # runtime while the process exited ("terminate called without an active exception", SIGABRT). That
         # teardown abort alone is retried, from scratch, up to twice (on 2026-12-03 it aborted on both tries with four
         # processes on the two cores); any other failure fails at once.
-        teardown_abort = (proc.returncode != 0 and 'terminate called without an active exception' in proc.stdout + proc.stderr
-                          and all(p.exists() for p in results))
+        aborted = 'terminate called without an active exception' in proc.stdout + proc.stderr
+        teardown_abort = proc.returncode != 0 and aborted and all(p.exists() for p in results)
         if not teardown_abort or attempt == 2:
             break
         for p in results:
@@ -95,7 +97,7 @@ def test_single_process_without_torchrun():
     assert out.stdout.split() == ['False', '1', '[1,', '2,', '3]'], out.stderr
 
 
-# --- `fast-aed train` under torchrun: auto-encoder pre-training, then distillation, on two CPU ranks ---------------------
+# --- `fast-aed train` under torchrun: auto-encoder pre-training, then distillation, on two CPU ranks ----------------
 TRAIN = {"input_size": [64, 48], "width": 4, "n_down": 2, "depth": 1, "heads": 1, "dim_head": 8, "batch_size": 16,
          "frame_stride": 4, "val_fraction": 0.2, "ae_epochs": 1, "epochs": 1}
 
@@ -114,8 +116,10 @@ def bench(tmp_path_factory):
         g = np.random.default_rng(i)
         for r in ds.train + ds.test:
             xy = g.uniform(0, [r.width - 30, r.height - 40], (2 * r.frames, 2))
-            save_npz(scores_path(data / 'work', t, r.split, r.name), frame=np.repeat(np.arange(r.frames), 2).astype(np.int32),
-                     boxes=np.concatenate([xy, xy + [20, 40]], 1).astype(np.float32), score=g.normal(size=2 * r.frames).astype(np.float32))
+            save_npz(scores_path(data / 'work', t, r.split, r.name),
+                     frame=np.repeat(np.arange(r.frames), 2).astype(np.int32),
+                     boxes=np.concatenate([xy, xy + [20, 40]], 1).astype(np.float32),
+                     score=g.normal(size=2 * r.frames).astype(np.float32))
         build_teacher_maps(ds, data / 'work', t, quiet=True)
     return data
 
@@ -149,7 +153,7 @@ def torchrun_train(data, work, config, timeout=180):
 
 
 def test_torchrun_train_with_ae_pretraining(bench, tmp_path):
-    "Both phases finish on two ranks (this deadlocked after pre-training) and a rerun reuses the checkpoint on every rank."
+    "Both phases finish on two ranks (this once deadlocked after pre-training); a rerun reuses the checkpoint on each."
     import torch
     from fast_aed.distill import load_student
     work = tmp_path / 'work'
@@ -180,4 +184,5 @@ def test_torchrun_train_with_an_empty_validation_shard(bench, tmp_path):
     ck = torch.load(res['checkpoint'], weights_only=True)
     assert ck['validation']['n_val'] == 1 and [r['phase'] for r in ck['history']] == ['ae', 'kd']
     assert all(r['val_loss'] is not None and r['val_loss'] > 0 for r in ck['history'])
-    assert set(k for k in ck['history'][1] if k.startswith('val_')) == {'val_loss'} | {f'val_{t}/{s}' for t in 'AB' for s in (1, 4, 16)}
+    per_map = {f'val_{t}/{s}' for t in 'AB' for s in (1, 4, 16)}
+    assert set(k for k in ck['history'][1] if k.startswith('val_')) == {'val_loss'} | per_map

@@ -34,15 +34,17 @@ def test_requirements_are_what_the_library_imports():
     imported = {DIST_NAMES.get(m, m).lower() for m in third_party_imports()} - OPTIONAL
     required = names('requirements')
     assert OPTIONAL <= names('lab_requirements')
-    assert imported - required == set(), f'imported by fast_aed but not in settings.ini requirements: {imported - required}'
-    assert required - imported - RUN_NOT_IMPORTED == set(), f'required but never imported: {required - imported - RUN_NOT_IMPORTED}'
+    unlisted, unused = imported - required, required - imported - RUN_NOT_IMPORTED
+    assert unlisted == set(), f'imported by fast_aed but not in settings.ini requirements: {unlisted}'
+    assert unused == set(), f'required but never imported: {unused}'
     dev_only = names('dev_requirements') - required - {'fastcore'}
     assert {'nbdev', 'pytest', 'jupytext'} <= dev_only and not (dev_only & imported)
 
 def test_every_notebook_has_a_python3_kernelspec():
     notebooks = sorted(ROOT.glob('nbs/*.ipynb')) + sorted(ROOT.glob('papermill_runs/*.ipynb'))
     assert len(notebooks) > 20
-    missing = [str(p.relative_to(ROOT)) for p in notebooks if json.loads(p.read_text())['metadata'].get('kernelspec', {}).get('name') != 'python3']
+    kernel = lambda p: json.loads(p.read_text())['metadata'].get('kernelspec', {}).get('name')
+    missing = [str(p.relative_to(ROOT)) for p in notebooks if kernel(p) != 'python3']
     assert not missing, f'no python3 kernelspec (open in JupyterLab, or `jupytext --set-kernel python3`): {missing}'
     assert 'kernelspec' in settings()['allowed_metadata_keys'].split()   # nbdev_clean keeps it
 
@@ -56,8 +58,8 @@ def wheel(tmp_path_factory):
     (src / 'papermill_runs').mkdir()
     for nb in (ROOT / 'papermill_runs').glob('*.ipynb'):
         shutil.copy(nb, src / 'papermill_runs')
-    subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '--no-build-isolation', '-w', str(out), str(src)],
-                   check=True, capture_output=True)
+    subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '--no-build-isolation', '-w', str(out),
+                    str(src)], check=True, capture_output=True)
     return zipfile.ZipFile(next(out.glob('fast_aed-*.whl')))
 
 def test_wheel_carries_the_notebooks_configs_and_licence(wheel):
@@ -70,7 +72,8 @@ def test_wheel_carries_the_notebooks_configs_and_licence(wheel):
     meta = wheel.read(next(f for f in files if f.endswith('.dist-info/METADATA'))).decode()
     assert 'Classifier: Development Status :: 3 - Alpha' in meta and 'License: Apache-2.0' in meta
     assert any(f.endswith('.dist-info/licenses/LICENSE') for f in files)
-    plain = [l.split(':', 1)[1].strip() for l in meta.splitlines() if l.startswith('Requires-Dist:') and 'extra ==' not in l]
+    plain = [l.split(':', 1)[1].strip() for l in meta.splitlines()
+             if l.startswith('Requires-Dist:') and 'extra ==' not in l]
     assert not [r for r in plain if r.startswith(('nbdev', 'pytest', 'jupytext', 'jupyterlab'))], plain
     assert len(meta.split('\n\n', 1)[1].splitlines()) < 40   # a short long description, not the README
 
