@@ -4,7 +4,7 @@
 
 # %% ../nbs/00a_config.ipynb #14f9043b
 from __future__ import annotations
-import json, re, difflib, inspect, dataclasses
+import argparse, json, re, difflib, inspect, dataclasses
 from pathlib import Path
 import yaml
 import fast_aed
@@ -276,7 +276,6 @@ def add_renamed_flag(p, # an argparse parser
                      hint: str, # what to use instead
                     ):
     "Keep `old` on `p` as a hidden flag; `check_renamed_flags` turns its use into a one-line error."
-    import argparse
     p.add_argument(old, dest='renamed_' + old.lstrip('-').replace('-', '_'), default=None, help=argparse.SUPPRESS)
     p.set_defaults(renamed_flags={**(p.get_default('renamed_flags') or {}), old: hint})
 
