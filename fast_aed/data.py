@@ -365,6 +365,13 @@ def _check_target(self: DatasetWriter):
             raise FastAedError(f"{self.out}: exists and is not empty; choose another output folder or pass "
                                "overwrite=True")
 
+# %% ../nbs/01_data.ipynb #a3ad9d4f
+@patch
+def abort(self: DatasetWriter):
+    "Remove the unfinished `OUT.partial/`."
+    if self.partial.exists():
+        shutil.rmtree(self.partial, ignore_errors=True)
+
 # %% ../nbs/01_data.ipynb #7187091d
 @patch
 def __enter__(self: DatasetWriter): return self
@@ -385,13 +392,6 @@ def discard_video(self: DatasetWriter, split: str, # 'train' or 'test'
     if any(e['video'] == name for e in self.entries[split]):
         raise FastAedError(f"{split} video {name!r} is registered; cannot discard it")
     shutil.rmtree(self.partial / split / str(name), ignore_errors=True)
-
-# %% ../nbs/01_data.ipynb #a3ad9d4f
-@patch
-def abort(self: DatasetWriter):
-    "Remove the unfinished `OUT.partial/`."
-    if self.partial.exists():
-        shutil.rmtree(self.partial, ignore_errors=True)
 
 # %% ../nbs/01_data.ipynb #1a8b4e10
 @patch
