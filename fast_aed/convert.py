@@ -420,6 +420,22 @@ def _runs(lab) -> list:
     d = np.diff(lab)
     return [[s + 1, e] for s, e in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1))]
 
+# %% ../nbs/01a_convert.ipynb #8557c915
+def _box_of(m: np.ndarray) -> list:
+    ys, xs = np.nonzero(m)
+    return [int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())]
+
+# %% ../nbs/01a_convert.ipynb #c72e50b2
+def _write_merl(path: Path, masks: np.ndarray, digits: int, extra: tuple = (), split_at: int = None):
+    "A MERL track file of one video: a box per masked frame (a new track id from f0 frame `split_at` on), `extra` rows."
+    rows = []
+    for t in np.flatnonzero(masks.any((1, 2))):
+        x1, y1, x2, y2 = _box_of(masks[t])
+        tid = int(split_at is not None and t >= split_at)
+        rows.append(f"{t + 1:0{digits}d}.jpg {tid} {(x1 + x2) / 2:g} {(y1 + y2) / 2:g} {x2 - x1} {y2 - y1}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('\n'.join([*rows, *extra]) + '\n')
+
 # %% ../nbs/01a_convert.ipynb #6a7b4b6d
 def _expect(exp: dict, # {'train': [...], 'test': [...]}, the expected `data info` content being built
             split: str, # 'train' or 'test'
@@ -623,22 +639,6 @@ def write_fixture(kind: str, # 'avenue', 'shanghaitech' or 'ped2'
     if kind == 'ped2':
         return _fixture_ped2(root, layout, tracks)
     raise FastAedError(f"unknown dataset kind {kind!r}")
-
-# %% ../nbs/01a_convert.ipynb #c72e50b2
-def _write_merl(path: Path, masks: np.ndarray, digits: int, extra: tuple = (), split_at: int = None):
-    "A MERL track file of one video: a box per masked frame (a new track id from f0 frame `split_at` on), `extra` rows."
-    rows = []
-    for t in np.flatnonzero(masks.any((1, 2))):
-        x1, y1, x2, y2 = _box_of(masks[t])
-        tid = int(split_at is not None and t >= split_at)
-        rows.append(f"{t + 1:0{digits}d}.jpg {tid} {(x1 + x2) / 2:g} {(y1 + y2) / 2:g} {x2 - x1} {y2 - y1}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('\n'.join([*rows, *extra]) + '\n')
-
-# %% ../nbs/01a_convert.ipynb #8557c915
-def _box_of(m: np.ndarray) -> list:
-    ys, xs = np.nonzero(m)
-    return [int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())]
 
 # %% ../nbs/01a_convert.ipynb #b0f355c8
 def _candidates(root: Path, depth: int = 2) -> list:
