@@ -187,8 +187,7 @@ def scene_for(name: str, # video name (file stem or folder name)
 # %% ../nbs/01b_videos.ipynb #531ef05f
 LABEL_HEADER = ('video', 'start_frame', 'end_frame')
 
-# CSV of `video,start_frame,end_frame` rows (0-based, inclusive, source frames)
-def read_interval_labels(path: str | Path,
+def read_interval_labels(path: str | Path, # CSV of `video,start_frame,end_frame` rows (0-based, inclusive)
                          # test video name -> (first source frame, frames) of its test part, and 'source_frames'
                          videos: dict,
                         ) -> dict:
