@@ -1063,10 +1063,10 @@ def _plan_merl_tracks(plan: dict, # a Ped2 or Avenue plan
         p = files[v['name']]
         v['tracks'] = lambda T, H, W, p=p: read_merl_tracks(p, T, W, H)
         v['tracks_file'] = p
-    src['tracks'] = {'kind': 'merl-txt', 'dir': str(tracks_dir), 'schema': '<frame file f1> <track id> <x centre> <y '
-                                                                           'centre> <width> <height>',
-                     'corners': 'floor/ceil, clipped to the frame', 'use': 'RBDC/TBDC boxes only; frame labels stay '
-                                                                           'official',
+    src['tracks'] = {'kind': 'merl-txt', 'dir': str(tracks_dir),
+                     'schema': '<frame file f1> <track id> <x centre> <y centre> <width> <height>',
+                     'corners': 'floor/ceil, clipped to the frame',
+                     'use': 'RBDC/TBDC boxes only; frame labels stay official',
                      'files': [_prov(files[v['name']], Path(tracks_dir), 'merl-txt') for v in plan['test']]}
 
 # %% ../nbs/01a_convert.ipynb #cf4ff8d5
@@ -1274,8 +1274,8 @@ def add_cli(sub, # the top-level subparsers
             groups: dict, # command groups: groups['data'] holds `fast-aed data ...`
            ):
     "Register `fast-aed data prepare avenue|shanghaitech|ped2`; `groups['prepare']` takes more (`fast_aed.videos`)."
-    kinds = groups['data'].add_parser('prepare', help='convert footage into the canonical layout: an official '
-                                                      'benchmark download, or your own videos')
+    kinds = groups['data'].add_parser(
+        'prepare', help='convert footage into the canonical layout: an official benchmark download, or your own videos')
     groups['prepare'] = kinds.add_subparsers(dest='kind', metavar='KIND', required=True)
     p = argparse.ArgumentParser(add_help=False)   # the benchmarks' flags, shared by their kinds
     p.add_argument('--src', required=True, help='the extracted distribution (or the folder holding it)')

@@ -270,9 +270,9 @@ def footage_settings(width: int, # camera frame width (as stored)
                       'warmup': frames(2.0)}
     out = {'input_size': [W, base_height], 'offsets': [0, -k, k], 'motion': derived_motion,
            'derived_from': {'width': int(width), 'height': int(height), 'fps': fps, 'aspect': round(width / height, 4),
-                            'rules': f'input height {base_height}, width from the aspect (multiple of 16); offsets '
-                                     f'~{offset_s} s; '
-                                     'motion background 0.2 s stride, 12 s window, refreshed every 1 s'},
+                            'rules': f'input height {base_height}, width from the aspect (multiple of 16); '
+                                     f'offsets ~{offset_s} s; motion background 0.2 s stride, 12 s window, '
+                                     'refreshed every 1 s'},
            'overridden': []}
     for key, val in (('input_size', input_size), ('offsets', offsets)):
         if val is not None:
