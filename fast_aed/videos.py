@@ -185,6 +185,28 @@ def scene_for(name: str, # video name (file stem or folder name)
     return name.split('_')[0]
 
 # %% ../nbs/01b_videos.ipynb #531ef05f
+def _interval_row(row: list, # the CSV row's cells
+                  where: str, # file and line, for errors
+                  videos: dict, # test video name -> (first source frame, frames, source frames)
+                 ) -> tuple:
+    "(video, first frame, last frame) of one interval row, checked against the test parts of the videos."
+    if len(row) != 3:
+        raise FastAedError(f"{where}: expected video,start_frame,end_frame, got {row}")
+    video, a, b = row
+    if not (a.lstrip('-').isdigit() and b.lstrip('-').isdigit()):
+        raise FastAedError(f"{where}: frames must be integers, got {a!r}, {b!r}")
+    if video not in videos:
+        raise FastAedError(f"{where}: unknown video {video!r}; the test videos are {sorted(videos)}")
+    start, n, total = videos[video]
+    a, b = int(a), int(b)
+    if not 0 <= a <= b < total:
+        raise FastAedError(f"{where}: frames {a}..{b} out of range: {video} has frames 0..{total - 1}")
+    if a < start:
+        raise FastAedError(f"{where}: frames {a}..{min(b, start - 1)} of {video} are training footage (frames "
+                           f"0..{start - 1}, normal by definition)")
+    return video, a, b
+
+# %% ../nbs/01b_videos.ipynb #2f822707
 LABEL_HEADER = ('video', 'start_frame', 'end_frame')
 
 def read_interval_labels(path: str | Path, # CSV of `video,start_frame,end_frame` rows (0-based, inclusive)
@@ -203,21 +225,8 @@ def read_interval_labels(path: str | Path, # CSV of `video,start_frame,end_frame
                 continue
             if line == 1 and tuple(row) == LABEL_HEADER:
                 continue
-            where = f"{path}:{line}"
-            if len(row) != 3:
-                raise FastAedError(f"{where}: expected video,start_frame,end_frame, got {row}")
-            video, a, b = row
-            if not (a.lstrip('-').isdigit() and b.lstrip('-').isdigit()):
-                raise FastAedError(f"{where}: frames must be integers, got {a!r}, {b!r}")
-            if video not in videos:
-                raise FastAedError(f"{where}: unknown video {video!r}; the test videos are {sorted(videos)}")
-            start, n, total = videos[video]
-            a, b = int(a), int(b)
-            if not 0 <= a <= b < total:
-                raise FastAedError(f"{where}: frames {a}..{b} out of range: {video} has frames 0..{total - 1}")
-            if a < start:
-                raise FastAedError(f"{where}: frames {a}..{min(b, start - 1)} of {video} are training footage (frames "
-                                   f"0..{start - 1}, normal by definition)")
+            video, a, b = _interval_row(row, f"{path}:{line}", videos)
+            start = videos[video][0]
             labels[video][a - start:b - start + 1] = 1
     return labels
 
@@ -252,6 +261,24 @@ def read_mask_folder(root: str | Path, # folder of per-video mask folders
     return out
 
 # %% ../nbs/01b_videos.ipynb #1f29593e
+def _override_footage(settings: dict, # derived footage settings (`footage_settings`)
+                      input_size: tuple = None, # student input (W, H)
+                      offsets: tuple = None, # stack offsets
+                      motion: dict = None, # MotionDetector fields, over the derived ones
+                     ) -> dict:
+    "`settings` with the given overrides applied and listed in `overridden`; the input size must suit the student."
+    for key, val in (('input_size', input_size), ('offsets', offsets)):
+        if val is not None:
+            settings[key] = [int(v) for v in val]
+            settings['overridden'].append(key)
+    if motion:
+        settings['motion'] = {**settings['motion'], **motion}
+        settings['overridden'].append('motion')
+    if settings['input_size'][0] % 16 or settings['input_size'][1] % 16:
+        raise FastAedError(f"input size {settings['input_size']}: W and H must be multiples of 16")
+    return settings
+
+# %% ../nbs/01b_videos.ipynb #021db2a9
 def footage_settings(width: int, # camera frame width (as stored)
                      height: int, # camera frame height
                      fps: float = None, # camera frame rate (None: unknown, the 25 fps defaults are kept)
@@ -274,18 +301,33 @@ def footage_settings(width: int, # camera frame width (as stored)
                                      f'offsets ~{offset_s} s; motion background 0.2 s stride, 12 s window, '
                                      'refreshed every 1 s'},
            'overridden': []}
-    for key, val in (('input_size', input_size), ('offsets', offsets)):
-        if val is not None:
-            out[key] = [int(v) for v in val]
-            out['overridden'].append(key)
-    if motion:
-        out['motion'] = {**derived_motion, **motion}
-        out['overridden'].append('motion')
-    if out['input_size'][0] % 16 or out['input_size'][1] % 16:
-        raise FastAedError(f"input size {out['input_size']}: W and H must be multiples of 16")
-    return out
+    return _override_footage(out, input_size, offsets, motion)
 
 # %% ../nbs/01b_videos.ipynb #0efc2b40
+def _name_and_check(items: list, # planned videos: split, src, start, end
+                    scene_of: list, # --scene-of rules (see `scene_for`)
+                   ):
+    "Name each planned video and give it its camera; two frames at least, unique names, one resolution per camera."
+    seen, cameras = {}, {}
+    for it in items:
+        src = it['src']
+        it['name'] = src['name']
+        it['scene'] = scene_for(src['name'], scene_of)
+        if it['end'] - it['start'] < 2:
+            raise FastAedError(f"{src['path']}: {it['split']} part has {it['end'] - it['start']} frames "
+                               "(need at least 2)")
+        other = seen.setdefault((it['split'], it['name']), src['path'])
+        if other != src['path']:
+            raise FastAedError(f"two {it['split']} videos are both named {it['name']!r} ({other}, {src['path']}): "
+                               "rename one")
+        size = (src['width'], src['height'])
+        first = cameras.setdefault(it['scene'], (size, src['path']))
+        if first[0] != size:
+            raise FastAedError(f"camera {it['scene']!r}: {src['path']} is {size[0]}x{size[1]} but {first[1]} is "
+                               f"{first[0][0]}x{first[0][1]}; one camera's videos must share a resolution (give "
+                               "other cameras their own scene id with --scene-of)")
+
+# %% ../nbs/01b_videos.ipynb #dc24d3f2
 def plan_footage(train: list, # --train paths, folders or globs
                  test: list, # --test paths, folders or globs
                  scene_of: list = ('prefix',), # --scene-of rules (see `scene_for`)
@@ -304,28 +346,31 @@ def plan_footage(train: list, # --train paths, folders or globs
     cut = {p: int(round(train_fraction * probes[p]['frames'])) for p in shared}
     items = [{'split': 'train', 'src': probes[p], 'start': 0, 'end': cut.get(p, probes[p]['frames'])} for p in tr]
     items += [{'split': 'test', 'src': probes[p], 'start': cut.get(p, 0), 'end': probes[p]['frames']} for p in te]
-    seen, cameras = {}, {}
-    for it in items:
-        src = it['src']
-        it['name'] = src['name']
-        it['scene'] = scene_for(src['name'], scene_of)
-        if it['end'] - it['start'] < 2:
-            raise FastAedError(f"{src['path']}: {it['split']} part has {it['end'] - it['start']} frames (need at least "
-                               "2)")
-        other = seen.setdefault((it['split'], it['name']), src['path'])
-        if other != src['path']:
-            raise FastAedError(f"two {it['split']} videos are both named {it['name']!r} ({other}, {src['path']}): "
-                               "rename one")
-        size = (src['width'], src['height'])
-        first = cameras.setdefault(it['scene'], (size, src['path']))
-        if first[0] != size:
-            raise FastAedError(f"camera {it['scene']!r}: {src['path']} is {size[0]}x{size[1]} but {first[1]} is "
-                               f"{first[0][0]}x{first[0][1]}; "
-                               "one camera's videos must share a resolution (give other cameras their own scene id "
-                               "with --scene-of)")
+    _name_and_check(items, scene_of)
     return items
 
 # %% ../nbs/01b_videos.ipynb #ee0ded01
+def _mask_truth(items: list, # the planned videos
+                masks: str | Path, # the --masks folder
+                tests: dict, # test video name -> (first source frame, frames, source frames)
+               ) -> dict:
+    "Per test video: its masks, and tracks derived from them (frame labels 0 throughout where it has none)."
+    if not Path(masks).is_dir():
+        raise FastAedError(f"{masks}: mask folder not found")
+    unknown = sorted(d.name for d in Path(masks).iterdir() if d.is_dir() and d.name not in tests)
+    if unknown:
+        raise FastAedError(f"{masks}: masks for unknown video {unknown[0]!r}; the test videos are {sorted(tests)}")
+    src = {it['name']: it['src'] for it in items if it['split'] == 'test'}
+    out = {}
+    for v, (start, n, total) in tests.items():
+        m = read_mask_folder(masks, v, start, n, (src[v]['width'], src[v]['height']), total)
+        lab = np.isin(np.arange(n), list(m)).astype(np.uint8) if m else np.zeros(n, np.uint8)
+        out[v] = {'masks': m, 'labels': lab}
+        if m:
+            out[v].update(labels=None, tracks='masks')
+    return out
+
+# %% ../nbs/01b_videos.ipynb #74a46bef
 def _test_labels(items: list, labels, masks) -> dict:
     "Per test video: `{'labels': array}`, `{'masks': {t: mask}, 'tracks': 'masks'}` or `{'labels': False}`."
     tests = {it['name']: (it['start'], it['end'] - it['start'], it['src']['frames'])
@@ -335,21 +380,31 @@ def _test_labels(items: list, labels, masks) -> dict:
     if labels is not None:
         return {v: {'labels': lab} for v, lab in read_interval_labels(labels, tests).items()}
     if masks is not None:
-        if not Path(masks).is_dir():
-            raise FastAedError(f"{masks}: mask folder not found")
-        unknown = sorted(d.name for d in Path(masks).iterdir() if d.is_dir() and d.name not in tests)
-        if unknown:
-            raise FastAedError(f"{masks}: masks for unknown video {unknown[0]!r}; the test videos are {sorted(tests)}")
-        src = {it['name']: it['src'] for it in items if it['split'] == 'test'}
-        out = {}
-        for v, (start, n, total) in tests.items():
-            m = read_mask_folder(masks, v, start, n, (src[v]['width'], src[v]['height']), total)
-            lab = np.isin(np.arange(n), list(m)).astype(np.uint8) if m else np.zeros(n, np.uint8)
-            out[v] = {'masks': m, 'labels': lab}
-            if m:
-                out[v].update(labels=None, tracks='masks')
-        return out
+        return _mask_truth(items, masks, tests)
     return {v: {'labels': False} for v in tests}
+
+# %% ../nbs/01b_videos.ipynb #d465a235
+def _write_item(w: DatasetWriter, # the open writer
+                it: dict, # a planned video (`plan_footage`)
+                gt: dict, # ground truth of the test videos (`_test_labels`)
+                log, # progress messages
+               ):
+    "Write one planned video, recording its camera, source file, first source frame and frame rate."
+    src = it['src']
+    log(f"[fast-aed] {it['split']} {it['name']}: {src['path'].name} frames {it['start']}..{it['end'] - 1} "
+        f"(camera {it['scene']})")
+    extra = {'scene': it['scene'], 'source': str(src['path']), 'source_start': it['start'], 'fps': src['fps']}
+    truth = gt[it['name']] if it['split'] == 'test' else {}
+    w.add_video(it['split'], it['name'], footage_frames(src, it['start'], it['end']),
+                n_frames=it['end'] - it['start'], extra=extra, **truth)
+
+# %% ../nbs/01b_videos.ipynb #ad433c0b
+def _footage_rate(items: list, # the planned videos
+                  fps: float = None, # the --fps override
+                 ) -> float:
+    "The dataset's frame rate: the override, else the most common rate of the training videos (None if unknown)."
+    rates = [it['src']['fps'] for it in items if it['split'] == 'train' and it['src']['fps']]
+    return fps or (max(set(rates), key=rates.count) if rates else None)
 
 # %% ../nbs/01b_videos.ipynb #d82cd265
 def _label_source(labels, # the interval CSV, or None
@@ -393,16 +448,9 @@ def prepare_videos(train: list, # --train: video files, frame folders, folders o
     gt = _test_labels(items, labels, masks)
     with DatasetWriter(out, overwrite=overwrite, frame_ext=frame_ext, size=size) as w:
         for it in items:
-            src = it['src']
-            log(f"[fast-aed] {it['split']} {it['name']}: {src['path'].name} frames {it['start']}..{it['end'] - 1} "
-                f"(camera {it['scene']})")
-            extra = {'scene': it['scene'], 'source': str(src['path']), 'source_start': it['start'], 'fps': src['fps']}
-            truth = gt[it['name']] if it['split'] == 'test' else {}
-            w.add_video(it['split'], it['name'], footage_frames(src, it['start'], it['end']),
-                        n_frames=it['end'] - it['start'], extra=extra, **truth)
+            _write_item(w, it, gt, log)
         first = w.entries['train'][0] if w.entries['train'] else w.entries['test'][0]
-        rates = [it['src']['fps'] for it in items if it['split'] == 'train' and it['src']['fps']]
-        rate = fps or (max(set(rates), key=rates.count) if rates else None)
+        rate = _footage_rate(items, fps)
         footage = footage_settings(first['width'], first['height'], rate, input_size, offsets, motion)
         w.finish(name, fps=rate, channels='bgr', label_source=_label_source(labels, masks), footage=footage,
                  source={'kind': 'videos', 'train': _source_paths(items, 'train'), 'test': _source_paths(items, 'test'),
