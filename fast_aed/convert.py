@@ -826,6 +826,33 @@ def _read_tracks_txt(p: Path) -> np.ndarray:
     return a[np.lexsort((a[:, 1], a[:, 0]))]
 
 # %% ../nbs/01a_convert.ipynb #532a817c
+def _shanghaitech_test_video(d: Path, # the test video's frame folder
+                             lp: Path, # its `test_frame_mask/<video>.npy` frame labels
+                             pp: Path, # its `test_pixel_mask/<video>.npy` pixel masks (may be absent)
+                            ) -> dict:
+    "A planned ShanghaiTech test video: frames, 0/1 labels, and the (T,H,W) masks memory-mapped where present."
+    frames = sorted_frames(d)
+    if not lp.exists():
+        raise FastAedError(f"{lp}: frame labels of test video {d.name} not found")
+    try:
+        lab = np.load(lp, allow_pickle=False).reshape(-1)
+    except Exception as e:
+        raise FastAedError(f"{lp}: unreadable ({e})") from None
+    if len(lab) != len(frames):
+        raise FastAedError(f"{lp}: {len(lab)} labels for {len(frames)} frames in {d}")
+    v = {'name': d.name, 'frames': frames, 'src': d, 'labels': (lab > 0).astype(np.uint8), 'labels_file': lp}
+    if pp.exists():
+        try:
+            masks = np.load(pp, mmap_mode='r', allow_pickle=False)
+        except Exception as e:
+            raise FastAedError(f"{pp}: unreadable ({e})") from None
+        if masks.ndim != 3 or masks.shape[0] != len(frames):
+            raise FastAedError(f"{pp}: masks of shape {masks.shape} for {len(frames)} frames in {d}")
+        v['masks'] = masks
+        v['mask_file'] = pp
+    return v
+
+# %% ../nbs/01a_convert.ipynb #8e4401e6
 def _plan_shanghaitech(lay: dict, tracks_dir: Path = None) -> dict:
     root = lay['root']
     plan = {'train': [], 'test': [], 'source': {'dataset': 'shanghaitech', 'layout': lay['layout'], 'root': str(root)}}
@@ -840,29 +867,11 @@ def _plan_shanghaitech(lay: dict, tracks_dir: Path = None) -> dict:
         raise FastAedError(f"{fm}: folder not found (per-frame labels of the test videos)")
     files, pix = [], []
     for d in _video_dirs(root / 'testing/frames', exclude_gt=False):
-        frames = sorted_frames(d)
-        lp = fm / f'{d.name}.npy'
-        if not lp.exists():
-            raise FastAedError(f"{lp}: frame labels of test video {d.name} not found")
-        try:
-            lab = np.load(lp, allow_pickle=False).reshape(-1)
-        except Exception as e:
-            raise FastAedError(f"{lp}: unreadable ({e})") from None
-        if len(lab) != len(frames):
-            raise FastAedError(f"{lp}: {len(lab)} labels for {len(frames)} frames in {d}")
-        v = {'name': d.name, 'frames': frames, 'src': d, 'labels': (lab > 0).astype(np.uint8)}
-        files.append(_prov(lp, root, 'test_frame_mask-npy'))
-        pp = pm / f'{d.name}.npy'
-        if pp.exists():
-            try:
-                masks = np.load(pp, mmap_mode='r', allow_pickle=False)
-            except Exception as e:
-                raise FastAedError(f"{pp}: unreadable ({e})") from None
-            if masks.ndim != 3 or masks.shape[0] != len(frames):
-                raise FastAedError(f"{pp}: masks of shape {masks.shape} for {len(frames)} frames in {d}")
-            v['masks'] = masks
-            v['mask_file'] = pp
-            pix.append(_prov(pp, root, 'test_pixel_mask-npy-THW'))
+        v = _shanghaitech_test_video(d, fm / f'{d.name}.npy', pm / f'{d.name}.npy')
+        files.append(_prov(v.pop('labels_file'), root, 'test_frame_mask-npy'))
+        if 'mask_file' in v:
+            pix.append(_prov(v['mask_file'], root, 'test_pixel_mask-npy-THW'))
+        frames = v['frames']
         if tracks_dir is not None:
             tp = Path(tracks_dir) / f'{d.name}.txt'
             if not tp.exists():
