@@ -102,6 +102,36 @@ def _check_entry(e, path: Path, split: str, i: int):
         raise FastAedError(f"{path}: {split}[{i}]: bad video name {e['video']!r}")
 
 # %% ../nbs/01_data.ipynb #72f9385a
+def _split_records(meta: dict, # the parsed dataset.json
+                   split: str, # 'train' or 'test'
+                   path: Path, # dataset.json, for errors (its folder is the dataset's root)
+                   ext: str, # the frame file extension
+                  ) -> list:
+    "The checked `VideoRecord`s of one split, in the order dataset.json lists them."
+    if not isinstance(meta[split], list):
+        raise FastAedError(f"{path}: {split!r} must be a list")
+    recs, seen = [], set()
+    for i, e in enumerate(meta[split]):
+        _check_entry(e, path, split, i)
+        if e['video'] in seen:
+            raise FastAedError(f"{path}: duplicate {split} video {e['video']!r}")
+        seen.add(e['video'])
+        recs.append(VideoRecord(split, e['video'], e['frames'], e['height'], e['width'],
+                                path.parent / split / e['video'], ext, bool(e.get('has_masks', False)),
+                                int(e.get('tracks', 0)), e))
+    return recs
+
+# %% ../nbs/01_data.ipynb #a5da114e
+def _verify_files(ds: VadDataset):
+    "Check that every frame file of `ds` exists, and the labels of every labelled test video."
+    for r in ds.train + ds.test:
+        for i in range(r.frames):
+            if not r.frame_path(i).exists():
+                raise FastAedError(f"{r.frame_path(i)}: frame file missing")
+        if r.labelled and not r.labels_path.exists():
+            raise FastAedError(f"{r.labels_path}: file not found")
+
+# %% ../nbs/01_data.ipynb #efd7bfd0
 def load_dataset(root: str | Path, # folder holding dataset.json
                  verify: bool = False, # also check that every frame file exists
                 ) -> VadDataset:
@@ -125,27 +155,10 @@ def load_dataset(root: str | Path, # folder holding dataset.json
     ext = meta.get('frame_ext', '.jpg')
     if ext not in ('.jpg', '.png'):
         raise FastAedError(f"{path}: frame_ext must be '.jpg' or '.png', got {ext!r}")
-    out = {}
-    for split in SPLITS:
-        if not isinstance(meta[split], list):
-            raise FastAedError(f"{path}: {split!r} must be a list")
-        recs, seen = [], set()
-        for i, e in enumerate(meta[split]):
-            _check_entry(e, path, split, i)
-            if e['video'] in seen:
-                raise FastAedError(f"{path}: duplicate {split} video {e['video']!r}")
-            seen.add(e['video'])
-            recs.append(VideoRecord(split, e['video'], e['frames'], e['height'], e['width'], root / split / e['video'],
-                                    ext, bool(e.get('has_masks', False)), int(e.get('tracks', 0)), e))
-        out[split] = recs
+    out = {split: _split_records(meta, split, path, ext) for split in SPLITS}
     ds = VadDataset(root, meta, out['train'], out['test'])
     if verify:
-        for r in ds.train + ds.test:
-            for i in range(r.frames):
-                if not r.frame_path(i).exists():
-                    raise FastAedError(f"{r.frame_path(i)}: frame file missing")
-            if r.labelled and not r.labels_path.exists():
-                raise FastAedError(f"{r.labels_path}: file not found")
+        _verify_files(ds)
     return ds
 
 # %% ../nbs/01_data.ipynb #ef7979b1
