@@ -4,7 +4,7 @@
 
 # %% ../nbs/00a_config.ipynb #14f9043b
 from __future__ import annotations
-import json, re, difflib, inspect, dataclasses
+import argparse, json, re, difflib, inspect, dataclasses
 from pathlib import Path
 import yaml
 import fast_aed
@@ -33,6 +33,7 @@ def closest_names(word: str, # the name that was given
     "The valid names closest to `word` (difflib), best first."
     return difflib.get_close_matches(str(word), list(choices), n=n, cutoff=0.6)
 
+# %% ../nbs/00a_config.ipynb #29d3b6db
 def _did_you_mean(word, choices) -> str:
     close = closest_names(word, choices)
     return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ''
@@ -43,14 +44,18 @@ def _parse_text(text: str, # the file's (or the argument's) text
                 fmt: str, # 'json' or 'yaml'
                ) -> dict:
     "The mapping in `text`, or a one-line `FastAedError`."
-    try: data = json.loads(text) if fmt == 'json' else yaml.safe_load(text)
-    except json.JSONDecodeError as e: raise FastAedError(f"{label}: not valid JSON ({e})") from None
+    try:
+        data = json.loads(text) if fmt == 'json' else yaml.safe_load(text)
+    except json.JSONDecodeError as e:
+        raise FastAedError(f"{label}: not valid JSON ({e})") from None
     except yaml.YAMLError as e:
         where = getattr(e, 'problem_mark', None)
         at = f" at line {where.line + 1}, column {where.column + 1}" if where else ''
         raise FastAedError(f"{label}: not valid YAML{at} ({getattr(e, 'problem', None) or type(e).__name__})") from None
-    if data is None: return {}
-    if not isinstance(data, dict): raise FastAedError(f"{label}: expected a mapping of settings, got a {type(data).__name__}")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FastAedError(f"{label}: expected a mapping of settings, got a {type(data).__name__}")
     return data
 
 # %% ../nbs/00a_config.ipynb #d9f77af1
@@ -59,31 +64,40 @@ def read_config(source: str, # a packaged name, a .yaml/.yml/.json path or an in
                ) -> tuple:
     "The settings of `source` as a dict, and the label that names it in errors."
     src = str(source).strip()
-    if src.startswith('{'): return _parse_text(src, f"{flag} (inline JSON)", 'json'), f"{flag} (inline JSON)"
+    if src.startswith('{'):
+        return _parse_text(src, f"{flag} (inline JSON)", 'json'), f"{flag} (inline JSON)"
     path = Path(src).expanduser()
     if path.suffix.lower() in CONFIG_SUFFIXES or '/' in src or path.is_file():
-        if not path.is_file(): raise FastAedError(f"{flag} {src}: file not found")
-        if path.suffix.lower() not in CONFIG_SUFFIXES: raise FastAedError(f"{flag} {src}: expected a .yaml, .yml or .json file")
+        if not path.is_file():
+            raise FastAedError(f"{flag} {src}: file not found")
+        if path.suffix.lower() not in CONFIG_SUFFIXES:
+            raise FastAedError(f"{flag} {src}: expected a .yaml, .yml or .json file")
         fmt = 'json' if path.suffix.lower() == '.json' else 'yaml'
         return _parse_text(path.read_text(), f"{flag} {src}", fmt), f"{flag} {src}"
     packaged = CONFIG_DIR / f'{src}.yaml'
     if not packaged.is_file():
         raise FastAedError(f"{flag} {src}: no such configuration{_did_you_mean(src, named_configs())}; "
-                           f"named configurations: {', '.join(named_configs())} (or give a .yaml/.json file or inline JSON)")
+                           f"named configurations: {', '.join(named_configs())} (or give a .yaml/.json file or inline "
+                           "JSON)")
     return _parse_text(packaged.read_text(), f"{flag} {src} ({packaged.name})", 'yaml'), f"{flag} {src}"
 
 # %% ../nbs/00a_config.ipynb #190b7dbf
-_TYPES = {'int': int, 'float': float, 'str': str, 'bool': bool, 'tuple': tuple, 'list': list, 'dict': dict, 'None': type(None)}
+_TYPES = {'int': int, 'float': float, 'str': str, 'bool': bool, 'tuple': tuple, 'list': list, 'dict': dict,
+          'None': type(None)}
 
 def field_notes(source: str, # the source of a dataclass
                ) -> dict:
     "The comment after each field in a dataclass's source."
     return {m.group(1): m.group(2) for m in re.finditer(r'^\s+(\w+)\s*:[^\n#]*#([^\n]*)$', source, re.M)}
 
+# %% ../nbs/00a_config.ipynb #7a228ca0
 def _field_notes(cls) -> dict:
-    try: return field_notes(inspect.getsource(cls))
-    except (OSError, TypeError): return {}   # no source (e.g. defined in a notebook): no notes
+    try:
+        return field_notes(inspect.getsource(cls))
+    except (OSError, TypeError):
+        return {}   # no source (e.g. defined in a notebook): no notes
 
+# %% ../nbs/00a_config.ipynb #c636c399
 def field_types(cls, # a dataclass
                ) -> dict:
     "The Python types accepted by each field of `cls`: from its annotation, its default and its comment."
@@ -92,38 +106,53 @@ def field_types(cls, # a dataclass
         names = f.type.replace(' ', '').split('|') if isinstance(f.type, str) else [getattr(f.type, '__name__', '')]
         kinds = {_TYPES[n] for n in names if n in _TYPES}
         default = f.default if f.default is not dataclasses.MISSING else None
-        if default is not None: kinds.add(type(default))
-        if default is None or 'None' in notes.get(f.name, ''): kinds.add(type(None))
-        out[f.name] = kinds if names and all(n in _TYPES for n in names) else None   # None: an annotation we do not check
+        if default is not None:
+            kinds.add(type(default))
+        if default is None or 'None' in notes.get(f.name, ''):
+            kinds.add(type(None))
+        # None: an annotation we do not check
+        out[f.name] = kinds if names and all(n in _TYPES for n in names) else None
     return out
 
 # %% ../nbs/00a_config.ipynb #44ec0bc3
 def _type_name(kinds) -> str:
-    names = {int: 'an integer', float: 'a number', str: 'a string', bool: 'true or false', tuple: 'a list', list: 'a list',
-             dict: 'a mapping', type(None): 'null'}
+    names = {int: 'an integer', float: 'a number', str: 'a string', bool: 'true or false', tuple: 'a list',
+             list: 'a list', dict: 'a mapping', type(None): 'null'}
     return ' or '.join(sorted({names.get(k, k.__name__) for k in kinds}))
 
+# %% ../nbs/00a_config.ipynb #5aeefaa5
 def _type_ok(value, kinds) -> bool:
     "Whether `value` fits one of `kinds` (a bool is not a number; an int is a float; a list is a tuple)."
-    if isinstance(value, bool): return bool in kinds
-    if isinstance(value, int) and float in kinds: return True
-    if isinstance(value, (list, tuple)): return bool({tuple, list} & kinds)
+    if isinstance(value, bool):
+        return bool in kinds
+    if isinstance(value, int) and float in kinds:
+        return True
+    if isinstance(value, (list, tuple)):
+        return bool({tuple, list} & kinds)
     return any(isinstance(value, k) for k in kinds if k is not bool)
 
 # %% ../nbs/00a_config.ipynb #f17ed200
 def _check_items(name: str, value, default, label: str):
     "The items of a list setting have the type of the default's items (numbers stay numbers)."
-    if not isinstance(default, tuple) or not default or not isinstance(value, (list, tuple)): return
+    if not isinstance(default, tuple) or not default or not isinstance(value, (list, tuple)):
+        return
     kinds = {float} if any(isinstance(d, float) for d in default) else {type(d) for d in default}
     for item in value:
-        if not _type_ok(item, kinds): raise FastAedError(f"{label}: {name}: expected a list of {_type_name(kinds)} items, got {item!r} in {list(value)}")
+        if not _type_ok(item, kinds):
+            raise FastAedError(f"{label}: {name}: expected a list of {_type_name(kinds)} items, got {item!r} in "
+                               f"{list(value)}")
 
+# %% ../nbs/00a_config.ipynb #e69796c7
 def _yaml_hint(value, kinds) -> str:
     "YAML 1.1 reads `1e-3` (no dot) as text: say so when a number was meant."
-    if float not in kinds or not isinstance(value, str): return ''
-    try: return f" (read as text, as YAML reads a number without a dot such as 1e-3: write {float(value)!r})"
-    except ValueError: return ''
+    if float not in kinds or not isinstance(value, str):
+        return ''
+    try:
+        return f" (read as text, as YAML reads a number without a dot such as 1e-3: write {float(value)!r})"
+    except ValueError:
+        return ''
 
+# %% ../nbs/00a_config.ipynb #e2cf2125
 def check_value(cls, # the settings dataclass
                 name: str, # a field of `cls`
                 value, # its new value
@@ -132,10 +161,13 @@ def check_value(cls, # the settings dataclass
                ):
     "Raise a one-line `FastAedError` when `value` does not fit field `name` of `cls` (type, then range)."
     kinds = field_types(cls)[name] if kinds is None else kinds
-    if kinds and not _type_ok(value, kinds): raise FastAedError(f"{label}: {name}: expected {_type_name(kinds)}, got {value!r}{_yaml_hint(value, kinds)}")
+    if kinds and not _type_ok(value, kinds):
+        raise FastAedError(f"{label}: {name}: expected {_type_name(kinds)}, got {value!r}{_yaml_hint(value, kinds)}")
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if number and value < 0: raise FastAedError(f"{label}: {name}: must be >= 0, got {value!r}")
-    if number and name == 'epochs' and value < 1: raise FastAedError(f"{label}: {name}: must be >= 1, got {value!r}")
+    if number and value < 0:
+        raise FastAedError(f"{label}: {name}: must be >= 0, got {value!r}")
+    if number and name == 'epochs' and value < 1:
+        raise FastAedError(f"{label}: {name}: must be >= 1, got {value!r}")
     default = next(f.default for f in dataclasses.fields(cls) if f.name == name)
     _check_items(name, value, default, label)
 
@@ -145,7 +177,8 @@ def check_settings(settings: dict, # field -> value, e.g. from `read_config`
                    label: str = '--config', # what to name in errors
                   ) -> dict:
     "`settings` unchanged when every key is a field of `cls` and every value fits it; else a one-line `FastAedError`."
-    if not isinstance(settings, dict): raise FastAedError(f"{label}: expected a mapping of {cls.__name__} fields, got {settings!r}")
+    if not isinstance(settings, dict):
+        raise FastAedError(f"{label}: expected a mapping of {cls.__name__} fields, got {settings!r}")
     kinds = field_types(cls)
     for name, value in settings.items():
         if name not in kinds:
@@ -159,16 +192,22 @@ def build_config(cls, # the settings dataclass
                  label: str = '--config', # what to name in errors
                  base=None, # the instance the settings change (default `cls()`)
                 ):
-    "A `cls` instance: `base` with `settings` applied (lists as tuples where the field is a tuple), after `check_settings`."
+    "A `cls` instance: `base` with `settings` applied (lists as tuples for tuple fields), after `check_settings`."
     check_settings(settings, cls, label)
     kinds = field_types(cls)
-    settings = {k: tuple(v) if isinstance(v, list) and tuple in (kinds[k] or ()) and list not in kinds[k] else v for k, v in settings.items()}
-    try: return dataclasses.replace(base if base is not None else cls(), **settings)
-    except FastAedError as e: raise FastAedError(f"{label}: {e}") from None
-    except (TypeError, ValueError) as e: raise FastAedError(f"{label}: {cls.__name__}: {e}") from None
+    as_tuple = lambda k, v: isinstance(v, list) and tuple in (kinds[k] or ()) and list not in kinds[k]
+    settings = {k: tuple(v) if as_tuple(k, v) else v for k, v in settings.items()}
+    try:
+        return dataclasses.replace(base if base is not None else cls(), **settings)
+    except FastAedError as e:
+        raise FastAedError(f"{label}: {e}") from None
+    except (TypeError, ValueError) as e:
+        raise FastAedError(f"{label}: {cls.__name__}: {e}") from None
 
+# %% ../nbs/00a_config.ipynb #57e263a8
 def load_config(cls, # the settings dataclass
-                source: str = None, # a packaged name, a .yaml/.yml/.json file or an inline JSON object (None: no change)
+                # a packaged name, a .yaml/.yml/.json file or an inline JSON object (None: no change)
+                source: str = None,
                 base=None, # the instance the settings change (default `cls()`)
                 overrides: dict = None, # further fields applied after the file's (e.g. from command-line flags)
                 flag: str = '--config', # the option, for error messages
@@ -185,26 +224,35 @@ def load_sections(source: str, # a packaged name, a file or an inline JSON objec
                  ) -> dict:
     "Section name -> its checked settings dict (empty when absent); unknown sections and fields are one-line errors."
     data, label = read_config(source, flag) if source else ({}, flag)
-    if bare and data and all(k in {f.name for f in dataclasses.fields(sections[bare])} for k in data): data = {bare: data}
+    if bare and data and all(k in {f.name for f in dataclasses.fields(sections[bare])} for k in data):
+        data = {bare: data}
     out = {}
     for key, value in data.items():
         if key not in sections:
-            raise FastAedError(f"{label}: unknown section {key!r}{_did_you_mean(key, sections)}; sections: {', '.join(sections)}")
+            raise FastAedError(f"{label}: unknown section {key!r}{_did_you_mean(key, sections)}; sections: "
+                               f"{', '.join(sections)}")
         where = f"{label}: section {key}"
-        if isinstance(value, str): value, where = read_config(value, f"{label}: section {key}:")
+        if isinstance(value, str):
+            value, where = read_config(value, f"{label}: section {key}:")
         out[key] = check_settings(value if value is not None else {}, sections[key], where)
     return {k: out.get(k, {}) for k in sections}
 
 # %% ../nbs/00a_config.ipynb #d2851a9c
 def _plain(obj):
     "Tuples as lists, dataclasses as dicts, recursively: what YAML and JSON write plainly."
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type): obj = obj.to_dict() if hasattr(obj, 'to_dict') else dataclasses.asdict(obj)
-    if isinstance(obj, dict): return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)): return [_plain(v) for v in obj]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        obj = obj.to_dict() if hasattr(obj, 'to_dict') else dataclasses.asdict(obj)
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
     return obj
 
+# %% ../nbs/00a_config.ipynb #e9fcb258
 class _ConfigDumper(yaml.SafeDumper):
     "YAML with mappings as blocks and lists on one line, as the packaged configurations are written."
+
+# %% ../nbs/00a_config.ipynb #202309ff
 _ConfigDumper.add_representer(list, lambda d, v: d.represent_sequence('tag:yaml.org,2002:seq', v, flow_style=True))
 
 def config_text(settings, # a settings dataclass instance, or a dict of them (sections)
@@ -218,7 +266,8 @@ def add_config_args(p, # an argparse parser
                    ):
     "Add `--config NAME|FILE|JSON` and `--print-config` to parser `p`."
     p.add_argument('--config', default=None, metavar='NAME|FILE|JSON',
-                   help=f"{what}: a named configuration ({', '.join(named_configs())}), a .yaml/.json file or inline JSON")
+                   help=f"{what}: a named configuration ({', '.join(named_configs())}), a .yaml/.json file or inline "
+                        "JSON")
     p.add_argument('--print-config', action='store_true', help='print the resolved settings as YAML and exit')
 
 # %% ../nbs/00a_config.ipynb #78748cc8
@@ -227,12 +276,13 @@ def add_renamed_flag(p, # an argparse parser
                      hint: str, # what to use instead
                     ):
     "Keep `old` on `p` as a hidden flag; `check_renamed_flags` turns its use into a one-line error."
-    import argparse
     p.add_argument(old, dest='renamed_' + old.lstrip('-').replace('-', '_'), default=None, help=argparse.SUPPRESS)
     p.set_defaults(renamed_flags={**(p.get_default('renamed_flags') or {}), old: hint})
 
+# %% ../nbs/00a_config.ipynb #e5e8bde0
 def check_renamed_flags(args, # the parsed command line
                        ):
     "Raise `FastAedError` when a renamed flag was given."
     for old, hint in (getattr(args, 'renamed_flags', None) or {}).items():
-        if getattr(args, 'renamed_' + old.lstrip('-').replace('-', '_'), None) is not None: raise FastAedError(f"{old} was renamed: {hint}")
+        if getattr(args, 'renamed_' + old.lstrip('-').replace('-', '_'), None) is not None:
+            raise FastAedError(f"{old} was renamed: {hint}")

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['THREAD_ENV', 'FastAedError', 'BadSourceError', 'os_error_message', 'ensure_torchvision', 'current_umask',
-           'atomic_path', 'save_json', 'load_json', 'save_npz', 'load_npz', 'torch_save_atomic', 'seed_everything',
-           'package_versions', 'git_revision', 'file_sha1', 'config_hash', 'run_manifest', 'progress', 'resolve_device',
-           'work_dir']
+__all__ = ['THREAD_ENV', 'CACHE_FORMAT', 'FastAedError', 'BadSourceError', 'os_error_message', 'ensure_torchvision',
+           'current_umask', 'atomic_path', 'save_json', 'load_json', 'save_npz', 'load_npz', 'torch_save_atomic',
+           'seed_everything', 'package_versions', 'git_revision', 'file_sha1', 'config_hash', 'run_manifest',
+           'progress', 'resolve_device', 'work_dir']
 
 # %% ../nbs/00_core.ipynb #29ab238c
 class FastAedError(Exception):
@@ -20,20 +20,23 @@ class FastAedError(Exception):
 
 # %% ../nbs/00_core.ipynb #847d316b
 class BadSourceError(FastAedError):
-    "A source video or frame that cannot be decoded whole (truncated, damaged): refused, or skipped where the user asked to keep going."
+    "A source video or frame that cannot be decoded whole (truncated, damaged): refused, or skipped on request."
 
 # %% ../nbs/00_core.ipynb #d3a45f70
-_WRITE_ERRNOS = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.EFBIG}
+_WRITE_ERRNOS = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR,
+                 errno.EEXIST, errno.EFBIG}
 
 def os_error_message(e: OSError, # the error the operating system raised
                      path: str | Path = None, # the file the program meant to write or read (default: the error's own)
-                     action: str = None, # 'write' or 'read' (default: 'write' for the errors that only writing causes)
+                     action: str = None, # 'write' or 'read' (default: 'write' for the errors only writing causes)
                     ) -> str:
-    "One line for a file-system error: `cannot write <path>: <reason>` (read-only, disk full, a file in the way, permission)."
+    "One line for a file-system error: `cannot write <path>: <reason>` (read-only, disk full, a file in the way)."
     path = path if path is not None else (e.filename or '?')
     reason = e.strerror or str(e)
-    if e.errno == errno.ENOTDIR: reason += ' (a part of the path is a file, not a folder)'
-    elif e.errno == errno.EEXIST: reason += ' (a file is in the way of a folder)'
+    if e.errno == errno.ENOTDIR:
+        reason += ' (a part of the path is a file, not a folder)'
+    elif e.errno == errno.EEXIST:
+        reason += ' (a file is in the way of a folder)'
     action = action or ('write' if e.errno in _WRITE_ERRNOS else 'read' if e.errno == errno.ENOENT else 'access')
     return f"cannot {action} {path}: {reason}"
 
@@ -41,7 +44,8 @@ def os_error_message(e: OSError, # the error the operating system raised
 def _nms_reference(boxes, scores, iou_threshold: float):
     "Greedy non-maximum suppression in pure PyTorch (boxes x1y1x2y2); indices kept, by decreasing score."
     import torch
-    if boxes.numel() == 0: return torch.empty(0, dtype=torch.long, device=boxes.device)
+    if boxes.numel() == 0:
+        return torch.empty(0, dtype=torch.long, device=boxes.device)
     boxes, scores = boxes.float(), scores.float()
     x1, y1, x2, y2 = boxes.unbind(1)
     areas = (x2 - x1).clamp(min=0) * (y2 - y1).clamp(min=0)
@@ -49,7 +53,8 @@ def _nms_reference(boxes, scores, iou_threshold: float):
     keep = []
     suppressed = torch.zeros(len(boxes), dtype=torch.bool, device=boxes.device)
     for idx in order.tolist():
-        if suppressed[idx]: continue
+        if suppressed[idx]:
+            continue
         keep.append(idx)
         xx1 = torch.maximum(x1[idx], x1)
         yy1 = torch.maximum(y1[idx], y1)
@@ -60,6 +65,7 @@ def _nms_reference(boxes, scores, iou_threshold: float):
         suppressed |= iou > iou_threshold
     return torch.tensor(keep, dtype=torch.long, device=boxes.device)
 
+# %% ../nbs/00_core.ipynb #0762c5be
 _NMS_LIB = None
 
 def ensure_torchvision():
@@ -70,8 +76,10 @@ def ensure_torchvision():
         import torchvision
         return torchvision
     except RuntimeError as e:
-        if 'torchvision::nms' not in str(e): raise
-    for name in [m for m in sys.modules if m == 'torchvision' or m.startswith('torchvision.')]: del sys.modules[name]
+        if 'torchvision::nms' not in str(e):
+            raise
+    for name in [m for m in sys.modules if m == 'torchvision' or m.startswith('torchvision.')]:
+        del sys.modules[name]
     if _NMS_LIB is None:
         lib = torch.library.Library('torchvision', 'DEF')
         for op in ('nms', 'qnms'):  # torchvision registers fake kernels for both at import
@@ -88,11 +96,13 @@ def ensure_torchvision():
 def current_umask() -> int:
     "The process's umask, read without changing it where the system tells it (Linux), else set and restored at once."
     with contextlib.suppress(OSError, ValueError, StopIteration):
-        with open('/proc/self/status') as f: return int(next(l for l in f if l.startswith('Umask:')).split()[1], 8)
+        with open('/proc/self/status') as f:
+            return int(next(l for l in f if l.startswith('Umask:')).split()[1], 8)
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
 
+# %% ../nbs/00_core.ipynb #fb8cc024
 @contextlib.contextmanager
 def atomic_path(path: str | Path, # final path of the file
                ):
@@ -102,56 +112,81 @@ def atomic_path(path: str | Path, # final path of the file
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
         os.close(fd)
-    except OSError as e: raise FastAedError(os_error_message(e, path)) from None
+    except OSError as e:
+        raise FastAedError(os_error_message(e, path)) from None
     try:
         yield Path(tmp)
         os.chmod(tmp, 0o666 & ~current_umask())   # mkstemp creates 0600: give the file the mode `open` would
         os.replace(tmp, path)
     except BaseException as e:
-        with contextlib.suppress(FileNotFoundError): os.remove(tmp)
-        if isinstance(e, OSError) and e.filename in (None, tmp, str(path)): raise FastAedError(os_error_message(e, path)) from None
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        if isinstance(e, OSError) and e.filename in (None, tmp, str(path)):
+            raise FastAedError(os_error_message(e, path)) from None
         raise
 
+# %% ../nbs/00_core.ipynb #5ccd9bc9
+def _json_default(o):
+    "NumPy scalars and arrays and paths as plain JSON values."
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(f"not JSON serialisable: {type(o)}")
+
+# %% ../nbs/00_core.ipynb #79c5de99
 def save_json(obj, path: str | Path):
     "Write `obj` as indented JSON to `path` atomically."
-    with atomic_path(path) as tmp: Path(tmp).write_text(json.dumps(obj, indent=2, default=_json_default) + '\n')
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(json.dumps(obj, indent=2, default=_json_default) + '\n')
     return Path(path)
 
+# %% ../nbs/00_core.ipynb #4d134bed
 def load_json(path: str | Path):
     "Read JSON from `path`, naming the file if it is missing or malformed."
     path = Path(path)
-    if not path.exists(): raise FastAedError(f"{path}: file not found")
-    try: return json.loads(path.read_text())
-    except json.JSONDecodeError as e: raise FastAedError(f"{path}: not valid JSON ({e})") from None
+    if not path.exists():
+        raise FastAedError(f"{path}: file not found")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise FastAedError(f"{path}: not valid JSON ({e})") from None
 
-def _json_default(o):
-    if isinstance(o, (np.integer,)): return int(o)
-    if isinstance(o, (np.floating,)): return float(o)
-    if isinstance(o, np.ndarray): return o.tolist()
-    if isinstance(o, Path): return str(o)
-    raise TypeError(f"not JSON serialisable: {type(o)}")
-
+# %% ../nbs/00_core.ipynb #1ef82f33
 def save_npz(path: str | Path, **arrays):
     "Write arrays to a compressed `.npz` atomically."
     with atomic_path(path) as tmp:
-        with open(tmp, 'wb') as f: np.savez_compressed(f, **arrays)
+        with open(tmp, 'wb') as f:
+            np.savez_compressed(f, **arrays)
     return Path(path)
 
+# %% ../nbs/00_core.ipynb #f1006cdb
 def load_npz(path: str | Path) -> dict:
     "Read all arrays of an `.npz` into a dict, naming the file if it is unreadable."
     path = Path(path)
     try:
-        with np.load(path, allow_pickle=False) as z: return {k: z[k] for k in z.files}
-    except FileNotFoundError: raise FastAedError(f"{path}: file not found") from None
-    except Exception as e: raise FastAedError(f"{path}: unreadable npz ({e})") from None
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except FileNotFoundError:
+        raise FastAedError(f"{path}: file not found") from None
+    except Exception as e:
+        raise FastAedError(f"{path}: unreadable npz ({e})") from None
 
+# %% ../nbs/00_core.ipynb #3ddad643
 def torch_save_atomic(obj, path: str | Path):
     "`torch.save` to `path` atomically."
     import torch
     with atomic_path(path) as tmp, open(tmp, 'wb') as f:
-        try: torch.save(obj, f)
-        except RuntimeError as e:   # torch reports a failed write (disk full) as RuntimeError; the OSError is its context
-            if isinstance(e.__context__, OSError): raise e.__context__ from None
+        try:
+            torch.save(obj, f)
+        # torch reports a failed write (disk full) as RuntimeError; the OSError is its context
+        except RuntimeError as e:
+            if isinstance(e.__context__, OSError):
+                raise e.__context__ from None
             raise
     return Path(path)
 
@@ -166,74 +201,113 @@ def seed_everything(seed: int, # the run's seed (a rank offset is added by the c
         torch.manual_seed(seed)
     return seed
 
-_VERSIONED = ['fast_aed', 'torch', 'torchvision', 'numpy', 'scipy', 'sklearn', 'cv2', 'ultralytics', 'onnxruntime', 'pandas']
+# %% ../nbs/00_core.ipynb #c2466814
+_VERSIONED = ['fast_aed', 'torch', 'torchvision', 'numpy', 'scipy', 'sklearn', 'cv2', 'ultralytics', 'onnxruntime',
+              'pandas']
 
 def package_versions() -> dict:
     "Versions of Python and the packages a result depends on (missing ones are left out)."
     out = {'python': platform.python_version()}
     for name in _VERSIONED:
         try:
-            if name == 'torchvision': mod = ensure_torchvision()
-            else: mod = importlib.import_module(name)
+            if name == 'torchvision':
+                mod = ensure_torchvision()
+            else:
+                mod = importlib.import_module(name)
             out[name] = getattr(mod, '__version__', 'unknown')
-        except Exception: continue
+        except Exception:
+            continue
     return out
 
+# %% ../nbs/00_core.ipynb #5aad67b4
 def git_revision(path: str | Path = None) -> str:
-    "The git commit of the source tree at `path` (or of this package), with `+dirty` if it has local changes; 'unknown' outside git."
+    "The git commit of the tree at `path` (default: this package), `+dirty` if it has local changes; else 'unknown'."
     if path is None:
         import fast_aed
         path = Path(fast_aed.__file__).parent
     path = Path(path)
     try:
         rev = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=path, capture_output=True, text=True, timeout=10)
-        if rev.returncode: return 'unknown'
-        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=path, capture_output=True, text=True, timeout=10)
+        if rev.returncode:
+            return 'unknown'
+        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=path,
+                               capture_output=True, text=True, timeout=10)
         return rev.stdout.strip() + ('+dirty' if dirty.stdout.strip() else '')
-    except Exception: return 'unknown'
+    except Exception:
+        return 'unknown'
 
-THREAD_ENV = {k: os.environ.get(k) for k in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS')}   # as this process started: ultralytics sets OMP_NUM_THREADS=1 on import when it is unset
+# %% ../nbs/00_core.ipynb #a2d04331
+# as this process started: ultralytics sets OMP_NUM_THREADS=1 on import when it is unset
+THREAD_ENV = {k: os.environ.get(k) for k in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS')}
 
+# %% ../nbs/00_core.ipynb #9307d1b1
 def file_sha1(path: str | Path, # the file
               length: int = None, # keep this many hex digits (None: all 40)
              ) -> str:
     "SHA-1 of a file's bytes, read in 1 MiB chunks."
     h = hashlib.sha1()
     with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            h.update(chunk)
     return h.hexdigest()[:length]
 
-def config_hash(config: dict) -> str:
-    "A short stable hash of a JSON-serialisable config, used to invalidate caches when settings change."
-    return hashlib.sha1(json.dumps(config, sort_keys=True, default=_json_default).encode()).hexdigest()[:12]
+# %% ../nbs/00_core.ipynb #48d93a0a
+CACHE_FORMAT = 2   # the format version of cached artefacts; raising it invalidates every cache
 
+def _canonical(value):
+    "`value` with equal settings spelled alike: integral floats as ints, tuples as lists, NumPy values as Python's."
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return int(value) if float(value).is_integer() else float(value)
+    if isinstance(value, dict):
+        return {str(_canonical(k)): _canonical(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return _canonical(value.tolist())
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    return value
+
+# %% ../nbs/00_core.ipynb #e1276945
+def config_hash(config: dict) -> str:
+    "A short stable hash of a JSON-serialisable config and `CACHE_FORMAT`, keying caches to their settings."
+    keyed = {'config': _canonical(config), 'format': CACHE_FORMAT}
+    return hashlib.sha1(json.dumps(keyed, sort_keys=True, default=_json_default).encode()).hexdigest()[:12]
+
+# %% ../nbs/00_core.ipynb #0e3b8a3c
 def run_manifest(config: dict, # the resolved configuration of the run
                  seed: int = None, # the seed used
                 ) -> dict:
-    "What to store beside a checkpoint or a result: config, seed, versions, git revision, host."
-    return {'config': config, 'seed': seed, 'versions': package_versions(), 'git_revision': git_revision(),
-            'host': {'platform': platform.platform(), 'cpus': os.cpu_count()}}
+    "What to store beside a checkpoint or a result: config, seed, cache format, versions, git revision, host."
+    return {'config': config, 'seed': seed, 'format_version': CACHE_FORMAT, 'versions': package_versions(),
+            'git_revision': git_revision(), 'host': {'platform': platform.platform(), 'cpus': os.cpu_count()}}
 
 # %% ../nbs/00_core.ipynb #b9949fdd
 def progress(iterable=None, # what to iterate over
              desc: str = '', # label shown in front of the bar
              total: int = None, # number of items, when `iterable` has no length
              **kwargs):
-    "A tqdm progress bar (a widget in Jupyter when ipywidgets is installed, text on stderr otherwise), silenced by `FAST_AED_QUIET=1`."
+    "A tqdm progress bar (a widget in Jupyter with ipywidgets, else text on stderr), silenced by `FAST_AED_QUIET=1`."
     try:
-        import ipywidgets   # tqdm.auto warns (TqdmWarning: IProgress not found) in a notebook kernel without it
+        # tqdm.auto warns (TqdmWarning: IProgress not found) in a notebook kernel without ipywidgets
+        import ipywidgets  # noqa: F401
         from tqdm.auto import tqdm
     except ImportError:
         from tqdm import tqdm
     return tqdm(iterable, desc=desc, total=total, disable=os.environ.get('FAST_AED_QUIET') == '1',
                 dynamic_ncols=True, leave=False, **kwargs)
 
+# %% ../nbs/00_core.ipynb #3f44a5d2
 def resolve_device(device: str = 'auto') -> str:
     "'auto' picks cuda when available, else cpu; other values pass through."
     import torch
-    if device == 'auto': return 'cuda' if torch.cuda.is_available() else 'cpu'
+    if device == 'auto':
+        return 'cuda' if torch.cuda.is_available() else 'cpu'
     return device
 
+# %% ../nbs/00_core.ipynb #37cf3c63
 def work_dir(data: str | Path, # the prepared dataset folder
              work: str | Path = None, # explicit work folder (default: `DATA/work`)
             ) -> Path:

@@ -20,7 +20,8 @@ def assert_one_line_error(proc, *words):
     "Exit status 2, one line on stderr naming `words`, no traceback."
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith('fast-aed: error: '), proc.stderr
-    for w in words: assert w in lines[0], (w, lines[0])
+    for w in words:
+        assert w in lines[0], (w, lines[0])
 
 
 @pytest.fixture(scope='module')
@@ -47,7 +48,8 @@ def test_run_checks_every_section_before_any_work(data, config, words):
 
 def test_config_files(data, tmp_path):
     (tmp_path / 'bad.yaml').write_text('epochs: 2\n  lr: 1\n')
-    assert_one_line_error(run_cli('train', data, '--config', tmp_path / 'bad.yaml'), 'bad.yaml: not valid YAML at line 2')
+    bad = run_cli('train', data, '--config', tmp_path / 'bad.yaml')
+    assert_one_line_error(bad, 'bad.yaml: not valid YAML at line 2')
     assert_one_line_error(run_cli('train', data, '--config', tmp_path / 'missing.yaml'), 'missing.yaml: file not found')
     (tmp_path / 'mine.yml').write_text('width: 4\nkd_focus: 2\n')
     out = yaml.safe_load(run_cli('train', '--print-config', '--config', tmp_path / 'mine.yml', '--epochs', '3').stdout)
@@ -69,7 +71,8 @@ def test_train_print_config_of_the_best_student():
     assert cfg['input_size'] == [320, 176] and cfg['stem'] == 's2d' and cfg['stem_stride'] == 2
     assert cfg['offsets'] == [0, -1, 1] and cfg['kd_focus'] == 9.0 and cfg['best_of'] == 3
     assert cfg['teachers'] == ['B'] and cfg['epochs'] == 16   # the fields the file leaves out keep the defaults
-    assert {k: cfg[k] for k in read_config('student-s2d-t1-focus-best3')[0]} == read_config('student-s2d-t1-focus-best3')[0]
+    named = read_config('student-s2d-t1-focus-best3')[0]
+    assert {k: cfg[k] for k in named} == named
 
 
 def test_print_config_of_run_presets():
@@ -77,7 +80,8 @@ def test_print_config_of_run_presets():
     cfg = yaml.safe_load(p.stdout)
     assert p.returncode == 0 and set(cfg) == {'A', 'B', 'student'}
     assert cfg['A']['temporal_offset'] == 5 and cfg['B']['use_cvt'] is True and cfg['student']['teachers'] == ['A', 'B']
-    cfg = yaml.safe_load(run_cli('run', '--print-config', '--config', 'run-paper', '--fit', 'B', '--distil', 'B').stdout)
+    p = run_cli('run', '--print-config', '--config', 'run-paper', '--fit', 'B', '--distil', 'B')
+    cfg = yaml.safe_load(p.stdout)
     assert set(cfg) == {'B', 'student'} and cfg['student']['teachers'] == ['B']
     cfg = yaml.safe_load(run_cli('teachers', 'fit', '--print-config', '--teacher', 'A', '--paper-scale').stdout)
     assert set(cfg) == {'A'} and cfg['A']['ae_epochs'] == 20
@@ -93,6 +97,7 @@ def test_train_distil_names_the_teachers(tmp_path):
     assert p.returncode == 0, p.stderr
     ck = torch.load(json.loads(p.stdout.strip().splitlines()[-1])['checkpoint'], map_location='cpu', weights_only=True)
     assert ck['config']['teachers'] == ['A']
-    assert_one_line_error(run_cli('train', data, '--config', json.dumps(TINY)), 'maps/B/meta.json')   # the default distils B
+    # the default distils B
+    assert_one_line_error(run_cli('train', data, '--config', json.dumps(TINY)), 'maps/B/meta.json')
     assert_one_line_error(run_cli('train', data, '--teachers', 'A'), '--teachers was renamed', '--distil')
     assert_one_line_error(run_cli('run', data, '--teachers', 'A'), '--teachers was renamed', '--fit', '--distil')

@@ -1,4 +1,4 @@
-"Integration tests of the dataset layer: `fast-aed data prepare` on fixtures in each official format, `fast-aed data info`, errors."
+"The dataset layer end to end: `fast-aed data prepare` on fixtures of each official format, `data info`, errors."
 import json, os, shutil, subprocess, warnings
 from pathlib import Path
 
@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from fast_aed.convert import write_fixture, load_mat, save_mat, prepare_dataset
-from fast_aed.data import dataset_info, load_dataset, read_masks, read_labels, read_tracks, FrameStackDataset, DatasetWriter
+from fast_aed.data import (dataset_info, load_dataset, read_masks, read_labels, read_tracks, FrameStackDataset,
+                           DatasetWriter)
 from fast_aed.core import FastAedError
 
 ENV = {**os.environ, 'FAST_AED_QUIET': '1', 'OMP_NUM_THREADS': '1'}
@@ -49,8 +50,10 @@ def prepare_api(kind, src, out, **kw):
 
 
 def assert_api_fails(kind, src, out, *needles, **kw):
-    with pytest.raises(FastAedError) as e: prepare_api(kind, src, out, **kw)
-    for n in needles: assert n in str(e.value), f'{n!r} not in {e.value}'
+    with pytest.raises(FastAedError) as e:
+        prepare_api(kind, src, out, **kw)
+    for n in needles:
+        assert n in str(e.value), f'{n!r} not in {e.value}'
     assert not Path(out).exists() and not Path(str(out) + '.partial').exists()
 
 
@@ -58,16 +61,19 @@ def assert_failed_cleanly(proc, out, *needles):
     assert proc.returncode == 2, f'expected a user error, got {proc.returncode}:\n{proc.stdout}\n{proc.stderr}'
     assert proc.stderr.startswith('fast-aed: error:'), proc.stderr
     assert 'Traceback' not in proc.stderr
-    for n in needles: assert n in proc.stderr, f'{n!r} not in {proc.stderr!r}'
+    for n in needles:
+        assert n in proc.stderr, f'{n!r} not in {proc.stderr!r}'
     out = Path(out)
     assert not (out / 'dataset.json').exists() and not out.exists()
 
 
 def test_avenue_official_v5_and_v73(tmp_path):
     exp = write_fixture('avenue', tmp_path / 'src')               # 1_label.mat, 3_label.mat: v5; 2_label.mat: v7.3
-    (tmp_path / 'out.partial').mkdir(); (tmp_path / 'out.partial/junk').write_text('stale')   # left by a failed run
+    (tmp_path / 'out.partial').mkdir()
+    (tmp_path / 'out.partial/junk').write_text('stale')   # left by a failed run
     proc = prepare('avenue', tmp_path / 'src', tmp_path / 'out')
-    assert 'warning' in proc.stderr and 'official 16' in proc.stderr   # totals differ from the official ones: warnings only
+    # totals differ from the official ones: warnings only
+    assert 'warning' in proc.stderr and 'official 16' in proc.stderr
     assert not (tmp_path / 'out.partial').exists()
     info = info_json(tmp_path / 'out')
     check_info(info, 'avenue', exp)
@@ -75,19 +81,23 @@ def test_avenue_official_v5_and_v73(tmp_path):
     assert [v['tracks'] for v in info['test']] == [2, 1, 1]
     ds = load_dataset(tmp_path / 'out')
     assert ds.meta['label_source']['kind'] == 'pixel-masks'
-    assert [f['file'] for f in ds.meta['label_source']['files']] == [f'testing_label_mask/{i}_label.mat' for i in (1, 2, 3)]
+    files = [f['file'] for f in ds.meta['label_source']['files']]
+    assert files == [f'testing_label_mask/{i}_label.mat' for i in (1, 2, 3)]
     assert all(len(f['sha1']) == 40 for f in ds.meta['label_source']['files'])
     assert ds.meta['single_class_test_videos'] == ['02']
     for i, rec in enumerate(ds.test):                              # masks survive exactly, v5 and v7.3 alike
-        cells = load_mat(tmp_path / f'src/ground_truth_demo/testing_label_mask/{i + 1}_label.mat')['volLabel'].reshape(-1)
+        mat = tmp_path / f'src/ground_truth_demo/testing_label_mask/{i + 1}_label.mat'
+        cells = load_mat(mat)['volLabel'].reshape(-1)
         assert np.array_equal(read_masks(rec), np.stack([c > 0 for c in cells]))
     x = FrameStackDataset(ds.test)[0]['x']
     assert tuple(x.shape) == (9, 36, 64) and float(x.min()) >= -1 and float(x.max()) < 1
     table = run_cli('data', 'info', tmp_path / 'out').stdout
     assert 'test' in table and '03' in table and '6 (42.9%)' in table
     # an existing complete dataset is refused without overwrite and replaced with it
-    with pytest.raises(FastAedError, match='already exists'): prepare_api('avenue', tmp_path / 'src', tmp_path / 'out')
-    prepare_api('avenue', tmp_path / 'src' / 'Avenue Dataset', tmp_path / 'out', overwrite=True)   # ROOT itself works too
+    with pytest.raises(FastAedError, match='already exists'):
+        prepare_api('avenue', tmp_path / 'src', tmp_path / 'out')
+    # ROOT itself works too
+    prepare_api('avenue', tmp_path / 'src' / 'Avenue Dataset', tmp_path / 'out', overwrite=True)
     assert dataset_info(tmp_path / 'out')['test'] == info['test']
 
 
@@ -98,7 +108,8 @@ def test_avenue_anopred(tmp_path, schema):
     check_info(info, 'avenue', exp)
     assert info['test'][0]['abnormal_frames'] == [3, 4, 5, 6, 7, 8, 9, 10]
     src = load_dataset(tmp_path / 'out').meta['label_source']
-    assert src['file'] == 'avenue.mat' and src['schema'] == ('gt-intervals-f1' if schema == 'gt' else 'per-video-vectors')
+    assert src['file'] == 'avenue.mat'
+    assert src['schema'] == ('gt-intervals-f1' if schema == 'gt' else 'per-video-vectors')
 
 
 def test_shanghaitech_aed_tracks_and_derived(tmp_path):
@@ -106,7 +117,8 @@ def test_shanghaitech_aed_tracks_and_derived(tmp_path):
     prepare('shanghaitech', tmp_path / 'src', tmp_path / 'out', '--tracks', tmp_path / 'src/aed_tracks')
     info = info_json(tmp_path / 'out')
     check_info(info, 'shanghaitech', exp)
-    assert [v['video'] for v in info['test']] == ['01_0014', '04_0011'] and [v['tracks'] for v in info['test']] == [2, 1]
+    assert [v['video'] for v in info['test']] == ['01_0014', '04_0011']
+    assert [v['tracks'] for v in info['test']] == [2, 1]
     tr = read_tracks(load_dataset(tmp_path / 'out').test[0])
     assert tr[:, :2].tolist() == [[0, 4], [0, 5], [0, 6], [0, 7], [0, 8], [1, 5], [1, 6]]
     # without --tracks, tracks come from the pixel masks
@@ -146,7 +158,8 @@ def test_error_missing_frame_and_bad_masks(tmp_path):
     test = tmp_path / 'src/UCSD_Anomaly_Dataset.v1p2/UCSDped2/Test'
     (test / 'Test002_gt/frame005.bmp').unlink()
     assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'Test002_gt', 'missing frames [5]')
-    shutil.rmtree(test / 'Test002_gt'); (test / 'Test001/007.tif').unlink()
+    shutil.rmtree(test / 'Test002_gt')
+    (test / 'Test001/007.tif').unlink()
     assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'Test001: missing frames [7]')
 
 
@@ -154,7 +167,8 @@ def test_error_corrupt_video(tmp_path):
     write_fixture('avenue', tmp_path / 'src')
     (tmp_path / 'src/Avenue Dataset/training_videos/02.avi').write_bytes(b'\x00garbage' * 64)
     assert_api_fails('avenue', tmp_path / 'src', tmp_path / 'out', '02.avi', 'unreadable video')
-    assert_api_fails('avenue', tmp_path / 'src', tmp_path / 'out', '02.avi', 'unreadable video', workers=3)   # parallel writers too
+    # parallel writers too
+    assert_api_fails('avenue', tmp_path / 'src', tmp_path / 'out', '02.avi', 'unreadable video', workers=3)
 
 
 def test_error_label_lengths(tmp_path):
@@ -162,7 +176,8 @@ def test_error_label_lengths(tmp_path):
     np.save(tmp_path / 'src/shanghaitech/testing/test_frame_mask/04_0011.npy', np.zeros(7, np.uint8))
     assert_api_fails('shanghaitech', tmp_path / 'src', tmp_path / 'out', '04_0011.npy', '7 labels for 8 frames')
     write_fixture('ped2', tmp_path / 'p2', layout='anopred')
-    save_mat(tmp_path / 'p2/ped2/ped2.mat', {'gt': [np.array([[1], [12]]), np.array([[1], [10]])]}, '5')   # video 02 has 9 frames
+    # video 02 has 9 frames
+    save_mat(tmp_path / 'p2/ped2/ped2.mat', {'gt': [np.array([[1], [12]]), np.array([[1], [10]])]}, '5')
     assert_api_fails('ped2', tmp_path / 'p2', tmp_path / 'out', 'ped2.mat', 'ends after the last frame 9')
 
 
@@ -193,9 +208,11 @@ def test_error_truncated_video(tmp_path):
     "A training video cut in half decodes without complaint in OpenCV; the converter refuses it, naming both counts."
     write_fixture('avenue', tmp_path / 'src')
     p = tmp_path / 'src/Avenue Dataset/training_videos/02.avi'
-    data = p.read_bytes(); p.write_bytes(data[:len(data) // 2])
+    data = p.read_bytes()
+    p.write_bytes(data[:len(data) // 2])
     proc = run_cli('data', 'prepare', 'avenue', '--src', tmp_path / 'src', '--out', tmp_path / 'out')
-    assert_failed_cleanly(proc, tmp_path / 'out', '02.avi', 'truncated or damaged video', 'frames decoded, the container declares 12')
+    assert_failed_cleanly(proc, tmp_path / 'out', '02.avi', 'truncated or damaged video',
+                          'frames decoded, the container declares 12')
     assert not (tmp_path / 'out.partial').exists()
 
 
@@ -205,17 +222,20 @@ def test_error_truncated_frame(tmp_path, ext):
     write_fixture('ped2', tmp_path / 'src', layout='anopred')
     d = tmp_path / 'src/ped2/testing/frames/02'
     if ext == '.png':                                   # the same video as PNG frames
-        for f in sorted(d.glob('*.jpg')): cv2.imwrite(str(f.with_suffix('.png')), cv2.imread(str(f))); f.unlink()
+        for f in sorted(d.glob('*.jpg')):
+            cv2.imwrite(str(f.with_suffix('.png')), cv2.imread(str(f)))
+            f.unlink()
     f = d / f'004{ext}'
     f.write_bytes(f.read_bytes()[:f.stat().st_size // 2])
     assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', str(f), 'truncated or damaged')
 
 
 def _split_flicker_masks(T, H, W, start):
-    "Masks of one walking actor: two components (a 2-pixel gap at the waist) on two frames in three, none on two frames."
+    "Masks of one walking actor: two components (a 2-pixel gap at the waist) on two frames in three, none on two."
     m = np.zeros((T, H, W), np.uint8)
     for t in range(start, T):
-        if t in (start + 3, start + 4): continue                      # the mask flickers off for two frames
+        if t in (start + 3, start + 4):
+            continue                      # the mask flickers off for two frames
         x = 4 + 2 * (t - start)
         m[t, 4:12, x:x + 7] = 255
         m[t, 12 + 2 * ((t - start) % 3 != 0):24, x + 1:x + 6] = 255   # legs: split off on two frames in three
@@ -228,7 +248,8 @@ def test_ped2_tracks_follow_split_and_flickering_masks(tmp_path):
     gt = tmp_path / 'src/UCSD_Anomaly_Dataset.v1p2/UCSDped2/Test/Test001_gt'
     masks = _split_flicker_masks(12, 32, 48, 3)
     assert sum(len(np.unique(cv2.connectedComponents((m > 0).astype(np.uint8))[1])) - 1 == 2 for m in masks) >= 4
-    for t, m in enumerate(masks): cv2.imwrite(str(gt / f'{t + 1:03d}.bmp'), m)
+    for t, m in enumerate(masks):
+        cv2.imwrite(str(gt / f'{t + 1:03d}.bmp'), m)
     out = tmp_path / 'out'
     prepare('ped2', tmp_path / 'src', out)
     ds = load_dataset(out)
@@ -261,13 +282,15 @@ def test_merl_tracks_errors(tmp_path):
     write_fixture('ped2', tmp_path / 'src', tracks=True)
     merl = tmp_path / 'src/merl_tracks'
     (merl / 'Test002_gt.txt').rename(tmp_path / 'Test002_gt.txt')
-    assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'no track file for test video Test002', tracks_dir=merl)
+    src, out = tmp_path / 'src', tmp_path / 'out'
+    assert_api_fails('ped2', src, out, 'no track file for test video Test002', tracks_dir=merl)
     (tmp_path / 'Test002_gt.txt').rename(merl / 'Test002_gt.txt')
     (merl / 'Test003_gt.txt').write_text('001.jpg 0 5 5 4 4\n')
-    assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'not test videos here: Test003_gt.txt', tracks_dir=merl)
+    assert_api_fails('ped2', src, out, 'not test videos here: Test003_gt.txt', tracks_dir=merl)
     (merl / 'Test003_gt.txt').unlink()
-    with open(merl / 'Test002_gt.txt', 'a') as f: f.write('010.jpg 0 5 5 4 4\n')   # Test002 has 9 frames
-    assert_api_fails('ped2', tmp_path / 'src', tmp_path / 'out', 'Test002_gt.txt:', 'frame file 010.jpg outside', tracks_dir=merl)
+    with open(merl / 'Test002_gt.txt', 'a') as f:
+        f.write('010.jpg 0 5 5 4 4\n')   # Test002 has 9 frames
+    assert_api_fails('ped2', src, out, 'Test002_gt.txt:', 'frame file 010.jpg outside', tracks_dir=merl)
 
 
 def test_out_is_a_file_or_under_one(tmp_path):
@@ -275,35 +298,44 @@ def test_out_is_a_file_or_under_one(tmp_path):
     write_fixture('ped2', tmp_path / 'src', layout='anopred')
     (tmp_path / 'afile').write_text('x')
     proc = run_cli('data', 'prepare', 'ped2', '--src', tmp_path / 'src', '--out', tmp_path / 'afile')
-    assert proc.returncode == 2 and proc.stderr.strip() == f'fast-aed: error: {tmp_path / "afile"}: is a file, not a folder; choose another output folder'
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (f'fast-aed: error: {tmp_path / "afile"}: is a file, not a folder; '
+                                   'choose another output folder')
     proc = run_cli('data', 'prepare', 'ped2', '--src', tmp_path / 'src', '--out', tmp_path / 'afile/sub')
     assert proc.returncode == 2 and proc.stderr.count('\n') == 1, proc.stderr
-    assert proc.stderr.startswith(f'fast-aed: error: cannot write {tmp_path / "afile/sub.partial"}: Not a directory'), proc.stderr
+    expected = f'fast-aed: error: cannot write {tmp_path / "afile/sub.partial"}: Not a directory'
+    assert proc.stderr.startswith(expected), proc.stderr
 
 
 @pytest.mark.parametrize('err', [28, 30])   # ENOSPC, EROFS
 def test_disk_full_or_read_only_while_writing(tmp_path, monkeypatch, err):
     "A write failing with ENOSPC or EROFS aborts the conversion with one line naming the file; nothing is left behind."
-    import errno, fast_aed.core
+    import fast_aed.core
     write_fixture('ped2', tmp_path / 'src', layout='anopred')
     real = fast_aed.core.os.replace
     def failing_replace(a, b):
-        if str(b).endswith('labels.npy'): raise OSError(err, os.strerror(err))
+        if str(b).endswith('labels.npy'):
+            raise OSError(err, os.strerror(err))
         return real(a, b)
     monkeypatch.setattr(fast_aed.core.os, 'replace', failing_replace)
-    with pytest.raises(FastAedError) as e: prepare_api('ped2', tmp_path / 'src', tmp_path / 'out')
-    assert str(e.value).startswith('cannot write ') and 'labels.npy' in str(e.value) and os.strerror(err) in str(e.value)
+    with pytest.raises(FastAedError) as e:
+        prepare_api('ped2', tmp_path / 'src', tmp_path / 'out')
+    assert str(e.value).startswith('cannot write ')
+    assert 'labels.npy' in str(e.value) and os.strerror(err) in str(e.value)
     assert not (tmp_path / 'out').exists() and not (tmp_path / 'out.partial').exists()
 
 
 def test_files_follow_the_umask(tmp_path):
-    "Every file of a prepared dataset gets the mode the umask allows (atomic writes included: mkstemp alone gives 0600)."
+    "Every file of a prepared dataset gets the mode the umask allows (atomic writes too: mkstemp alone gives 0600)."
     write_fixture('avenue', tmp_path / 'src')
     old = os.umask(0o022)
-    try: prepare_api('avenue', tmp_path / 'src', tmp_path / 'out')
-    finally: os.umask(old)
-    modes = {p.relative_to(tmp_path / 'out').as_posix(): p.stat().st_mode & 0o777 for p in (tmp_path / 'out').rglob('*') if p.is_file()}
-    assert modes['dataset.json'] == 0o644 and modes['test/01/labels.npy'] == 0o644 and modes['test/01/tracks.csv'] == 0o644
+    try:
+        prepare_api('avenue', tmp_path / 'src', tmp_path / 'out')
+    finally:
+        os.umask(old)
+    out = tmp_path / 'out'
+    modes = {p.relative_to(out).as_posix(): p.stat().st_mode & 0o777 for p in out.rglob('*') if p.is_file()}
+    assert modes['dataset.json'] == modes['test/01/labels.npy'] == modes['test/01/tracks.csv'] == 0o644
     assert set(modes.values()) == {0o644}, {k: oct(v) for k, v in modes.items() if v != 0o644}
 
 
@@ -316,7 +348,8 @@ def test_skip_bad_leaves_out_and_records_truncated_sources(tmp_path):
     f.write_bytes(f.read_bytes()[:f.stat().st_size // 2])
     proc = run_cli('data', 'prepare', 'shanghaitech', '--src', tmp_path / 'src', '--out', tmp_path / 'out')
     assert proc.returncode == 2   # one line: FFmpeg's own complaint about the damaged stream is silenced by the CLI
-    assert proc.stderr == f'fast-aed: error: {v}: truncated or damaged video: 3 frames decoded, the container declares 11\n', proc.stderr
+    expected = f'fast-aed: error: {v}: truncated or damaged video: 3 frames decoded, the container declares 11\n'
+    assert proc.stderr == expected, proc.stderr
     assert not (tmp_path / 'out').exists() and not (tmp_path / 'out.partial').exists()
     proc = prepare('shanghaitech', tmp_path / 'src', tmp_path / 'out', '--skip-bad')
     assert 'skipped train video 02_003' in proc.stderr and 'skipped test video 04_0011' in proc.stderr

@@ -7,7 +7,8 @@ TOY = textwrap.dedent('''
     from fast_aed.distributed import *
     torch.set_num_threads(1)
     info = init_from_env(backend='gloo')
-    torch.manual_seed(seed_for_rank(0, info) if sys.argv[1] == 'rankseed' else 0)  # 'rankseed': different inits per rank
+    # 'rankseed': different inits per rank
+    torch.manual_seed(seed_for_rank(0, info) if sys.argv[1] == 'rankseed' else 0)
     model = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
     init = [p.detach().clone() for p in model.parameters()]
     ddp = wrap_ddp(model, info)
@@ -52,16 +53,19 @@ def torchrun(script, *args, nproc=2, tmp_path=None):
     env = {**os.environ, 'OMP_NUM_THREADS': '1'}
     results = [tmp_path / f'rank{r}.json' for r in range(nproc)]
     for attempt in range(3):
-        proc = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', str(nproc),
-                               str(path), *args, str(tmp_path)], capture_output=True, text=True, timeout=300, env=env)
+        launch = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', str(nproc)]
+        proc = subprocess.run([*launch, str(path), *args, str(tmp_path)], capture_output=True, text=True, timeout=300,
+                              env=env)
         # Seen once under heavy CPU load (2026-12-03): every rank had written its result, then one aborted in the C++
         # runtime while the process exited ("terminate called without an active exception", SIGABRT). That
         # teardown abort alone is retried, from scratch, up to twice (on 2026-12-03 it aborted on both tries with four
         # processes on the two cores); any other failure fails at once.
-        teardown_abort = (proc.returncode != 0 and 'terminate called without an active exception' in proc.stdout + proc.stderr
-                          and all(p.exists() for p in results))
-        if not teardown_abort or attempt == 2: break
-        for p in results: p.unlink()
+        aborted = 'terminate called without an active exception' in proc.stdout + proc.stderr
+        teardown_abort = proc.returncode != 0 and aborted and all(p.exists() for p in results)
+        if not teardown_abort or attempt == 2:
+            break
+        for p in results:
+            p.unlink()
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return [json.loads(p.read_text()) for p in results]
 
@@ -87,12 +91,13 @@ def test_ddp_broadcasts_rank0_weights(tmp_path):
 
 def test_single_process_without_torchrun():
     code = ('import os; [os.environ.pop(k, None) for k in ("RANK", "WORLD_SIZE")]\n'
-            'from fast_aed.distributed import *; i = init_from_env(); print(i.enabled, i.world_size, shard([1,2,3], i))')
+            'from fast_aed.distributed import *; i = init_from_env(); print(i.enabled, i.world_size, shard([1,2,3], '
+            'i))')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ['False', '1', '[1,', '2,', '3]'], out.stderr
 
 
-# --- `fast-aed train` under torchrun: auto-encoder pre-training, then distillation, on two CPU ranks ---------------------
+# --- `fast-aed train` under torchrun: auto-encoder pre-training, then distillation, on two CPU ranks ----------------
 TRAIN = {"input_size": [64, 48], "width": 4, "n_down": 2, "depth": 1, "heads": 1, "dim_head": 8, "batch_size": 16,
          "frame_stride": 4, "val_fraction": 0.2, "ae_epochs": 1, "epochs": 1}
 
@@ -111,8 +116,10 @@ def bench(tmp_path_factory):
         g = np.random.default_rng(i)
         for r in ds.train + ds.test:
             xy = g.uniform(0, [r.width - 30, r.height - 40], (2 * r.frames, 2))
-            save_npz(scores_path(data / 'work', t, r.split, r.name), frame=np.repeat(np.arange(r.frames), 2).astype(np.int32),
-                     boxes=np.concatenate([xy, xy + [20, 40]], 1).astype(np.float32), score=g.normal(size=2 * r.frames).astype(np.float32))
+            save_npz(scores_path(data / 'work', t, r.split, r.name),
+                     frame=np.repeat(np.arange(r.frames), 2).astype(np.int32),
+                     boxes=np.concatenate([xy, xy + [20, 40]], 1).astype(np.float32),
+                     score=g.normal(size=2 * r.frames).astype(np.float32))
         build_teacher_maps(ds, data / 'work', t, quiet=True)
     return data
 
@@ -120,26 +127,33 @@ def bench(tmp_path_factory):
 def torchrun_train(data, work, config, timeout=180):
     "`torchrun --standalone --nproc_per_node 2 -m fast_aed.cli train`; a hang is stopped after `timeout` s and fails."
     import shutil, signal
-    if not (work / 'maps').exists(): shutil.copytree(data / 'work' / 'maps', work / 'maps')
+    if not (work / 'maps').exists():
+        shutil.copytree(data / 'work' / 'maps', work / 'maps')
     env = {**os.environ, 'OMP_NUM_THREADS': '1', 'FAST_AED_QUIET': '1'}
     cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2', '-m', 'fast_aed.cli',
            'train', str(data), '--work', str(work), '--config', json.dumps(config)]
     log_out, log_err = work.parent / 'torchrun.out', work.parent / 'torchrun.err'
-    with open(log_out, 'w') as fo, open(log_err, 'w') as fe:   # files, not pipes: a stray worker cannot block the reader
+    # files, not pipes: a stray worker cannot block the reader
+    with open(log_out, 'w') as fo, open(log_err, 'w') as fe:
         proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, env=env, start_new_session=True)
-        try: proc.wait(timeout=timeout)
+        try:
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGTERM)   # torchrun stops its workers (they run in sessions of their own)
-            try: proc.wait(timeout=30)
-            except subprocess.TimeoutExpired: os.killpg(proc.pid, signal.SIGKILL); proc.wait()
-            pytest.fail(f'two-process training did not finish in {timeout} s (deadlock?)\n{log_err.read_text()[-3000:]}')
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            pytest.fail(f'two-process training did not finish in {timeout} s '
+                        f'(deadlock?)\n{log_err.read_text()[-3000:]}')
     out, err = log_out.read_text(), log_err.read_text()
     assert proc.returncode == 0, out[-3000:] + err[-3000:]
     return json.loads(out.strip().splitlines()[-1])
 
 
 def test_torchrun_train_with_ae_pretraining(bench, tmp_path):
-    "Both phases finish on two ranks (this deadlocked after pre-training) and a rerun reuses the checkpoint on every rank."
+    "Both phases finish on two ranks (this once deadlocked after pre-training); a rerun reuses the checkpoint on each."
     import torch
     from fast_aed.distill import load_student
     work = tmp_path / 'work'
@@ -153,7 +167,8 @@ def test_torchrun_train_with_ae_pretraining(bench, tmp_path):
     assert (work / 'student' / 'ae.pt').exists()
     model, cfg = load_student(ckpt)
     assert cfg.pretraining == 'ae' and cfg.input_size == (64, 48)
-    with torch.no_grad(): out = model(torch.zeros(1, 9, 48, 64))
+    with torch.no_grad():
+        out = model(torch.zeros(1, 9, 48, 64))
     assert set(out) == {1, 4, 16}
     mtime = ckpt.stat().st_mtime_ns
     torchrun_train(bench, work, TRAIN)   # up to date: every rank returns at once
@@ -163,9 +178,11 @@ def test_torchrun_train_with_ae_pretraining(bench, tmp_path):
 def test_torchrun_train_with_an_empty_validation_shard(bench, tmp_path):
     "One held-out frame for two ranks: rank 1's validation shard is empty, yet both ranks reach every collective."
     import torch
-    cfg = {**TRAIN, 'val_split': 'video', 'frame_stride': 64, 'pretraining': 'masked_ae', 'teachers': ['A', 'B']}   # one frame per video
+    # one frame per video
+    cfg = {**TRAIN, 'val_split': 'video', 'frame_stride': 64, 'pretraining': 'masked_ae', 'teachers': ['A', 'B']}
     res = torchrun_train(bench, tmp_path / 'work', cfg)
     ck = torch.load(res['checkpoint'], weights_only=True)
     assert ck['validation']['n_val'] == 1 and [r['phase'] for r in ck['history']] == ['ae', 'kd']
     assert all(r['val_loss'] is not None and r['val_loss'] > 0 for r in ck['history'])
-    assert set(k for k in ck['history'][1] if k.startswith('val_')) == {'val_loss'} | {f'val_{t}/{s}' for t in 'AB' for s in (1, 4, 16)}
+    per_map = {f'val_{t}/{s}' for t in 'AB' for s in (1, 4, 16)}
+    assert set(k for k in ck['history'][1] if k.startswith('val_')) == {'val_loss'} | per_map
