@@ -23,12 +23,12 @@ from .evaluate import (evaluate_frame_scores, evaluate_object_scores, evaluate_s
 from .deploy import plot_timeline, score_source, write_scores_csv
 
 # %% auto #0
-__all__ = ['JITTER', 'teacher_names', 'teacher_classes', 'make_teacher_config', 'make_detector', 'run_detection', 'source_hash',
-           'fit_key', 'fit_teacher', 'score_teacher', 'teacher_timing', 'load_object_scores', 'build_maps',
-           'normalise_scores', 'teacher_object_scores', 'location_object_scores', 'detection_fps',
-           'object_frame_scores', 'kind_report', 'with_location', 'teachers_fps', 'eval_teachers', 'add_head_kinds',
-           'evaluate_student_run', 'jitter_indices', 'speedup_dataset', 'distillation_dataset', 'PipelineRun',
-           'fit_teachers', 'distilled_teachers', 'build_student_maps', 'evaluate_run', 'run_pipeline',
+__all__ = ['JITTER', 'teacher_names', 'teacher_classes', 'make_teacher_config', 'make_detector', 'run_detection',
+           'training_sources_key', 'source_hash', 'fit_key', 'fit_teacher', 'score_teacher', 'teacher_timing',
+           'load_object_scores', 'build_maps', 'normalise_scores', 'teacher_object_scores', 'location_object_scores',
+           'detection_fps', 'object_frame_scores', 'kind_report', 'with_location', 'teachers_fps', 'eval_teachers',
+           'add_head_kinds', 'evaluate_student_run', 'jitter_indices', 'speedup_dataset', 'distillation_dataset',
+           'PipelineRun', 'fit_teachers', 'distilled_teachers', 'build_student_maps', 'evaluate_run', 'run_pipeline',
            'footage_run_settings', 'strongest_events', 'score_test_videos', 'unlabelled_results', 'run_sections',
            'teacher_settings', 'run_settings', 'parse_speedup', 'add_convention_args', 'conventions_from_args',
            'add_dataset_args', 'need_data', 'json_ready', 'fit_and_score_ranks', 'add_cli']
@@ -100,16 +100,16 @@ def _file_key(path: Path) -> str:
     st = Path(path).stat()
     return f'{st.st_size}-{int(st.st_mtime_ns)}'
 
+# %% ../nbs/14_pipeline.ipynb #835eb935
+def training_sources_key(dets: dict) -> str:
+    "Hash of the training videos' content fingerprints behind `dets` ('' if none was recorded): part of the fit key."
+    pairs = sorted((v, d.source) for (split, v), d in dets.items() if split == 'train' and getattr(d, 'source', ''))
+    return config_hash(pairs) if pairs else ''
+
 # %% ../nbs/14_pipeline.ipynb #a5586b79
 def source_hash(cls) -> str:
     "Hash of the source file that defines `cls`: a cached result computed by an older version of that code is stale."
     return file_sha1(inspect.getsourcefile(sys.modules[cls.__module__]), 12)
-
-# %% ../nbs/14_pipeline.ipynb #42747a7a
-def _train_sources_of(dets: dict) -> str:
-    "Hash of the training videos' content fingerprints behind `dets` ('' if none was recorded)."
-    pairs = sorted((v, d.source) for (split, v), d in dets.items() if split == 'train' and getattr(d, 'source', ''))
-    return config_hash(pairs) if pairs else ''
 
 # %% ../nbs/14_pipeline.ipynb #d62c0bb2
 def _det_key_of(dets: dict) -> str:
@@ -125,7 +125,7 @@ def fit_key(name: str, # teacher name
            ) -> dict:
     "What a fitted teacher depends on: settings, seed, detections, training video content and its code."
     return {'teacher': name, 'config': config.to_dict(), 'seed': seed, 'detections': _det_key_of(dets),
-            'code': source_hash(teacher_classes(name)[0]), 'sources': _train_sources_of(dets)}
+            'code': source_hash(teacher_classes(name)[0]), 'sources': training_sources_key(dets)}
 
 # %% ../nbs/14_pipeline.ipynb #7fb6e19a
 def fit_teacher(ds, # the loaded dataset
