@@ -11,46 +11,54 @@ from .core import FastAedError, os_error_message
 __all__ = ['CLI_MODULES', 'COMMAND_MODULES', 'build_parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #89475f64
-CLI_MODULES = ['data', 'convert', 'videos', 'synth', 'inject', 'detect', 'pipeline', 'distill', 'evaluate', 'bench', 'deploy', 'reproduce']
+CLI_MODULES = ['data', 'convert', 'videos', 'synth', 'inject', 'detect', 'pipeline', 'demo', 'distill', 'evaluate',
+               'bench', 'deploy', 'reproduce']   # the modules that register commands, in the order of `--help`
+
+# %% ../nbs/20_cli.ipynb #bed0e09e
 # which modules register each top-level command: only those are imported when that command runs (fast start-up)
-COMMAND_MODULES = {'data': ['data', 'convert', 'videos', 'synth', 'inject'], 'teachers': ['pipeline'], 'detect': ['detect'],
-                   'eval': ['pipeline'], 'run': ['pipeline'], 'demo': ['pipeline'], 'train': ['distill'],
+COMMAND_MODULES = {'data': ['data', 'convert', 'videos', 'synth', 'inject'], 'teachers': ['pipeline'],
+                   'detect': ['detect'], 'eval': ['pipeline'], 'run': ['demo'], 'demo': ['demo'], 'train': ['distill'],
                    'bench': ['bench'], 'score': ['deploy'], 'reproduce': ['reproduce']}
 
+# %% ../nbs/20_cli.ipynb #b67208bc
 def _modules_for(argv: list) -> list:
     "The modules to import for `argv`: those of its command, or all of them (help, unknown command)."
     first = next((a for a in argv if not a.startswith('-')), None)
     return COMMAND_MODULES.get(first, CLI_MODULES)
 
+# %% ../nbs/20_cli.ipynb #cf9bdf41
 def build_parser(argv: list = None, # the arguments to parse; only their command's modules are imported (None: all)
                 ) -> argparse.ArgumentParser:
     "The `fast-aed` argument parser with the subcommands of the modules `argv` needs."
-    parser = argparse.ArgumentParser(prog='fast-aed', description='Lightning-fast video anomaly detection by multi-scale adversarial distillation.')
+    parser = argparse.ArgumentParser(prog='fast-aed', description='Lightning-fast video anomaly detection by '
+                                     'multi-scale adversarial distillation.')
     sub = parser.add_subparsers(dest='command', metavar='COMMAND')
-    data = sub.add_parser('data', help='prepare, render and inspect datasets').add_subparsers(dest='data_command', metavar='DATA_COMMAND')
-    teachers = sub.add_parser('teachers', help='fit the object-level teachers, build their maps, evaluate them').add_subparsers(dest='teachers_command', metavar='TEACHERS_COMMAND')
-    groups = {'data': data, 'teachers': teachers}
+    data = sub.add_parser('data', help='prepare, render and inspect datasets')
+    teachers = sub.add_parser('teachers', help='fit the object-level teachers, build their maps, evaluate them')
+    groups = {'data': data.add_subparsers(dest='data_command', metavar='DATA_COMMAND'),
+              'teachers': teachers.add_subparsers(dest='teachers_command', metavar='TEACHERS_COMMAND')}
     for name in (CLI_MODULES if argv is None else _modules_for(argv)):
-        try: mod = importlib.import_module(f'fast_aed.{name}')
-        except ModuleNotFoundError as e:
-            if e.name == f'fast_aed.{name}': continue
-            raise
-        if hasattr(mod, 'add_cli'): mod.add_cli(sub, groups)
+        mod = importlib.import_module(f'fast_aed.{name}')
+        if hasattr(mod, 'add_cli'):
+            mod.add_cli(sub, groups)
     return parser
 
+# %% ../nbs/20_cli.ipynb #d35d00b7
 def main(argv: list = None, # arguments (default: `sys.argv[1:]`)
         ) -> int:
     "Run the `fast-aed` command line; user errors print one line and exit with status 2."
     os.environ.setdefault('YOLO_OFFLINE', '1')
     os.environ.setdefault('YOLO_AUTOINSTALL', '0')
-    os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')   # FFmpeg's lines about a damaged stream: fast-aed names such files itself
+    # FFmpeg's lines about a damaged stream: fast-aed names such files itself
+    os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, 'func', None):
         parser.print_help()
         return 1
-    try: code = args.func(args)
+    try:
+        code = args.func(args)
     except FastAedError as e:
         print(f'fast-aed: error: {e}', file=sys.stderr)
         return 2
@@ -62,5 +70,6 @@ def main(argv: list = None, # arguments (default: `sys.argv[1:]`)
         return 130
     return int(code or 0)
 
-# %% ../nbs/20_cli.ipynb #b12f76e1
-if __name__ == '__main__' and 'IPython' not in sys.modules: sys.exit(main())  # `python -m fast_aed.cli`, e.g. under torchrun
+# %% ../nbs/20_cli.ipynb #6af8ed39
+if __name__ == '__main__' and 'IPython' not in sys.modules:   # `python -m fast_aed.cli`, e.g. under torchrun
+    sys.exit(main())

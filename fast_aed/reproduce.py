@@ -4,33 +4,45 @@
 
 # %% ../nbs/16_reproduce.ipynb #4833bb35
 from __future__ import annotations
-import json, os, sys, time, hashlib, fcntl, contextlib, subprocess, itertools, copy
+import contextlib, csv, dataclasses, fcntl, hashlib, json, os, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-import numpy as np
-from .core import FastAedError, save_json, load_json, config_hash, run_manifest, git_revision, package_versions, THREAD_ENV
-from .detect import track_recall
+import torch
+import fast_aed
+from .core import (FastAedError, save_json, load_json, load_npz, config_hash, git_revision, package_versions,
+                           THREAD_ENV)
+from .config import read_config, build_config, config_text, add_config_args
+from .data import load_dataset
+from .synth import PRESETS, render_benchmark
 from .inject import InjectConfig, inject_footage, footage_fingerprint
-from .config import read_config, check_settings, build_config, config_text, add_config_args
-from .tables import aggregate_table, load_table_metrics, table_frame, markdown_table, mean_std   # moved to `fast_aed.tables`; importable from here as before
+from .detect import track_recall
+from .teacher_b import TEACHERS
+from .distill import DistillConfig, load_student, train_student
+from .metrics import EvalConventions
+from .bench import bench_frames, bench_student, device_name, run_benchmark
+from .pipeline import (JITTER, build_maps, distillation_dataset, eval_teachers, evaluate_student_run,
+                               fit_teacher, make_teacher_config, run_detection, score_teacher)
 
 # %% auto #0
 __all__ = ['MAIN_ROWS', 'STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'DEV_TABLES', 'DEV_SEED0',
            'DEV_BENCHMARKS', 'DEV_CANDIDATES', 'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES', 'NOT_HASHED',
-           'KERNEL_START_FAILURE', 'table_grid', 'dev_grid', 'file_lock', 'default_cache_dir', 'resolve_data',
-           'injected_benchmark', 'prepare_teachers', 'select_copies', 'train_and_evaluate_student', 'student_cost',
-           'run_experiment', 'conventions_sensitivity', 'measure_speed', 'training_curves', 'load_student_maps',
-           'code_version', 'papermill_dir', 'grid_points', 'run_grid_point', 'experiment_from_params', 'reports_name',
-           'reproduce', 'student_row', 'add_cli', 'reports_folder', 'report_problem', 'mixed_versions', 'check_reports',
-           'check_command']
+           'KERNEL_START_FAILURE', 'run_slug', 'ablation_grid', 'table_grid', 'dev_grid', 'file_lock',
+           'default_cache_dir', 'injected_benchmark', 'resolve_data', 'code_version', 'teachers_result',
+           'prepare_teachers', 'select_copies', 'train_grid_student', 'train_and_evaluate_student', 'student_cost',
+           'conventions_sensitivity', 'measure_speed', 'run_experiment', 'training_curves', 'load_student_maps',
+           'papermill_dir', 'point_params', 'grid_points', 'papermill_command', 'run_papermill', 'run_grid_point',
+           'experiment_from_params', 'reports_name', 'reports_folder', 'check_tables', 'run_points', 'aggregate_tables',
+           'record_reproduction', 'reproduce', 'student_row', 'add_cli', 'report_problem', 'mixed_versions',
+           'check_reports', 'check_command']
 
 # %% ../nbs/16_reproduce.ipynb #6ccde2c1
-from .pipeline import JITTER   # jitter amplitudes of the distillation copies (`fast_aed.pipeline.speedup_dataset`)
-
+# the main table's rows, in order: named configurations in fast_aed/configs
 MAIN_ROWS = ('student-small', 'student-base', 'student-s2d', 'student-base-best3', 'student-base-best5',
-             'student-s2d-focus-best3', 'student-s2d-t1-focus-best3')   # the main table's rows, in order: named configurations in fast_aed/configs
-STUDENT_SIZES = {name: read_config(name)[0] for name in MAIN_ROWS}   # row -> its `DistillConfig` overrides, as the packaged file holds them
+             'student-s2d-focus-best3', 'student-s2d-t1-focus-best3')
+# row -> its `DistillConfig` overrides, as the packaged file holds them
+STUDENT_SIZES = {name: read_config(name)[0] for name in MAIN_ROWS}
 
+# %% ../nbs/16_reproduce.ipynb #3b83ec2f
 ABLATIONS = {
     'teachers': {'A only': {'teachers': ['A']}, 'B only (full)': {}, 'A + B (paper)': {'teachers': ['A', 'B']}},
     'losses': {'KD only': {'adversarial': False}, 'KD + AKD, lambda 0.05': {'lambda_adv': 0.05},
@@ -39,7 +51,8 @@ ABLATIONS = {
                '1x1 + 16x16': {'scales': [1, 16]}, '1x1 + 4x4 + 16x16 (full)': {}},
     'architecture': {'CNN only': {'depth': 0}, 'depth 1, 1 head': {'depth': 1, 'heads': 1},
                      'depth 1, 2 heads (full)': {}, 'depth 3, 3 heads': {'depth': 3, 'heads': 3}},
-    'pretraining': {'none': {'pretraining': 'none'}, 'auto-encoder (full)': {}, 'masked auto-encoder': {'pretraining': 'masked_ae'}},
+    'pretraining': {'none': {'pretraining': 'none'}, 'auto-encoder (full)': {},
+                    'masked auto-encoder': {'pretraining': 'masked_ae'}},
     # one teacher has one discriminator either way: per-teacher vs shared is compared on the paper's two teachers
     'discriminator': {'one per teacher, multi-scale (A + B)': {'teachers': ['A', 'B']},
                       'shared, multi-scale (A + B)': {'teachers': ['A', 'B'], 'discriminator': 'shared'},
@@ -49,6 +62,7 @@ ABLATIONS = {
     'distillation data': {'training videos only (paper)': {'__speedup__': []}, '+ sped-up copies x2, x3 (full)': {}},
 }
 
+# %% ../nbs/16_reproduce.ipynb #65a64aea
 CONVENTION_VARIANTS = {
     'default': {},
     'official zero padding + lag': {'padding': 'zero', 'center': 'official_lag'},
@@ -60,179 +74,319 @@ CONVENTION_VARIANTS = {
     'all official conventions': 'official',
 }
 
+# %% ../nbs/16_reproduce.ipynb #b3f40ff3
 TABLES = ['main', 'speed', 'ablations', 'conventions']   # the reported tables (run when none is named)
 DEV_TABLES = ['dev']   # development tables: run only when named (`fast-aed reproduce dev`)
 
-def table_grid(table: str, # one of `TABLES`
+# %% ../nbs/16_reproduce.ipynb #5ff667a4
+def run_slug(axis: str, # an ablation axis
+             label: str, # a row of that axis
+            ) -> str:
+    "The run name of an ablation row: axis and label in lower case, without spaces or punctuation."
+    slug = f"{axis}--{label}".lower().replace(' ', '-').replace(',', '').replace('+', 'plus')
+    return slug.replace('(', '').replace(')', '').replace('.', 'p')
+
+# %% ../nbs/16_reproduce.ipynb #9a47d2bb
+def ablation_grid(axes: list = None, # ablation axes to keep (default all)
+                 ) -> list:
+    "The grid points of the ablations table: one per row of every axis of `ABLATIONS`."
+    out = []
+    for axis, settings in ABLATIONS.items():
+        if axes and axis not in axes:
+            continue
+        for label, cfg in settings.items():
+            cfg = dict(cfg)
+            det = cfg.pop('__detector__', 'motion')
+            out.append({'run': run_slug(axis, label), 'kind': 'student', 'student': cfg, 'detector': det,
+                        'axis': axis, 'label': label})
+    return out
+
+# %% ../nbs/16_reproduce.ipynb #971e0072
+def table_grid(table: str, # one of `TABLES` or `DEV_TABLES`
                axes: list = None, # ablation axes to keep (default all)
-               students: dict = None, # further rows of the main table: run name -> `DistillConfig` overrides (`reproduce --config`)
+               students: dict = None, # further main-table rows: run name -> `DistillConfig` overrides (`--config`)
               ) -> list:
     "The grid points of `table`: dicts with `run`, `kind`, `student` overrides, `detector` and labels."
     if table == 'main':
-        return [{'run': name, 'kind': 'student', 'student': cfg, 'label': name} for name, cfg in {**STUDENT_SIZES, **(students or {})}.items()]
-    if table == 'speed':
-        return [{'run': 'speed', 'kind': 'speed', 'student': {}, 'label': 'speed'}]
-    if table == 'conventions':
-        return [{'run': 'conventions', 'kind': 'conventions', 'student': {}, 'label': 'conventions'}]
+        rows = {**STUDENT_SIZES, **(students or {})}
+        return [{'run': name, 'kind': 'student', 'student': cfg, 'label': name} for name, cfg in rows.items()]
+    if table in ('speed', 'conventions'):
+        return [{'run': table, 'kind': table, 'student': {}, 'label': table}]
     if table == 'ablations':
-        out = []
-        for axis, settings in ABLATIONS.items():
-            if axes and axis not in axes: continue
-            for label, cfg in settings.items():
-                cfg = dict(cfg)
-                det = cfg.pop('__detector__', 'motion')
-                slug = f"{axis}--{label}".lower().replace(' ', '-').replace(',', '').replace('+', 'plus').replace('(', '').replace(')', '').replace('.', 'p')
-                out.append({'run': slug, 'kind': 'student', 'student': cfg, 'detector': det, 'axis': axis, 'label': label})
-        return out
-    if table == 'dev': return dev_grid()
+        return ablation_grid(axes)
+    if table == 'dev':
+        return dev_grid()
     raise FastAedError(f"unknown table {table!r}: choose from {', '.join(TABLES + DEV_TABLES)}")
 
 # %% ../nbs/16_reproduce.ipynb #656e865d
 DEV_SEED0 = 100   # development seeds are DEV_SEED0, DEV_SEED0 + 1, ...
 DEV_BENCHMARKS = {'standard': {'dataset': 'synthetic', 'preset': 'standard'},
                   'ped2-like': {'dataset': 'synthetic', 'preset': 'ped2-like'},
-                  'footage': {'dataset': 'inject', 'preset': ''}}   # real footage given by --footage, anomalies composited
+                  # real footage given by --footage, anomalies composited
+                  'footage': {'dataset': 'inject', 'preset': ''}}
 
+# %% ../nbs/16_reproduce.ipynb #f7942933
 DEV_CANDIDATES = {'default': {},   # the default student (`STUDENT_DEFAULTS`, `DistillConfig` defaults)
                   # motion as input (`fast_aed.student.FrameDifferences`), distilling teacher B, then both teachers
                   'differences': {'motion_input': 'differences'},
-                  'differences-AB': {'motion_input': 'differences', 'teachers': ['A', 'B']}}   # both teachers, as the paper
+                  'differences-AB': {'motion_input': 'differences', 'teachers': ['A', 'B']}}
 
+# %% ../nbs/16_reproduce.ipynb #fc91dd92
 def dev_grid(benchmarks: list = None, # benchmark names of `DEV_BENCHMARKS` (default all)
             ) -> list:
     "The grid points of the `dev` table: every candidate of `DEV_CANDIDATES` on every development benchmark."
-    out = []
-    for bench in benchmarks or DEV_BENCHMARKS:
-        for name, cfg in DEV_CANDIDATES.items():
-            out.append({'run': f'{bench}--{name}', 'kind': 'student', 'student': cfg, 'label': name, 'axis': bench, 'benchmark': bench})
-    return out
+    return [{'run': f'{bench}--{name}', 'kind': 'student', 'student': cfg, 'label': name, 'axis': bench,
+             'benchmark': bench}
+            for bench in benchmarks or DEV_BENCHMARKS for name, cfg in DEV_CANDIDATES.items()]
 
 # %% ../nbs/16_reproduce.ipynb #08ab8322
-# Fast settings for the `tiny` preset (CI and smoke runs): short training everywhere, same code paths.
 STUDENT_DEFAULTS = {'teachers': ['B']}   # as `fast_aed.pipeline.run_pipeline(distil='B')`: see its notes
-SPEEDUP = (2, 3)   # the student also distils the teachers' maps of the training videos sped up by these factors (and of the jittered copies, JITTER)
+# the student also distils the teachers' maps of the training videos sped up by these factors (and of the jittered
+# copies, JITTER)
+SPEEDUP = (2, 3)
+# Fast settings for the `tiny` preset (CI and smoke runs): short training everywhere, same code paths; the packaged
+# run configuration `run-tiny`: sections A, B and student
+TINY_OVERRIDES = read_config('run-tiny')[0]
 
-TINY_OVERRIDES = read_config('run-tiny')[0]   # the packaged run configuration `run-tiny`: sections A, B and student
-
+# %% ../nbs/16_reproduce.ipynb #6f2b8ea5
 @contextlib.contextmanager
-def file_lock(path: Path):
+def file_lock(path: Path, # the lock file (created with its folder)
+             ):
     "An exclusive inter-process lock held while the block runs."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, 'a') as f:
         fcntl.flock(f, fcntl.LOCK_EX)
-        try: yield
-        finally: fcntl.flock(f, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
+# %% ../nbs/16_reproduce.ipynb #e3f65880
 def default_cache_dir() -> Path:
-    "Where datasets rendered for reproduction and shared artefacts live (`FAST_AED_CACHE` or `./papermill_runs/_cache`)."
+    "Where rendered datasets and shared artefacts live (`FAST_AED_CACHE` or `./papermill_runs/_cache`)."
     return Path(os.environ.get('FAST_AED_CACHE', Path.cwd() / 'papermill_runs' / '_cache'))
 
-def resolve_data(dataset: str, data: str = None, preset: str = 'standard', seed: int = 0, cache_dir: Path = None) -> Path:
-    "The prepared dataset folder: rendered (once, locked) for `synthetic`, given by `data` otherwise."
-    if dataset == 'synthetic':
-        if data: return Path(data)
-        from fast_aed.synth import render_benchmark
-        out = Path(cache_dir or default_cache_dir()) / f'synthetic-{preset}-seed{seed}'
-        with file_lock(out.parent / f'.{out.name}.lock'):
-            if not (out / 'dataset.json').exists(): render_benchmark(out, preset=preset, seed=seed)
-        return out
-    if dataset == 'inject': return injected_benchmark(data, seed, cache_dir)
-    if not data: raise FastAedError(f"--data DIR is required for dataset {dataset!r} (prepare it with `fast-aed data prepare {dataset}`)")
-    if not (Path(data) / 'dataset.json').exists(): raise FastAedError(f"{Path(data) / 'dataset.json'}: not a prepared dataset")
-    return Path(data)
-
+# %% ../nbs/16_reproduce.ipynb #8e3a8cd0
 def injected_benchmark(footage: str, # comma-separated footage files
                        seed: int = 0, # seed of the composited anomalies
                        cache_dir: Path = None, # where it is written (default `default_cache_dir()`)
                       ) -> Path:
-    "The benchmark `fast-aed data inject` makes of `footage` with `seed` (made once, locked), keyed by the footage's content."
+    "The benchmark `fast-aed data inject` makes of `footage` with `seed` (made once, locked), keyed by its content."
     paths = [Path(f) for f in (footage or '').split(',') if f]
-    if not paths: raise FastAedError("the injected benchmark needs real footage: pass --footage VIDEO[,VIDEO...]")
+    if not paths:
+        raise FastAedError("the injected benchmark needs real footage: pass --footage VIDEO[,VIDEO...]")
     for p in paths:
-        if not p.is_file(): raise FastAedError(f"{p}: footage file not found")
+        if not p.is_file():
+            raise FastAedError(f"{p}: footage file not found")
     key = config_hash([footage_fingerprint(p) for p in paths])
     out = Path(cache_dir or default_cache_dir()) / f'inject-{key}-seed{seed}'
     with file_lock(out.parent / f'.{out.name}.lock'):
-        if not (out / 'dataset.json').exists(): inject_footage(paths, out, InjectConfig(seed=seed))
+        if not (out / 'dataset.json').exists():
+            inject_footage(paths, out, InjectConfig(seed=seed))
     return out
 
-def _link_shared(shared: Path, run_work: Path):
+# %% ../nbs/16_reproduce.ipynb #40ce8c94
+def resolve_data(dataset: str, # synthetic | inject | avenue | shanghaitech | ped2
+                 data: str = None, # prepared dataset folder (footage files for `inject`)
+                 preset: str = 'standard', # synthetic preset
+                 seed: int = 0, # seed of a rendered or injected benchmark
+                 cache_dir: Path = None, # where rendered benchmarks live (default `default_cache_dir()`)
+                ) -> Path:
+    "The prepared dataset folder: rendered (once, locked) for `synthetic`, given by `data` otherwise."
+    if dataset == 'synthetic' and data:
+        return Path(data)
+    if dataset == 'synthetic':
+        out = Path(cache_dir or default_cache_dir()) / f'synthetic-{preset}-seed{seed}'
+        with file_lock(out.parent / f'.{out.name}.lock'):
+            if not (out / 'dataset.json').exists():
+                render_benchmark(out, preset=preset, seed=seed)
+        return out
+    if dataset == 'inject':
+        return injected_benchmark(data, seed, cache_dir)
+    if not data:
+        raise FastAedError(f"--data DIR is required for dataset {dataset!r} "
+                           f"(prepare it with `fast-aed data prepare {dataset}`)")
+    if not (Path(data) / 'dataset.json').exists():
+        raise FastAedError(f"{Path(data) / 'dataset.json'}: not a prepared dataset")
+    return Path(data)
+
+# %% ../nbs/16_reproduce.ipynb #40b5b8e0
+def _link_shared(shared: Path, # the shared work folder of a dataset and seed
+                 run_work: Path, # a student's work folder
+                ):
+    "Link the shared detections, teachers and maps into a student's work folder."
     run_work.mkdir(parents=True, exist_ok=True)
     for name in ('detections', 'teachers', 'maps'):
         link = run_work / name
-        if not link.exists(): os.symlink(os.path.relpath(shared / name, run_work), link)
+        if not link.exists():
+            os.symlink(os.path.relpath(shared / name, run_work), link)
 
-def prepare_teachers(ds, data: Path, shared: Path, detector: str, weights: str, seed: int, overrides: dict) -> dict:
+# %% ../nbs/16_reproduce.ipynb #26011e68
+# never change a grid point's result: the symbol index, the aggregation of finished runs, the command line
+NOT_HASHED = ('_modidx.py', 'tables.py', 'cli.py')
+
+# %% ../nbs/16_reproduce.ipynb #c5d1af8d
+def code_version() -> str:
+    "Hash of the library's source files: a grid point is redone when the code that computed it changed."
+    h = hashlib.sha1()
+    for p in sorted(Path(fast_aed.__file__).parent.glob('*.py')):
+        if p.name not in NOT_HASHED:
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return f'{fast_aed.__version__}-{h.hexdigest()[:10]}'
+
+# %% ../nbs/16_reproduce.ipynb #a990eea9
+def teachers_result(ds, # the loaded dataset
+                    shared: Path, # the shared work folder
+                    dets: dict, # the detections
+                    detector: str, # detector of the teachers
+                    weights: str, # YOLO weights for detector 'yolo'
+                   ) -> dict:
+    "The teachers' evaluation with the detector's recall, re-evaluated only when the library changed."
+    path, version = shared / 'eval' / 'teachers.json', code_version()
+    if not path.exists() or load_json(path).get('code_version') != version:
+        # how many ground-truth boxes the detector finds, per anomaly kind: the first stage's loss
+        recall = track_recall(ds, dets)
+        save_json({**eval_teachers(ds, shared, list(TEACHERS), detector=detector, weights=weights),
+                   'detection_recall': recall, 'code_version': version}, path)
+    return load_json(path)
+
+# %% ../nbs/16_reproduce.ipynb #d83cd75d
+def prepare_teachers(ds, # the loaded dataset
+                     data: Path, # its folder
+                     shared: Path, # the shared work folder of the dataset and seed
+                     detector: str, # detector of the teachers
+                     weights: str, # YOLO weights for detector 'yolo'
+                     seed: int, # seed of the teachers
+                     overrides: dict, # run-configuration sections (per-teacher config fields)
+                    ) -> dict:
     "Detections, fitted teachers, object scores, maps and the teachers' evaluation, computed once per shared folder."
-    from fast_aed import pipeline
     with file_lock(shared / '.lock'):
         t0 = time.perf_counter()
-        dets = pipeline.run_detection(ds, shared, detector, weights)
-        for name in pipeline.TEACHERS:
-            pipeline.fit_teacher(ds, shared, name, dets, pipeline.make_teacher_config(name, overrides.get(name)), seed=seed)
-            pipeline.score_teacher(ds, shared, name, dets)
-        dds = pipeline.distillation_dataset(ds, shared, list(pipeline.TEACHERS), (detector, weights), SPEEDUP, lambda *a: None, JITTER, seed)
-        pipeline.build_maps(dds, shared, list(pipeline.TEACHERS), normalisation='global_minmax' if SPEEDUP or JITTER else 'video_minmax')
-        path, version = shared / 'eval' / 'teachers.json', code_version()
-        if not path.exists() or load_json(path).get('code_version') != version:   # re-evaluated when the library changed
-            recall = track_recall(ds, dets)   # how many ground-truth boxes the detector finds, per anomaly kind: the first stage's loss
-            save_json({**pipeline.eval_teachers(ds, shared, list(pipeline.TEACHERS), detector=detector, weights=weights),
-                       'detection_recall': recall, 'code_version': version}, path)
-        return {'teachers': load_json(path), 'seconds': time.perf_counter() - t0}
+        dets = run_detection(ds, shared, detector, weights)
+        for name in TEACHERS:
+            fit_teacher(ds, shared, name, dets, make_teacher_config(name, overrides.get(name)), seed=seed)
+            score_teacher(ds, shared, name, dets)
+        dds = distillation_dataset(ds, shared, list(TEACHERS), (detector, weights), SPEEDUP, lambda *a: None, JITTER,
+                                   seed)
+        build_maps(dds, shared, list(TEACHERS), normalisation='global_minmax' if SPEEDUP or JITTER else 'video_minmax')
+        return {'teachers': teachers_result(ds, shared, dets, detector, weights), 'seconds': time.perf_counter() - t0}
 
-# %% ../nbs/16_reproduce.ipynb #bad2a729
-def _student_work(shared: Path, student_cfg: dict) -> Path:
+# %% ../nbs/16_reproduce.ipynb #e61f4b01
+def _student_work(shared: Path, # the shared work folder
+                  student_cfg: dict, # the student's settings (with its seed)
+                 ) -> Path:
+    "The work folder of one student configuration, keyed by its settings."
     return shared / 'students' / config_hash(student_cfg)
 
-def select_copies(dds, ds, speedup: tuple, jitter: tuple):
-    "The distillation set `dds` restricted to the training videos of `ds` and their copies of the given factors and amplitudes."
-    import dataclasses
-    keep = {r.name for r in ds.train} | {f'{r.name}_x{k}' for k in speedup for r in ds.train} | {f'{r.name}_j{j}' for j in jitter for r in ds.train}
+# %% ../nbs/16_reproduce.ipynb #75e3dc7d
+def select_copies(dds, # the shared distillation set
+                  ds, # the dataset
+                  speedup: tuple, # speed-up factors to keep
+                  jitter: tuple, # jitter amplitudes to keep
+                 ):
+    "The distillation set `dds` restricted to the training videos of `ds` and their copies of the given kinds."
+    names = [r.name for r in ds.train]
+    keep = (set(names) | {f'{n}_x{k}' for k in speedup for n in names} | {f'{n}_j{j}' for j in jitter for n in names})
     missing = keep - {r.name for r in dds.train}
-    if missing: raise FastAedError(f"copies {sorted(missing)[:3]}... are not in the shared distillation set (SPEEDUP={SPEEDUP}, JITTER={JITTER})")
+    if missing:
+        raise FastAedError(f"copies {sorted(missing)[:3]}... are not in the shared distillation set "
+                           f"(SPEEDUP={SPEEDUP}, JITTER={JITTER})")
     return dataclasses.replace(dds, train=[r for r in dds.train if r.name in keep])
 
-def train_and_evaluate_student(ds, shared: Path, student_cfg: dict, seed: int, detector: str, weights: str, conventions=None) -> dict:
+# %% ../nbs/16_reproduce.ipynb #8ccaca6d
+def train_grid_student(ds, # the dataset
+                       shared: Path, # the shared work folder (teachers, maps, copies)
+                       work: Path, # the student's work folder
+                       student_cfg: dict, # `DistillConfig` fields, with the runner's '__speedup__' / '__jitter__'
+                       seed: int, # seed of the student
+                       detector_args: tuple, # (detector, weights) of the copies' detections
+                      ) -> Path:
+    "Train (or reuse) one grid point's student on its share of the distillation copies; returns its checkpoint."
+    student_cfg = dict(student_cfg)
+    speedup = tuple(student_cfg.pop('__speedup__', SPEEDUP))
+    jitter = tuple(student_cfg.pop('__jitter__', JITTER))
+    cfg = DistillConfig(**{'seed': seed, **student_cfg})
+    dds = distillation_dataset(ds, shared, list(TEACHERS), detector_args, SPEEDUP, lambda *a: None, JITTER, seed)
+    dds = select_copies(dds, ds, speedup, jitter)   # a subset of the shared copies: never rebuilt per student
+    return train_student(dds, work, cfg)
+
+# %% ../nbs/16_reproduce.ipynb #ea6d9811
+def train_and_evaluate_student(ds, # the dataset
+                               shared: Path, # the shared work folder (teachers, maps, copies)
+                               student_cfg: dict, # the grid point's `DistillConfig` overrides
+                               seed: int, # seed of the student
+                               detector: str, # detector of the teachers
+                               weights: str, # YOLO weights for detector 'yolo'
+                               conventions=None, # `EvalConventions` (default: the defaults)
+                              ) -> dict:
     "Train (or reuse) the student of `student_cfg` on the shared teacher maps and evaluate it."
-    from fast_aed.distill import DistillConfig, train_student
-    from fast_aed import pipeline
     student_cfg = {**STUDENT_DEFAULTS, **student_cfg}
     work = _student_work(shared, {**student_cfg, 'seed': seed})
     _link_shared(shared, work)
     with file_lock(work / '.lock'):
         t0 = time.perf_counter()
-        student_cfg = dict(student_cfg)
-        speedup = tuple(student_cfg.pop('__speedup__', SPEEDUP))
-        jitter = tuple(student_cfg.pop('__jitter__', JITTER))
-        cfg = DistillConfig(**{'seed': seed, **student_cfg})
-        dds = pipeline.distillation_dataset(ds, shared, list(pipeline.TEACHERS), (detector, weights), SPEEDUP, lambda *a: None, JITTER, seed)
-        dds = select_copies(dds, ds, speedup, jitter)   # a subset of the shared copies: the copies folder is never rebuilt per student
-        ckpt = train_student(dds, work, cfg)
+        ckpt = train_grid_student(ds, shared, work, student_cfg, seed, (detector, weights))
         train_s = time.perf_counter() - t0
-        import torch
         ck = torch.load(ckpt, map_location='cpu', weights_only=True)
         best_of = ck.get('best_of')   # with best_of > 1: every candidate's seed and validation loss
-        res = pipeline.evaluate_student_run(ds, work, conventions, detector, weights, plots=False)
+        res = evaluate_student_run(ds, work, conventions, detector, weights, plots=False)
         res.update(student_cost(ds, ckpt))
-        res.update(config=ck.get('config'), per_kind=res['heads'][res['head']].get('per_kind') or {})   # the reported head's per-kind AUC
-    return {'student': res, 'train_seconds': train_s, 'student_work': str(work), 'training_curves': training_curves(work),
-            **({'best_of': best_of} if best_of else {})}
+        # the reported head's per-kind AUC
+        res.update(config=ck.get('config'), per_kind=res['heads'][res['head']].get('per_kind') or {})
+    return {'student': res, 'train_seconds': train_s, 'student_work': str(work),
+            'training_curves': training_curves(work), **({'best_of': best_of} if best_of else {})}
 
-def student_cost(ds, ckpt: Path, iters: int = 20) -> dict:
-    "Params, GMACs and batch-32 FPS of a trained student at its input size (`fast_aed.bench.bench_student`), for the main table."
-    from fast_aed import bench
-    from fast_aed.distill import load_student
+# %% ../nbs/16_reproduce.ipynb #00771b62
+def student_cost(ds, # the dataset (frames to time on)
+                 ckpt: Path, # a trained student
+                 iters: int = 20, # timed calls
+                ) -> dict:
+    "Params, GMACs and batch-32 FPS of a trained student at its input size (`fast_aed.bench.bench_student`)."
     model, cfg = load_student(ckpt)
-    frames, _ = bench.bench_frames(ds.root, n_frames=32)
-    r = bench.bench_student(model, frames, tuple(cfg.input_size), batch_sizes=(32,), iters=iters, warmup=3)
+    frames, _ = bench_frames(ds.root, n_frames=32)
+    r = bench_student(model, frames, tuple(cfg.input_size), batch_sizes=(32,), iters=iters, warmup=3)
     return {'fps': r['fps_b32'], 'gflops': r['gflops'], 'params': r['params'],
             'cost_conventions': 'fps: student forward at batch 32 on this machine; gflops: GMACs (thop)'}
 
+# %% ../nbs/16_reproduce.ipynb #2e05d9a0
 def _machine() -> dict:
-    from fast_aed.bench import device_name
-    return {'device': device_name('cpu'), 'omp_num_threads': THREAD_ENV['OMP_NUM_THREADS']}   # as the process started (ultralytics sets 1 when unset)
+    "The device and the thread count a result was computed with (the student's training depends on them)."
+    # as the process started (ultralytics sets 1 when unset)
+    return {'device': device_name('cpu'), 'omp_num_threads': THREAD_ENV['OMP_NUM_THREADS']}
 
+# %% ../nbs/16_reproduce.ipynb #18668f72
+def conventions_sensitivity(ds, # the dataset
+                            student_work: str, # the trained student's work folder
+                            detector: str, # detector of the teachers
+                            weights: str, # YOLO weights for detector 'yolo'
+                           ) -> dict:
+    "The trained student re-scored under each evaluation convention of `CONVENTION_VARIANTS`."
+    out = {}
+    for label, change in CONVENTION_VARIANTS.items():
+        conv = EvalConventions.official() if change == 'official' else EvalConventions(**change)
+        res = evaluate_student_run(ds, Path(student_work), conv, detector, weights, plots=False)
+        null = res.get('null_baseline') or {}
+        out[label] = {'micro_auc': res['micro_auc'], 'macro_auc': res['macro_auc'],
+                      'null_micro_auc': null.get('micro_auc'), 'conventions': conv.to_dict()}
+    return out
+
+# %% ../nbs/16_reproduce.ipynb #8777d671
+def measure_speed(ds, # the dataset
+                  shared: Path, # the shared work folder (the teachers timed)
+                  student_work: str, # the trained student's work folder
+                  detector: str, # detector of the teachers
+                  weights: str, # YOLO weights for detector 'yolo'
+                  tiny: bool, # few timed calls and no ONNX (the tiny preset)
+                 ) -> dict:
+    "Side-by-side throughput of detector, teachers and student on the same frames (`fast_aed.bench`)."
+    ckpt = Path(student_work) / 'student' / 'student.pt'
+    # timed at the checkpoint's input size; a batch-1 call takes 2-3 ms: 30 calls timed under 0.1 s
+    return run_benchmark(checkpoint=ckpt, data=ds.root, work=shared, iters=5 if tiny else 200,
+                         warmup=2 if tiny else 20, onnx=not tiny)
+
+# %% ../nbs/16_reproduce.ipynb #5f935756
 def run_experiment(dataset: str = 'synthetic', # synthetic | avenue | shanghaitech | ped2
                    data: str = None, # prepared dataset folder (rendered automatically for synthetic)
                    preset: str = 'standard', # synthetic preset
@@ -246,77 +400,67 @@ def run_experiment(dataset: str = 'synthetic', # synthetic | avenue | shanghaite
                    params: dict = None, # the grid point's parameters, stored with the metrics
                   ) -> dict:
     "Run one grid point end to end through the library; returns (and writes) its metrics."
-    from fast_aed.data import load_dataset
     t0 = time.perf_counter()
+    if kind not in ('student', 'speed', 'conventions'):
+        raise FastAedError(f"unknown experiment kind {kind!r}")
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     data = resolve_data(dataset, data, preset, seed, cache)
     ds = load_dataset(data)
-    tag = f'synthetic-{preset}' if dataset == 'synthetic' else f'{dataset}-{config_hash({"data": str(Path(data).resolve())})}'
+    data_key = config_hash({"data": str(Path(data).resolve())})
+    tag = f'synthetic-{preset}' if dataset == 'synthetic' else f'{dataset}-{data_key}'
     shared = cache / 'work' / tag / f'seed{seed}' / detector
     tiny = dataset == 'synthetic' and preset == 'tiny'
     overrides = TINY_OVERRIDES if tiny else {}
-    student_cfg = {**overrides.get('student', {}), **(student or {})}
     teachers = prepare_teachers(ds, data, shared, detector, weights, seed, overrides)
     metrics = {'teachers': teachers['teachers'], 'teacher_seconds': teachers['seconds']}
-    if kind in ('student', 'conventions', 'speed'):
-        metrics.update(train_and_evaluate_student(ds, shared, student_cfg, seed, detector, weights))
+    student_cfg = {**overrides.get('student', {}), **(student or {})}
+    metrics.update(train_and_evaluate_student(ds, shared, student_cfg, seed, detector, weights))
     if kind == 'speed':
         metrics['speed'] = measure_speed(ds, shared, metrics['student_work'], detector, weights, tiny)
     if kind == 'conventions':
         metrics['conventions'] = conventions_sensitivity(ds, metrics['student_work'], detector, weights)
-    if kind not in ('student', 'speed', 'conventions'): raise FastAedError(f"unknown experiment kind {kind!r}")
-    out = {'params': params or {'dataset': dataset, 'preset': preset, 'seed': seed, 'kind': kind, 'student': student, 'detector': detector},
-           'seed': seed, 'dataset': ds.name, 'data_root': str(Path(data).resolve()), 'metrics': metrics, 'timings': {'total_seconds': time.perf_counter() - t0},
-           'git_revision': git_revision(), 'code_version': code_version(), 'versions': package_versions(),
+    params = params or {'dataset': dataset, 'preset': preset, 'seed': seed, 'kind': kind, 'student': student,
+                        'detector': detector}
+    out = {'params': params, 'seed': seed, 'dataset': ds.name, 'data_root': str(Path(data).resolve()),
+           'metrics': metrics, 'timings': {'total_seconds': time.perf_counter() - t0}, 'git_revision': git_revision(),
+           'code_version': code_version(), 'versions': package_versions(),
            'machine': _machine()}   # the student's training depends on the thread count: kept with the result
-    if metrics_path: save_json(out, metrics_path)
+    if metrics_path:
+        save_json(out, metrics_path)
     return out
-
-def conventions_sensitivity(ds, student_work: str, detector: str, weights: str) -> dict:
-    "The trained student re-scored under each evaluation convention of `CONVENTION_VARIANTS`."
-    from fast_aed import pipeline
-    from fast_aed.metrics import EvalConventions
-    out = {}
-    for label, change in CONVENTION_VARIANTS.items():
-        conv = EvalConventions.official() if change == 'official' else EvalConventions(**change)
-        res = pipeline.evaluate_student_run(ds, Path(student_work), conv, detector, weights, plots=False)
-        out[label] = {'micro_auc': res['micro_auc'], 'macro_auc': res['macro_auc'],
-                      'null_micro_auc': (res.get('null_baseline') or {}).get('micro_auc'), 'conventions': conv.to_dict()}
-    return out
-
-def measure_speed(ds, shared: Path, student_work: str, detector: str, weights: str, tiny: bool) -> dict:
-    "Side-by-side throughput of detector, teachers and student on the same frames (`fast_aed.bench`)."
-    from fast_aed import bench
-    ckpt = Path(student_work) / 'student' / 'student.pt'
-    return bench.run_benchmark(checkpoint=ckpt, data=ds.root, work=shared,   # timed at the checkpoint's input size
-                               iters=5 if tiny else 200, warmup=2 if tiny else 20, onnx=not tiny)   # a batch-1 call takes 2-3 ms: 30 calls timed under 0.1 s
 
 # %% ../nbs/16_reproduce.ipynb #58aa5a9a
-def _log_value(text: str):
+def _log_value(text: str, # one cell of `log.csv`
+              ):
     "A `log.csv` cell as JSON: a number, None for an empty cell, else the text."
-    if text in ('', None): return None
-    try: return float(text)
-    except ValueError: return text
+    if text in ('', None):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
+# %% ../nbs/16_reproduce.ipynb #1d61972f
 def training_curves(work: Path, # a grid point's student work folder (the shared teachers are linked inside it)
                     teachers: tuple = ('A', 'B'), # teachers whose logs are read
                    ) -> dict: # {'A': rows, 'B': rows, 'student': rows}, one row per epoch
     "Per-epoch training logs: each fitted teacher's (kept in its checkpoint) and the student's (`student/log.csv`)."
-    import csv, torch
     work, out = Path(work), {}
     for t in teachers:
         ckpt = work / 'teachers' / t / 'model.pt'
         # a checkpoint this library wrote: teacher B's keeps plain Python objects beside its tensors
-        out[t] = list(torch.load(ckpt, map_location='cpu', weights_only=False).get('log') or []) if ckpt.exists() else []
+        rows = torch.load(ckpt, map_location='cpu', weights_only=False).get('log') if ckpt.exists() else None
+        out[t] = list(rows or [])
     log, out['student'] = work / 'student' / 'log.csv', []
     if log.exists():
-        with open(log, newline='') as f: out['student'] = [{k: _log_value(v) for k, v in row.items()} for row in csv.DictReader(f)]
+        with open(log, newline='') as f:
+            out['student'] = [{k: _log_value(v) for k, v in row.items()} for row in csv.DictReader(f)]
     return out
 
+# %% ../nbs/16_reproduce.ipynb #1303e736
 def load_student_maps(work: Path, # a student's work folder
                      ) -> dict: # {video: {1: (T,), 4: (T,4,4), 16: (T,16,16)}}
-    "The student's test-set maps as its evaluation saved them (`WORK/eval/student_maps.npz`, `fast_aed.pipeline.evaluate_student_run`)."
-    from fast_aed.core import load_npz
+    "The student's test-set maps as its evaluation saved them (`WORK/eval/student_maps.npz`)."
     out = {}
     for key, a in load_npz(Path(work) / 'eval' / 'student_maps.npz').items():
         video, scale = key.rsplit('__', 1)
@@ -324,97 +468,167 @@ def load_student_maps(work: Path, # a student's work folder
     return out
 
 # %% ../nbs/16_reproduce.ipynb #2a5da073
-NOT_HASHED = ('_modidx.py', 'tables.py', 'cli.py')   # never change a grid point's result: the symbol index, the aggregation of finished runs, the command line
-
-def code_version() -> str:
-    "Hash of the library's source files: a grid point is redone when the code that computed it changed."
-    import fast_aed
-    h = hashlib.sha1()
-    for p in sorted(Path(fast_aed.__file__).parent.glob('*.py')):
-        if p.name not in NOT_HASHED:
-            h.update(p.name.encode())
-            h.update(p.read_bytes())
-    return f'{fast_aed.__version__}-{h.hexdigest()[:10]}'
-
 def papermill_dir() -> Path:
-    "The parameterised notebooks: `FAST_AED_PAPERMILL_DIR`, else `./papermill_runs`, else the copy installed with the package."
+    "The parameterised notebooks: `FAST_AED_PAPERMILL_DIR`, else `./papermill_runs`, else the installed copy."
     if os.environ.get('FAST_AED_PAPERMILL_DIR'):
         d = Path(os.environ['FAST_AED_PAPERMILL_DIR'])
-        if not (d / 'experiment.ipynb').exists(): raise FastAedError(f"{d / 'experiment.ipynb'}: not found (FAST_AED_PAPERMILL_DIR)")
+        if not (d / 'experiment.ipynb').exists():
+            raise FastAedError(f"{d / 'experiment.ipynb'}: not found (FAST_AED_PAPERMILL_DIR)")
         return d
-    import fast_aed
     package = Path(fast_aed.__file__).parent
-    # a checkout's ./papermill_runs, the wheel's fast_aed/papermill_runs, then the checkout's own folder (editable installs)
+    # a checkout's ./papermill_runs, the wheel's fast_aed/papermill_runs, then the checkout's own folder (editable)
     for d in (Path.cwd() / 'papermill_runs', package / 'papermill_runs', package.parent / 'papermill_runs'):
-        if (d / 'experiment.ipynb').exists(): return d
-    raise FastAedError(f"{package / 'papermill_runs' / 'experiment.ipynb'}: not found; reinstall fast-aed or set FAST_AED_PAPERMILL_DIR")
+        if (d / 'experiment.ipynb').exists():
+            return d
+    raise FastAedError(f"{package / 'papermill_runs' / 'experiment.ipynb'}: not found; "
+                       "reinstall fast-aed or set FAST_AED_PAPERMILL_DIR")
 
-def grid_points(tables: list, dataset: str, data: str, preset: str, seeds: int, axes: list = None, weights: str = None,
-                runs: list = None, students: dict = None, footage: str = None) -> list:
-    "Every (table, run, seed) grid point with its papermill parameters and identity hash (only the runs named in `runs`, if given)."
-    points = []
-    for table in tables:
-        for g in table_grid(table, axes, students):
-            if runs and g['run'] not in runs: continue
-            where = _dev_data(g['benchmark'], preset, footage) if 'benchmark' in g else (dataset, str(data) if data else '', preset, 0)
-            for seed in range(seeds):
-                params = {'dataset': where[0], 'data': where[1], 'preset': where[2], 'seed': where[3] + seed,
-                          'kind': g['kind'], 'student_json': json.dumps(g['student'], sort_keys=True),
-                          'detector': g.get('detector', 'motion'), 'table': table, 'run': g['run'],
-                          'label': g['label'], 'axis': g.get('axis', '')}
-                if params['detector'] == 'yolo': params['weights'] = str(Path(weights).resolve()) if weights else ''
-                points.append({'table': table, 'name': f"{g['run']}-seed{params['seed']}", 'params': params})
-    return points
-
-def _dev_data(benchmark: str, preset: str, footage: str = None) -> tuple:
-    "(dataset, data, preset, first seed) of a development benchmark; `data` is the footage for the injected one ('' without it)."
+# %% ../nbs/16_reproduce.ipynb #5109df6c
+def _dev_data(benchmark: str, # a key of `DEV_BENCHMARKS`
+              preset: str, # the preset of the call (used where the benchmark names none)
+              footage: str = None, # footage files of the injected benchmark
+             ) -> tuple:
+    "(dataset, data, preset, first seed) of a development benchmark; `data` is the footage of the injected one."
     b = DEV_BENCHMARKS[benchmark]
     data = ','.join(str(Path(f).resolve()) for f in footage.split(',')) if b['dataset'] == 'inject' and footage else ''
     return b['dataset'], data, b['preset'] or preset, DEV_SEED0
 
-def _is_done(metrics_path: Path, key: str) -> bool:
-    if not metrics_path.exists(): return False
-    try: return str(load_json(metrics_path).get('grid_key')) == str(key)
-    except FastAedError: return False
+# %% ../nbs/16_reproduce.ipynb #1ed6039c
+def point_params(g: dict, # a grid point of `table_grid`
+                 table: str, # its table
+                 where: tuple, # (dataset, data, preset, first seed)
+                 seed: int, # the seed's offset from the first seed
+                 weights: str = None, # YOLO weights for the YOLO grid points
+                ) -> dict:
+    "The papermill parameters of one grid point and seed."
+    params = {'dataset': where[0], 'data': where[1], 'preset': where[2], 'seed': where[3] + seed,
+              'kind': g['kind'], 'student_json': json.dumps(g['student'], sort_keys=True),
+              'detector': g.get('detector', 'motion'), 'table': table, 'run': g['run'],
+              'label': g['label'], 'axis': g.get('axis', '')}
+    if params['detector'] == 'yolo':
+        params['weights'] = str(Path(weights).resolve()) if weights else ''
+    return params
 
-def _job_env(jobs: int) -> dict:
-    "Environment of a training grid point: the cores shared between `jobs` parallel points, unless OMP_NUM_THREADS is set."
+# %% ../nbs/16_reproduce.ipynb #8a12ea40
+def grid_points(tables: list, # tables whose grid points are listed
+                dataset: str, # synthetic | avenue | shanghaitech | ped2
+                data: str, # prepared dataset folder (real benchmarks)
+                preset: str, # synthetic preset
+                seeds: int, # seeds per grid point
+                axes: list = None, # ablation axes to keep (default all)
+                weights: str = None, # YOLO weights for the YOLO grid points
+                runs: list = None, # run names to keep (default all)
+                students: dict = None, # further main-table rows (`student_row`)
+                footage: str = None, # footage of the dev table's injected benchmark
+               ) -> list:
+    "Every (table, run, seed) grid point with its papermill parameters (only the runs named in `runs`, if given)."
+    points = []
+    for table in tables:
+        for g in table_grid(table, axes, students):
+            if runs and g['run'] not in runs:
+                continue
+            where = (_dev_data(g['benchmark'], preset, footage) if 'benchmark' in g
+                     else (dataset, str(data) if data else '', preset, 0))
+            for seed in range(seeds):
+                params = point_params(g, table, where, seed, weights)
+                points.append({'table': table, 'name': f"{g['run']}-seed{params['seed']}", 'params': params})
+    return points
+
+# %% ../nbs/16_reproduce.ipynb #93cedbcf
+def _is_done(metrics_path: Path, # a grid point's metrics.json
+             key: str, # the grid key it must carry
+            ) -> bool:
+    "Has the grid point finished with these parameters and code (its metrics carry `key`)?"
+    if not metrics_path.exists():
+        return False
+    try:
+        return str(load_json(metrics_path).get('grid_key')) == str(key)
+    except FastAedError:
+        return False
+
+# %% ../nbs/16_reproduce.ipynb #05e437d5
+def _job_env(jobs: int, # grid points run in parallel
+            ) -> dict:
+    "Environment of a training grid point: the cores shared between `jobs` parallel points, unless OMP_NUM_THREADS is."
     env = dict(os.environ)
-    if not env.get('OMP_NUM_THREADS'): env['OMP_NUM_THREADS'] = str(max(1, (os.cpu_count() or 1) // max(1, jobs)))
+    if not env.get('OMP_NUM_THREADS'):
+        env['OMP_NUM_THREADS'] = str(max(1, (os.cpu_count() or 1) // max(1, jobs)))
     return env
 
-KERNEL_START_FAILURE = 'Kernel died before replying to kernel_info'   # papermill's error when, e.g., two parallel kernel starts drew the same free port
+# %% ../nbs/16_reproduce.ipynb #66dda868
+# papermill's error when, e.g., two parallel kernel starts drew the same free port
+KERNEL_START_FAILURE = 'Kernel died before replying to kernel_info'
 
-def run_grid_point(point: dict, reports: Path, nb_dir: Path, cache_dir: Path, log=print, env: dict = None, start_tries: int = 3) -> str:
+# %% ../nbs/16_reproduce.ipynb #504b4b6c
+def _unavailable(point: dict, # a grid point
+                ) -> str | None:
+    "Why a grid point cannot run here (YOLO weights or footage missing), or None."
+    p = point['params']
+    if p['detector'] == 'yolo' and not p.get('weights'):
+        return 'needs YOLO weights (pass --weights PATH; they cannot be downloaded offline)'
+    if p['dataset'] == 'inject' and not p.get('data'):
+        return 'needs real footage (pass --footage VIDEO[,VIDEO...])'
+    return None
+
+# %% ../nbs/16_reproduce.ipynb #cb0b86c2
+def papermill_command(point: dict, # a grid point
+                      nb_out: Path, # the executed notebook to write
+                      nb_dir: Path, # the parameterised notebooks
+                      params: dict, # its parameters, with metrics_path, grid_key and cache_dir
+                     ) -> list:
+    "The papermill command that runs a grid point's experiment notebook."
+    cmd = [sys.executable, '-m', 'papermill', str(nb_dir / 'experiment.ipynb'), str(nb_out), '--kernel', 'python3',
+           '--no-progress-bar', '--cwd', str(Path.cwd())]
+    for k, v in params.items():   # -r: strings stay strings (a hash of digits only would become an int)
+        cmd += ['-p', k, str(v)] if isinstance(v, int) else ['-r', k, str(v)]
+    return cmd
+
+# %% ../nbs/16_reproduce.ipynb #6f657ce0
+def run_papermill(cmd: list, # the papermill command
+                  where: str, # 'table/point', for the log
+                  env: dict = None, # the environment of the subprocess
+                  start_tries: int = 3, # starts of a kernel that dies at start-up
+                  log=print, # where messages go
+                 ):
+    "Run papermill, starting it again when its kernel died at start-up; returns the finished process."
+    for attempt in range(1, start_tries + 1):
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if not (proc.returncode and KERNEL_START_FAILURE in proc.stderr) or attempt == start_tries:
+            return proc
+        log(f'[reproduce] {where}: its kernel did not start (try {attempt} of {start_tries}); starting it again')
+        time.sleep(attempt)
+
+# %% ../nbs/16_reproduce.ipynb #4bc55b07
+def run_grid_point(point: dict, # a grid point (`grid_points`)
+                   reports: Path, # the reports folder of its dataset
+                   nb_dir: Path, # the parameterised notebooks (`papermill_dir`)
+                   cache_dir: Path, # shared artefacts
+                   log=print, # where messages go
+                   env: dict = None, # the environment of the subprocess
+                   start_tries: int = 3, # starts of a kernel that dies at start-up
+                  ) -> str:
     "Execute one grid point as its own papermill subprocess; returns 'done', 'skipped', 'unavailable' or 'failed'."
-    if point['params']['detector'] == 'yolo' and not point['params'].get('weights'):
-        log(f'[reproduce] not run: {point["table"]}/{point["name"]} needs YOLO weights (pass --weights PATH; they cannot be downloaded offline)')
-        return 'unavailable'
-    if point['params']['dataset'] == 'inject' and not point['params'].get('data'):
-        log(f'[reproduce] not run: {point["table"]}/{point["name"]} needs real footage (pass --footage VIDEO[,VIDEO...])')
+    where = f"{point['table']}/{point['name']}"
+    if _unavailable(point):
+        log(f'[reproduce] not run: {where} {_unavailable(point)}')
         return 'unavailable'
     out_dir = reports / point['table']
     out_dir.mkdir(parents=True, exist_ok=True)
     nb_out, metrics = out_dir / f"{point['name']}.ipynb", out_dir / f"{point['name']}.metrics.json"
     err = out_dir / f"{point['name']}.error.txt"
     key = config_hash({'params': point['params'], 'code': code_version()})
-    if _is_done(metrics, key): return 'skipped'
+    if _is_done(metrics, key):
+        return 'skipped'
     params = {**point['params'], 'metrics_path': str(metrics.resolve()), 'grid_key': key, 'cache_dir': str(cache_dir)}
-    cmd = [sys.executable, '-m', 'papermill', str(nb_dir / 'experiment.ipynb'), str(nb_out), '--kernel', 'python3',
-           '--no-progress-bar', '--cwd', str(Path.cwd())]
-    for k, v in params.items(): cmd += ['-p', k, str(v)] if isinstance(v, int) else ['-r', k, str(v)]   # -r: strings stay strings (a hash of digits only would become an int)
-    t0 = time.time()
-    for attempt in range(1, start_tries + 1):
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-        if not (proc.returncode and KERNEL_START_FAILURE in proc.stderr) or attempt == start_tries: break
-        log(f'[reproduce] {point["table"]}/{point["name"]}: its kernel did not start (try {attempt} of {start_tries}); starting it again')
-        time.sleep(attempt)
+    cmd, t0 = papermill_command(point, nb_out, nb_dir, params), time.time()
+    proc = run_papermill(cmd, where, env, start_tries, log)
     if proc.returncode or not _is_done(metrics, key):
         err.write_text(f'command: {" ".join(cmd)}\nexit code: {proc.returncode}\n\n{proc.stderr[-20000:]}')
-        log(f'[reproduce] FAILED {point["table"]}/{point["name"]} after {time.time() - t0:.0f} s: see {err} and the partial notebook {nb_out}')
+        log(f'[reproduce] FAILED {where} after {time.time() - t0:.0f} s: see {err} and the partial notebook {nb_out}')
         return 'failed'
-    if err.exists(): err.unlink()
-    log(f'[reproduce] done {point["table"]}/{point["name"]} in {time.time() - t0:.0f} s')
+    if err.exists():
+        err.unlink()
+    log(f'[reproduce] done {where} in {time.time() - t0:.0f} s')
     return 'done'
 
 # %% ../nbs/16_reproduce.ipynb #d3102be3
@@ -422,23 +636,112 @@ def experiment_from_params(dataset='synthetic', data='', preset='standard', seed
                            detector='motion', table='', run='', label='', axis='', metrics_path='', grid_key='',
                            cache_dir='', weights='') -> dict:
     "The experiment notebook's single call: run the grid point and write its metrics.json (with its grid key)."
-    params = dict(dataset=dataset, data=data, preset=preset, seed=seed, kind=kind, student=json.loads(student_json or '{}'),
-                  detector=detector, table=table, run=run, label=label, axis=axis)
-    result = run_experiment(dataset, data or None, preset, int(seed), kind, params['student'], detector, weights or None,
-                            cache_dir or None, None, params)
+    params = dict(dataset=dataset, data=data, preset=preset, seed=seed, kind=kind,
+                  student=json.loads(student_json or '{}'), detector=detector, table=table, run=run, label=label,
+                  axis=axis)
+    result = run_experiment(dataset, data or None, preset, int(seed), kind, params['student'], detector,
+                            weights or None, cache_dir or None, None, params)
     result['grid_key'] = str(grid_key)
-    if metrics_path: save_json(result, metrics_path)
+    if metrics_path:
+        save_json(result, metrics_path)
     return result
 
-
-
-# %% ../nbs/16_reproduce.ipynb #a6f609e7
+# %% ../nbs/16_reproduce.ipynb #abd14062
 def reports_name(dataset: str, # synthetic | avenue | shanghaitech | ped2
                  preset: str = 'standard', # synthetic preset
                 ) -> str:
-    "The reports subfolder of a dataset: 'synthetic' for the standard preset, 'synthetic-<preset>' for the others (never mixed)."
+    "The reports subfolder of a dataset: 'synthetic' for the standard preset, 'synthetic-<preset>' for the others."
     return f'synthetic-{preset}' if dataset == 'synthetic' and preset != 'standard' else dataset
 
+# %% ../nbs/16_reproduce.ipynb #6f972dca
+def reports_folder(tables: list, # the tables of one call
+                   dataset: str = 'synthetic', # synthetic | avenue | shanghaitech | ped2
+                   preset: str = 'standard', # synthetic preset
+                   reports_dir: str = None, # default `./papermill_runs/reports`, under the current folder
+                  ) -> Path:
+    "The folder of `tables`' reports: `development` for the dev table, else the dataset's (`reports_name`)."
+    # under the current folder, also from a pip install
+    base = Path(reports_dir) if reports_dir else Path.cwd() / 'papermill_runs' / 'reports'
+    return base / ('development' if list(tables) == DEV_TABLES else reports_name(dataset, preset))
+
+# %% ../nbs/16_reproduce.ipynb #6cec0857
+def check_tables(tables: list, # the tables of the call
+                 runs: list = None, # run names to keep
+                 axes: list = None, # ablation axes to keep
+                 students: dict = None, # further main-table rows
+                ):
+    "Refuse unknown tables, the dev table mixed with others and unknown run names, before anything runs."
+    for t in tables:
+        if t not in TABLES + DEV_TABLES:
+            raise FastAedError(f"unknown table {t!r}: choose from {', '.join(TABLES + DEV_TABLES)}")
+    if set(tables) & set(DEV_TABLES) and set(tables) - set(DEV_TABLES):
+        raise FastAedError("the development table runs on its own benchmarks and seeds: run `fast-aed reproduce dev` "
+                           f"apart from {sorted(set(tables) - set(DEV_TABLES))}")
+    known = {g['run'] for t in tables for g in table_grid(t, axes, students)}
+    if runs and set(runs) - known:
+        raise FastAedError(f"unknown runs {sorted(set(runs) - known)} in tables {tables}: "
+                           f"choose from {', '.join(sorted(known))}")
+
+# %% ../nbs/16_reproduce.ipynb #e57b2fa5
+def run_points(points: list, # grid points (`grid_points`)
+               reports: Path, # the reports folder
+               nb_dir: Path, # the parameterised notebooks
+               cache: Path, # shared artefacts
+               jobs: int = 1, # training points run in parallel
+               speed_threads: int = None, # CPU threads of the speed points (default: all cores)
+               log=print, # where messages go
+              ) -> dict:
+    "Run the grid points: training points `jobs` at a time, then the speed points alone; counts per outcome."
+    # training points share the cores; speed points run alone afterwards, so that nothing else runs while they time
+    train_env = _job_env(jobs)
+    speed_env = {**os.environ, 'OMP_NUM_THREADS': str(speed_threads or os.cpu_count() or 1)}
+    timed = [p for p in points if p['params']['kind'] == 'speed']
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        status = list(pool.map(lambda p: run_grid_point(p, reports, nb_dir, cache, log, train_env),
+                                [p for p in points if p not in timed]))
+    status += [run_grid_point(p, reports, nb_dir, cache, log, speed_env) for p in timed]
+    return {k: status.count(k) for k in ('done', 'skipped', 'unavailable', 'failed')}
+
+# %% ../nbs/16_reproduce.ipynb #7ffe9e68
+def aggregate_tables(tables: list, # the tables of the call
+                     reports: Path, # the reports folder
+                     nb_dir: Path, # the parameterised notebooks (`table_<name>.ipynb`)
+                     log=print, # where messages go
+                    ) -> int:
+    "Run each table's papermill notebook over its finished grid points; returns the number of tables that failed."
+    failed = 0
+    for table in tables:
+        if not list((reports / table).glob('*.metrics.json')):
+            continue
+        cmd = [sys.executable, '-m', 'papermill', str(nb_dir / f'table_{table}.ipynb'),
+               str(reports / table / 'table.ipynb'), '--kernel', 'python3', '--no-progress-bar',
+               '-p', 'reports', str(reports.resolve()), '--cwd', str(Path.cwd())]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode:
+            log(f'[reproduce] table {table} failed:\n{proc.stderr[-3000:]}')
+            failed += 1
+        else:
+            log(f'[reproduce] table {table}: {reports / table / "table.md"}')
+    return failed
+
+# %% ../nbs/16_reproduce.ipynb #379663f2
+def record_reproduction(summary: dict, # the call's summary (counts, wall time, reports, tables, seeds, preset)
+                        reports: Path, # the reports folder
+                        jobs: int, # grid points run in parallel
+                        tables_only: bool, # only re-aggregated
+                       ) -> dict:
+    "Save the call's record as `reproduce_summary.json` and append it to `reproduce_history.json`; returns it."
+    record = {**summary, 'finished': time.strftime('%Y-%m-%d %H:%M:%S'), 'versions': package_versions(),
+              'git_revision': git_revision(), 'code_version': code_version(), 'jobs': jobs, 'tables_only': tables_only,
+              'command': ' '.join(sys.argv)}
+    reports.mkdir(parents=True, exist_ok=True)
+    save_json(record, reports / 'reproduce_summary.json')
+    history_path = reports / 'reproduce_history.json'
+    history = load_json(history_path) if history_path.exists() else {}
+    save_json({**history, 'runs': history.get('runs', []) + [record]}, history_path)   # every invocation, in order
+    return record
+
+# %% ../nbs/16_reproduce.ipynb #ccc429c9
 def reproduce(tables: list = None, # tables to regenerate (default all)
               dataset: str = 'synthetic', # synthetic | avenue | shanghaitech | ped2
               data: str = None, # prepared dataset folder (required for the real benchmarks)
@@ -449,61 +752,38 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
               reports_dir: str = None, # default `./papermill_runs/reports`, under the current folder
               weights: str = None, # YOLO weights for the grid points with the YOLO detector (not run without them)
               tables_only: bool = False, # only re-aggregate the tables from the finished runs (no grid point is run)
-              speed_threads: int = None, # CPU threads of the speed points, run one at a time after the others (default: all cores)
-              runs: list = None, # grid-point run names to run (default all of `tables`); the tables aggregate every finished run
-              students: dict = None, # further rows of the main table: run name -> `DistillConfig` overrides (see `student_row`)
+              speed_threads: int = None, # CPU threads of the speed points, run alone after the others (default: all)
+              runs: list = None, # grid-point run names to run (default all); the tables aggregate every finished run
+              students: dict = None, # further rows of the main table: run name -> overrides (see `student_row`)
               footage: str = None, # real footage (comma-separated videos) of the `dev` table's injected benchmark
               log=print) -> dict:
     "Run every grid point of `tables` as papermill subprocesses (resumable), then aggregate each table."
     t0 = time.time()
     tables = tables or TABLES
-    for t in tables:
-        if t not in TABLES + DEV_TABLES: raise FastAedError(f"unknown table {t!r}: choose from {', '.join(TABLES + DEV_TABLES)}")
-    if set(tables) & set(DEV_TABLES) and set(tables) - set(DEV_TABLES):
-        raise FastAedError(f"the development table runs on its own benchmarks and seeds: run `fast-aed reproduce dev` apart from {sorted(set(tables) - set(DEV_TABLES))}")
-    if runs:
-        known = {g['run'] for t in tables for g in table_grid(t, axes, students)}
-        if set(runs) - known: raise FastAedError(f"unknown runs {sorted(set(runs) - known)} in tables {tables}: choose from {', '.join(sorted(known))}")
-    nb_dir = papermill_dir()
-    reports = reports_folder(tables, dataset, preset, reports_dir)
-    cache = default_cache_dir()
-    if dataset != 'synthetic': resolve_data(dataset, data)
-    if weights and not Path(weights).is_file(): raise FastAedError(f"{weights}: YOLO weights file not found")
-    points = grid_points(tables, dataset, data, preset, seeds, axes, weights, runs, students, footage)
-    if tables_only: points = []
-    else: log(f'[reproduce] {len(points)} grid points in {len(tables)} tables -> {reports}')
-    # training points share the cores; speed points run alone afterwards, so that nothing else runs while they time
-    train_env, speed_env = _job_env(jobs), {**os.environ, 'OMP_NUM_THREADS': str(speed_threads or os.cpu_count() or 1)}
-    timed = [p for p in points if p['params']['kind'] == 'speed']
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
-        status = list(pool.map(lambda p: run_grid_point(p, reports, nb_dir, cache, log, train_env), [p for p in points if p not in timed]))
-    status += [run_grid_point(p, reports, nb_dir, cache, log, speed_env) for p in timed]
-    counts = {k: status.count(k) for k in ('done', 'skipped', 'unavailable', 'failed')}
-    for table in tables:
-        if not list((reports / table).glob('*.metrics.json')): continue
-        cmd = [sys.executable, '-m', 'papermill', str(nb_dir / f'table_{table}.ipynb'), str(reports / table / 'table.ipynb'),
-               '--kernel', 'python3', '--no-progress-bar', '-p', 'reports', str(reports.resolve()), '--cwd', str(Path.cwd())]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode:
-            log(f'[reproduce] table {table} failed:\n{proc.stderr[-3000:]}')
-            counts['failed'] += 1
-        else: log(f'[reproduce] table {table}: {reports / table / "table.md"}')
+    check_tables(tables, runs, axes, students)
+    nb_dir, reports, cache = papermill_dir(), reports_folder(tables, dataset, preset, reports_dir), default_cache_dir()
+    if dataset != 'synthetic':
+        resolve_data(dataset, data)
+    if weights and not Path(weights).is_file():
+        raise FastAedError(f"{weights}: YOLO weights file not found")
+    points = [] if tables_only else grid_points(tables, dataset, data, preset, seeds, axes, weights, runs, students,
+                                                footage)
+    if not tables_only:
+        log(f'[reproduce] {len(points)} grid points in {len(tables)} tables -> {reports}')
+    counts = run_points(points, reports, nb_dir, cache, jobs, speed_threads, log)
+    counts['failed'] += aggregate_tables(tables, reports, nb_dir, log)
     wall = time.time() - t0
-    summary = {'counts': counts, 'wall_seconds': wall, 'reports': str(reports), 'tables': tables, 'seeds': seeds, 'preset': preset}
-    record = {**summary, 'finished': time.strftime('%Y-%m-%d %H:%M:%S'), 'versions': package_versions(), 'git_revision': git_revision(),
-              'code_version': code_version(), 'jobs': jobs, 'tables_only': tables_only, 'command': ' '.join(sys.argv)}
-    reports.mkdir(parents=True, exist_ok=True)
-    save_json(record, reports / 'reproduce_summary.json')
-    history = load_json(reports / 'reproduce_history.json') if (reports / 'reproduce_history.json').exists() else {}
-    save_json({**history, 'runs': history.get('runs', []) + [record]}, reports / 'reproduce_history.json')   # every invocation, in order
-    log(f"[reproduce] {counts['done']} done, {counts['skipped']} skipped (already finished), {counts['unavailable']} not run "
-        f"(YOLO weights or footage missing), {counts['failed']} failed; wall time {wall:.0f} s")
+    summary = {'counts': counts, 'wall_seconds': wall, 'reports': str(reports), 'tables': tables, 'seeds': seeds,
+               'preset': preset}
+    record_reproduction(summary, reports, jobs, tables_only)
+    log(f"[reproduce] {counts['done']} done, {counts['skipped']} skipped (already finished), {counts['unavailable']} "
+        f"not run (YOLO weights or footage missing), {counts['failed']} failed; wall time {wall:.0f} s")
     return summary
 
+# %% ../nbs/16_reproduce.ipynb #56fc392f
 def student_row(source: str, # `reproduce --config`: a named student configuration, a .yaml/.json file or inline JSON
                ) -> tuple:
     "(run name, `DistillConfig` overrides) of a further main-table row, checked before any work."
-    from fast_aed.distill import DistillConfig
     settings, label = read_config(source)
     build_config(DistillConfig, {**STUDENT_DEFAULTS, **settings}, label)   # every field and the config's own checks
     src = str(source).strip()
@@ -512,105 +792,152 @@ def student_row(source: str, # `reproduce --config`: a named student configurati
         raise FastAedError(f"{label}: the main table's row {name!r} has other settings; give the file another name")
     return name, settings
 
+# %% ../nbs/16_reproduce.ipynb #c113bb39
+def _print_rows(tables: list, # the tables of the call
+                axes: list, # ablation axes to keep
+                runs: list, # run names to keep
+                students: dict, # further main-table rows
+               ) -> int:
+    "`reproduce --print-config`: print the student settings of every grid row; exit code 0."
+    rows = {g['run']: g['student'] for t in tables for g in table_grid(t, axes, students)
+            if g['kind'] == 'student' and (not runs or g['run'] in runs)}
+    print(config_text(rows), end='')
+    return 0
+
+# %% ../nbs/16_reproduce.ipynb #23aba78b
 def _cmd_reproduce(args):
-    "Run the grid (with `--config`: the main table's row of that student configuration only, unless `--runs` says more)."
+    "Run the grid (with `--config`: that student's main-table row only, unless `--runs` says more)."
     students = dict([student_row(args.config)]) if args.config else None
     tables = args.tables or (['main'] if students else None)
-    if students and 'main' not in tables: raise FastAedError("--config adds a row to the main table: name the main table (or no table)")
+    if students and 'main' not in tables:
+        raise FastAedError("--config adds a row to the main table: name the main table (or no table)")
     runs = args.runs.split(',') if args.runs else (list(students) if students else None)
+    axes = args.axes.split(',') if args.axes else None
     if args.check:
-        return check_command(tables, args.dataset, args.data, args.seeds, args.preset, args.axes.split(',') if args.axes else None,
-                             args.reports, args.weights, runs, students, args.footage)
+        return check_command(tables, args.dataset, args.data, args.seeds, args.preset, axes, args.reports, args.weights,
+                             runs, students, args.footage)
     if args.print_config:
-        rows = {g['run']: g['student'] for t in (tables or TABLES) for g in table_grid(t, args.axes.split(',') if args.axes else None, students)
-                if g['kind'] == 'student' and (not runs or g['run'] in runs)}
-        print(config_text(rows), end='')
-        return 0
-    s = reproduce(tables, args.dataset, args.data, args.seeds, args.jobs, args.preset,
-                  args.axes.split(',') if args.axes else None, args.reports, args.weights, args.tables_only, args.speed_threads,
-                  runs, students, args.footage)
+        return _print_rows(tables or TABLES, axes, runs, students)
+    s = reproduce(tables, args.dataset, args.data, args.seeds, args.jobs, args.preset, axes, args.reports, args.weights,
+                  args.tables_only, args.speed_threads, runs, students, args.footage)
     return 1 if s['counts']['failed'] else 0
 
-def add_cli(sub, groups):
-    "Register `fast-aed reproduce`."
-    from .synth import PRESETS
-    p = sub.add_parser('reproduce', help='regenerate results tables and ablations as executed papermill notebooks')
+# %% ../nbs/16_reproduce.ipynb #481ae85b
+def _add_grid_args(p, # the `reproduce` parser
+                  ):
+    "The flags that choose the grid: tables, dataset, seeds, preset, axes, runs, footage and weights."
     p.add_argument('tables', nargs='*', help=f"tables ({', '.join(TABLES)}; default all)")
     p.add_argument('--dataset', default='synthetic', choices=['synthetic', 'avenue', 'shanghaitech', 'ped2'])
     p.add_argument('--data', default=None, help='prepared dataset folder (required for avenue/shanghaitech/ped2)')
     p.add_argument('--seeds', type=int, default=3)
-    p.add_argument('--jobs', type=int, default=1)
-    p.add_argument('--preset', default='standard', choices=sorted(PRESETS), help='synthetic preset (standard-x2: standard with twice its training video)')
+    p.add_argument('--preset', default='standard', choices=sorted(PRESETS),
+                   help='synthetic preset (standard-x2: standard with twice its training video)')
     p.add_argument('--axes', default=None, help='comma-separated ablation axes to run (default all)')
-    p.add_argument('--reports', default=None, help='reports folder (default ./papermill_runs/reports, under the current folder)')
-    p.add_argument('--weights', default=None, help='YOLO weights for the detector ablation (its YOLO grid points are not run without them)')
+    p.add_argument('--runs', default=None, help='comma-separated grid-point runs to run, e.g. student-s2d-focus-best3 '
+                   '(default all; the tables aggregate every finished run)')
+    p.add_argument('--footage', default=None,
+                   help="real fixed-camera footage (comma-separated videos) for the dev table's injected benchmark")
+    p.add_argument('--weights', default=None,
+                   help='YOLO weights for the detector ablation (its YOLO grid points are not run without them)')
+
+# %% ../nbs/16_reproduce.ipynb #33ecd94a
+def add_cli(sub, # the top-level subparsers
+            groups, # {'data', 'teachers'} subparsers (unused here)
+           ):
+    "Register `fast-aed reproduce`."
+    p = sub.add_parser('reproduce', help='regenerate results tables and ablations as executed papermill notebooks')
+    _add_grid_args(p)
+    p.add_argument('--jobs', type=int, default=1)
+    p.add_argument('--reports', default=None,
+                   help='reports folder (default ./papermill_runs/reports, under the current folder)')
     p.add_argument('--tables-only', action='store_true', help='only re-aggregate the tables from the finished runs')
-    p.add_argument('--speed-threads', type=int, default=None, help='CPU threads of the speed points, run alone after the others (default: all cores)')
-    p.add_argument('--runs', default=None, help='comma-separated grid-point runs to run, e.g. student-s2d-focus-best3 (default all; the tables aggregate every finished run)')
-    p.add_argument('--footage', default=None, help="real fixed-camera footage (comma-separated videos) for the dev table's injected benchmark")
-    p.add_argument('--check', action='store_true', help='run nothing: list the grid points whose reports are missing, failed or at another code version '
-                   '(and tables that mix code versions); exit 1 if any (no table named: every table, dev included)')
-    add_config_args(p, "a student to add to the main table as a row of its own (run alone unless --runs names more); its run name is the configuration's name or file stem")
+    p.add_argument('--speed-threads', type=int, default=None,
+                   help='CPU threads of the speed points, run alone after the others (default: all cores)')
+    p.add_argument('--check', action='store_true', help='run nothing: list the grid points whose reports are missing, '
+                   'failed or at another code version (and tables that mix code versions); exit 1 if any (no table '
+                   'named: every table, dev included)')
+    add_config_args(p, "a student to add to the main table as a row of its own (run alone unless --runs names more); "
+                    "its run name is the configuration's name or file stem")
     p.set_defaults(func=_cmd_reproduce)
 
 # %% ../nbs/16_reproduce.ipynb #71f7a183
-def reports_folder(tables: list, dataset: str = 'synthetic', preset: str = 'standard', reports_dir: str = None) -> Path:
-    "The folder of `tables`' reports: `development` for the dev table, else the dataset's (`reports_name`)."
-    base = Path(reports_dir) if reports_dir else Path.cwd() / 'papermill_runs' / 'reports'   # under the current folder, also from a pip install
-    return base / ('development' if list(tables) == DEV_TABLES else reports_name(dataset, preset))
-
 def report_problem(point: dict, # a grid point (`grid_points`)
                    folder: Path, # the reports folder of its dataset
                    version: str, # the library's code version now (`code_version`)
                   ) -> str | None: # what is wrong with its report, or None
     "Why a grid point's executed report needs a rerun: missing, failed, another code version or other parameters."
-    out = Path(folder) / point['table']
-    name = point['name']
+    out, name, p = Path(folder) / point['table'], point['name'], point['params']
     metrics, err = out / f'{name}.metrics.json', out / f'{name}.error.txt'
-    p = point['params']   # without the weights or the data folder it was run with, its parameters cannot be compared
+    # without the weights or the data folder it was run with, its parameters cannot be compared
     unknown = (p['detector'] == 'yolo' and not p.get('weights')) or (p['dataset'] != 'synthetic' and not p.get('data'))
     if not metrics.exists():
-        if err.exists(): return f'failed (see {err})'
-        return 'missing' + (' (it needs YOLO weights or footage: --weights / --footage)' if unknown else '')
-    try: m = load_json(metrics)
-    except FastAedError as e: return f'failed ({e})'
-    if err.exists() and err.stat().st_mtime >= metrics.stat().st_mtime: return f'failed on its last run (see {err})'
-    if m.get('code_version') != version: return f"at code version {m.get('code_version')} (the library is at {version})"
-    if not (out / f'{name}.ipynb').exists(): return 'missing (metrics.json without its executed notebook)'
+        needs = ' (it needs YOLO weights or footage: --weights / --footage)' if unknown else ''
+        return f'failed (see {err})' if err.exists() else f'missing{needs}'
+    try:
+        m = load_json(metrics)
+    except FastAedError as e:
+        return f'failed ({e})'
+    if err.exists() and err.stat().st_mtime >= metrics.stat().st_mtime:
+        return f'failed on its last run (see {err})'
+    if m.get('code_version') != version:
+        return f"at code version {m.get('code_version')} (the library is at {version})"
+    if not (out / f'{name}.ipynb').exists():
+        return 'missing (metrics.json without its executed notebook)'
     if not unknown and str(m.get('grid_key')) != config_hash({'params': point['params'], 'code': version}):
         return 'computed with other parameters than the grid has now'
     return None
 
-def mixed_versions(folder: Path, table: str) -> list:
+# %% ../nbs/16_reproduce.ipynb #36d1860b
+def mixed_versions(folder: Path, # a reports folder
+                   table: str, # one of its tables
+                  ) -> list:
     "The code versions of a table's finished rows: more than one is a problem (a table never mixes them)."
     versions = set()
     for p in sorted((Path(folder) / table).glob('*.metrics.json')):
-        try: versions.add(str(load_json(p).get('code_version')))
-        except FastAedError: continue
+        try:
+            versions.add(str(load_json(p).get('code_version')))
+        except FastAedError:
+            continue
     return sorted(versions) if len(versions) > 1 else []
 
-# %% ../nbs/16_reproduce.ipynb #96948eb8
+# %% ../nbs/16_reproduce.ipynb #deba4587
 def check_reports(tables: list = None, # tables to check (default every table, dev included)
-                  dataset: str = 'synthetic', data: str = None, seeds: int = 3, preset: str = 'standard', axes: list = None,
-                  reports_dir: str = None, weights: str = None, runs: list = None, students: dict = None, footage: str = None,
+                  dataset: str = 'synthetic', # synthetic | avenue | shanghaitech | ped2
+                  data: str = None, # prepared dataset folder (real benchmarks)
+                  seeds: int = 3, # seeds per grid point
+                  preset: str = 'standard', # synthetic preset
+                  axes: list = None, # ablation axes to check (default all)
+                  reports_dir: str = None, # default `./papermill_runs/reports`
+                  weights: str = None, # YOLO weights the YOLO points were run with
+                  runs: list = None, # run names to check (default all)
+                  students: dict = None, # further main-table rows
+                  footage: str = None, # footage of the dev table's injected benchmark
                  ) -> list: # [(where, problem)]: 'table/point' or 'table' and what is wrong
     "Every grid point whose report needs a rerun and every table that mixes code versions (nothing is run)."
     tables = tables or TABLES + DEV_TABLES
-    groups = [g for g in ([t for t in tables if t not in DEV_TABLES], [t for t in tables if t in DEV_TABLES]) if g]   # two reports folders
+    # two reports folders: the reported tables' and the development table's
+    groups = [g for g in ([t for t in tables if t not in DEV_TABLES], [t for t in tables if t in DEV_TABLES]) if g]
     version, problems = code_version(), []
     for group in groups:
         folder = reports_folder(group, dataset, preset, reports_dir)
         for point in grid_points(group, dataset, data, preset, seeds, axes, weights, runs, students, footage):
             problem = report_problem(point, folder, version)
-            if problem: problems.append((f"{folder.name}/{point['table']}/{point['name']}", problem))
+            if problem:
+                problems.append((f"{folder.name}/{point['table']}/{point['name']}", problem))
         for table in group:
             mixed = mixed_versions(folder, table)
-            if mixed: problems.append((f'{folder.name}/{table}', f"rows from {len(mixed)} code versions: {', '.join(mixed)}"))
+            if mixed:
+                problems.append((f'{folder.name}/{table}', f"rows from {len(mixed)} code versions: {', '.join(mixed)}"))
     return problems
 
-def check_command(*args, log=print) -> int:
+# %% ../nbs/16_reproduce.ipynb #6e5c6c4c
+def check_command(*args, # the arguments of `check_reports`
+                  log=print, # where the problems go
+                 ) -> int:
     "`fast-aed reproduce --check`: print the problems of `check_reports(*args)`; exit code 1 if any, else 0."
     problems = check_reports(*args)
-    for where, problem in problems: log(f'{where}: {problem}')
-    log(f'[reproduce --check] {len(problems)} problem(s)' if problems else '[reproduce --check] every report is current')
+    for where, problem in problems:
+        log(f'{where}: {problem}')
+    log(f'[reproduce --check] {len(problems)} problem(s)' if problems
+        else '[reproduce --check] every report is current')
     return 1 if problems else 0

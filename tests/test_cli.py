@@ -1,6 +1,5 @@
 "Integration tests of the `fast-aed` console script."
-import errno, os, subprocess, sys
-from pathlib import Path
+import errno, os, subprocess
 
 import numpy as np
 import pytest
@@ -9,7 +8,8 @@ import pytest
 def run_cli(*args, check=True):
     "Run the installed console script and return the completed process."
     proc = subprocess.run(['fast-aed', *map(str, args)], capture_output=True, text=True, timeout=600)
-    if check and proc.returncode: raise AssertionError(f'fast-aed {args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}')
+    if check and proc.returncode:
+        raise AssertionError(f'fast-aed {args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}')
     return proc
 
 
@@ -23,12 +23,14 @@ def test_os_error_escaping_a_command_is_one_line(monkeypatch, capsys, err):
     "An OSError that no command turned into a FastAedError is printed centrally by main(): one line, exit 2."
     import fast_aed.data
     from fast_aed.cli import main
-    def failing(args): raise OSError(err, os.strerror(err), '/data/work/maps/A/test/01.npz')
+    def failing(args):
+        raise OSError(err, os.strerror(err), '/data/work/maps/A/test/01.npz')
     monkeypatch.setattr(fast_aed.data, '_cmd_info', failing)
     assert main(['data', 'info', 'anything']) == 2
     stderr = capsys.readouterr().err
     assert stderr.count('\n') == 1 and 'Traceback' not in stderr
-    assert stderr.startswith(f'fast-aed: error: cannot write /data/work/maps/A/test/01.npz: {os.strerror(err)}'), stderr
+    expected = f'fast-aed: error: cannot write /data/work/maps/A/test/01.npz: {os.strerror(err)}'
+    assert stderr.startswith(expected), stderr
 
 
 @pytest.mark.parametrize('argv', [
@@ -43,7 +45,10 @@ def test_zero_or_negative_size_refused_by_the_parser(argv):
     assert 'error: argument --size' in proc.stderr and 'positive' in proc.stderr, proc.stderr
 
 
-@pytest.mark.parametrize('content', [b'these are not weights\n', bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8))])
+RANDOM_BYTES = bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8))
+
+
+@pytest.mark.parametrize('content', [b'these are not weights\n', RANDOM_BYTES])
 def test_detect_with_a_non_model_weights_file(tmp_path, content):
     "A text file or random bytes renamed .pt: one line naming the file, no traceback."
     from fast_aed.data import DatasetWriter
@@ -52,9 +57,10 @@ def test_detect_with_a_non_model_weights_file(tmp_path, content):
         w.finish('mini')
     (tmp_path / 'w.pt').write_bytes(content)
     env = {**os.environ, 'YOLO_CONFIG_DIR': str(tmp_path / 'yolo_cfg')}
-    proc = subprocess.run(['fast-aed', 'detect', str(tmp_path / 'data'), '--detector', 'yolo', '--weights', str(tmp_path / 'w.pt')],
-                          capture_output=True, text=True, timeout=300, env=env)
+    cmd = ['fast-aed', 'detect', str(tmp_path / 'data'), '--detector', 'yolo', '--weights', str(tmp_path / 'w.pt')]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 2 and 'Traceback' not in proc.stderr
     err = [l for l in proc.stderr.splitlines() if l.startswith('fast-aed: error:')]
-    assert len(err) == 1 and err[0].startswith(f'fast-aed: error: {tmp_path / "w.pt"}: not a YOLO weights file'), proc.stderr
+    expected = f'fast-aed: error: {tmp_path / "w.pt"}: not a YOLO weights file'
+    assert len(err) == 1 and err[0].startswith(expected), proc.stderr
     assert proc.stderr.strip().endswith(err[0])   # the error is the last line, nothing after it

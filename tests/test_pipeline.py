@@ -8,7 +8,8 @@ from fast_aed.reproduce import TINY_OVERRIDES
 
 def cli(*args):
     proc = subprocess.run(['fast-aed', *map(str, args)], capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, f'fast-aed {args} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}'
+    assert proc.returncode == 0, (f'fast-aed {args} failed ({proc.returncode}):\n'
+                                  f'{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
     return proc.stdout
 
 
@@ -22,7 +23,8 @@ def tiny_run(tmp_path_factory):
 
 def test_run_writes_every_stage(tiny_run):
     work = tiny_run / 'work'
-    for path in ['teachers/A/model.pt', 'teachers/B/model.pt', 'student/student.pt', 'results.json', 'eval/student.json']:
+    for path in ['teachers/A/model.pt', 'teachers/B/model.pt', 'student/student.pt', 'results.json',
+                 'eval/student.json']:
         assert (work / path).exists(), path
     res = json.loads((work / 'results.json').read_text())
     assert {'config', 'seed', 'versions', 'git_revision'} <= set(res['manifest'])
@@ -56,7 +58,7 @@ def test_run_resumes_without_refitting(tiny_run):
 
 
 def test_teacher_scores_follow_the_detections(tiny_run, tmp_path):
-    "A teacher's cached object scores are reused only for the very detections they score: changed boxes are scored again."
+    "A teacher's cached object scores are reused only for the detections they score: changed boxes are scored again."
     import shutil
     from fast_aed.data import load_dataset
     from fast_aed.detect import Detections, load_dataset_detections
@@ -65,9 +67,11 @@ def test_teacher_scores_follow_the_detections(tiny_run, tmp_path):
     det_keys = [p.name for p in (work / 'detections').iterdir() if p.is_dir()]
     assert len(det_keys) == 1, det_keys
     dets = load_dataset_detections(ds, work, det_keys[0], splits=('test',))
-    shutil.copytree(work / 'teachers' / 'B', tmp_path / 'teachers' / 'B')   # score a copy: the shared run stays as it was
+    # score a copy: the shared run stays as it was
+    shutil.copytree(work / 'teachers' / 'B', tmp_path / 'teachers' / 'B')
     folder = tmp_path / 'teachers' / 'B'
-    stamps = lambda: {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in (folder / 'scores' / 'test').glob('*.npz')}
+    stamps = lambda: {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+                      for p in (folder / 'scores' / 'test').glob('*.npz')}
     before = stamps()
     assert len(before) == len(ds.test)
     score_teacher(ds, tmp_path, 'B', dets, splits=('test',))
