@@ -162,8 +162,8 @@ def _scores_cached(path: Path, # a cached object-scores file
     if not path.exists():
         return False
     z = load_npz(path)
-    # the boxes' video content; scores saved before it was recorded: the boxes decide
-    same_source = str(z.get('source', d.source)) == d.source
+    # the boxes' video content (0.2.0: scores saved without it are scored again)
+    same_source = 'source' in z and str(z['source']) == d.source
     # `Detections` holds int32 frames and float32 boxes, as saved
     same_boxes = np.array_equal(z['frame'], d.frame) and np.array_equal(z['boxes'], d.boxes)
     return str(z.get('model_key')) == model_key and same_source and same_boxes
