@@ -11,7 +11,7 @@ from .core import FastAedError, os_error_message
 __all__ = ['CLI_MODULES', 'COMMAND_MODULES', 'build_parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #89475f64
-CLI_MODULES = ['data', 'convert', 'videos', 'synth', 'inject', 'detect', 'pipeline', 'distill', 'evaluate', 'bench', 'deploy', 'reproduce']
+CLI_MODULES = ['data', 'convert', 'videos', 'synth', 'inject', 'detect', 'pipeline', 'distill', 'evaluate', 'bench', 'gpu', 'deploy', 'reproduce']
 # which modules register each top-level command: only those are imported when that command runs (fast start-up)
 COMMAND_MODULES = {'data': ['data', 'convert', 'videos', 'synth', 'inject'], 'teachers': ['pipeline'], 'detect': ['detect'],
                    'eval': ['pipeline'], 'run': ['pipeline'], 'demo': ['pipeline'], 'train': ['distill'],
