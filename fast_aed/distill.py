@@ -272,13 +272,17 @@ class WeightAverage:
             self.state[k].copy_(v)
 
 # %% ../nbs/09_distill.ipynb #ffe6be6a
-def _normalised_stack(video:np.ndarray, # (T, H, W, 3) uint8 frames (an array or a memory map)
-                      indices:list, # the stack's frames
-                     ) -> np.ndarray:
-    "The normalised (3 x len(indices), H, W) float32 stack of `FrameStackDataset.stack`, from whole frames at once."
+def _raw_stack(video:np.ndarray, # (T, H, W, 3) uint8 frames (an array or a memory map)
+               indices:list, # the stack's frames
+              ) -> np.ndarray:
+    "The (3 x len(indices), H, W) uint8 stack of frames `indices`, channels in frame order, copied whole frames at once."
     f = np.asarray(video[indices])
     n, H, W, C = f.shape
-    x = np.ascontiguousarray(f.transpose(0, 3, 1, 2)).reshape(n * C, H, W).astype(np.float32)
+    return np.ascontiguousarray(f.transpose(0, 3, 1, 2)).reshape(n * C, H, W)
+
+def _normalised_stack(video:np.ndarray, indices:list) -> np.ndarray:
+    "The normalised float32 stack of `FrameStackDataset.stack`, `(x - 127) / 128`, from `_raw_stack`."
+    x = _raw_stack(video, indices).astype(np.float32)
     x -= 127.0
     x *= 1 / 128.0   # exact: 1/128 is a power of two
     return x
@@ -348,6 +352,10 @@ class DiskFrameStacks(FrameStackDataset):
         "The normalised stack (C, H, W) float32 of frame `t` of video number `k`."
         return _normalised_stack(self._video(k), stack_indices(t, self.records[k].frames, self.offsets))
 
+    def raw_stack(self, k:int, t:int) -> np.ndarray:
+        "The uint8 stack (C, H, W) of frame `t` of video number `k`, to be normalised on the training device."
+        return _raw_stack(self._video(k), stack_indices(t, self.records[k].frames, self.offsets))
+
     def __getstate__(self): return {**self.__dict__, '_maps': {}}
 
 # %% ../nbs/09_distill.ipynb #9286eddb
@@ -374,14 +382,17 @@ class DistillSamples(Dataset):
     def __init__(self, stacks:FrameStackDataset, # the frame stacks of the videos
                  items:list, # (video index, frame) pairs
                  targets:dict=None, # {teacher: [per video {scale: (T, ...) array}]}, or None for inputs only
+                 raw:bool=False, # uint8 stacks, normalised on the device (where `stacks` has `raw_stack`)
                 ):
         self.stacks, self.items, self.targets = stacks, list(items), targets
+        self.raw = raw and hasattr(stacks, 'raw_stack')
 
     def __len__(self): return len(self.items)
 
     def __getitem__(self, j):
         k, t = self.items[j]
-        out = {'x': torch.from_numpy(self.stacks.stack(k, t)), 'video': k, 'frame': t}
+        x = self.stacks.raw_stack(k, t) if self.raw else self.stacks.stack(k, t)
+        out = {'x': torch.from_numpy(x), 'video': k, 'frame': t}
         if self.targets is not None:
             out['y'] = {name: {s: _target_tensor(m[t], s) for s, m in per[k].items()}
                         for name, per in self.targets.items()}
@@ -688,8 +699,10 @@ def _place(module:nn.Module, device:str, channels_last:bool) -> nn.Module:
     return module.to(memory_format=torch.channels_last) if channels_last else module
 
 def _inputs(x:torch.Tensor, device:str, channels_last:bool) -> torch.Tensor:
-    "A batch of input stacks on `device`, channels-last if asked."
+    "A batch of input stacks on `device` (uint8 ones normalised there, as `FrameStackDataset`), channels-last if asked."
     x = x.to(device, non_blocking=True)
+    if x.dtype == torch.uint8:
+        x = (x.float() - 127.0) * (1 / 128.0)
     return x.contiguous(memory_format=torch.channels_last) if channels_last else x
 
 # %% ../nbs/09_distill.ipynb #1499c4ee
@@ -762,8 +775,9 @@ def _prepare_run(ds, work:Path, config:DistillConfig, out:Path, resume:bool, inf
     train_items, val_items, split_info = split_train_val(ds.train, config)
     stacks = frame_stacks(ds.train, config, Path(work) / 'frame_cache')
     targets = _load_targets(work, config, ds.train)
-    val_set = DistillSamples(stacks, shard(val_items, info), targets) if val_items else None
-    return TrainingRun(ds, work, config, out, resume, info, device, DistillSamples(stacks, train_items, targets),
+    raw = config.cache_frames == 'disk'   # uint8 batches from the disk cache: a quarter of the bytes to move
+    val_set = DistillSamples(stacks, shard(val_items, info), targets, raw) if val_items else None
+    return TrainingRun(ds, work, config, out, resume, info, device, DistillSamples(stacks, train_items, targets, raw),
                        val_set, split_info, manifest, maps_settings,
                        _train_precision(config, device), _can_compile(config))
 
@@ -793,7 +807,7 @@ def _ae_val_loss(run:TrainingRun, ae:nn.Module) -> float:
     ae.eval()
     vs = vn = 0
     for b in _loader(run.val_set, run.config, None, False, 0, run.per_rank):   # val items are already sharded
-        x = b['x'].to(run.device)
+        x = _inputs(b['x'], run.device, False)
         vs += F.mse_loss(ae(x), ae.target(x)).item() * len(x)
         vn += len(x)
     ae.train()
@@ -1000,7 +1014,7 @@ def _val_kd(model, loader, config, device, info) -> dict:
     keys = ['kd'] + focus + sorted(f'{t}/{s}' for t in config.teachers for s in config.scales)
     sums, n = [0.] * len(keys), 0
     for b in loader:
-        pred = model(b['x'].to(device))
+        pred = model(_inputs(b['x'], device, False))
         y = _to(b['y'], device)
         tot, parts = kd_loss(pred, y, weights)
         bs = len(b['x'])

@@ -63,13 +63,13 @@ def loader_fps(ds, # a VadDataset; its training videos are read
                n_batches:int=20, # batches timed (after a first, untimed one)
                cache_dir:Path=None, # frame cache folder (default: the dataset's work folder's frame_cache)
               ) -> dict:
-    "Frames per second of the training loader alone (disk frame cache, shuffled, `workers` processes)."
+    "Frames per second of the training loader alone: disk frame cache, uint8 stacks, shuffled, `workers` processes."
     cfg = DistillConfig(input_size=tuple(size), cache_frames='disk', num_workers=workers)
     t0 = time.perf_counter()
     stacks = frame_stacks(ds.train, cfg, cache_dir or work_dir(ds.root) / 'frame_cache')
     cache_s = time.perf_counter() - t0
     items = [(k, t) for k, r in enumerate(stacks.records) for t in range(r.frames)]
-    loader = DataLoader(DistillSamples(stacks, items), batch_size=batch, shuffle=True, num_workers=workers,
+    loader = DataLoader(DistillSamples(stacks, items, raw=True), batch_size=batch, shuffle=True, num_workers=workers,
                         generator=torch.Generator().manual_seed(0), pin_memory=torch.cuda.is_available())
     it = iter(loader)
     next(it)
