@@ -275,7 +275,7 @@ class WeightAverage:
 def _raw_stack(video:np.ndarray, # (T, H, W, 3) uint8 frames (an array or a memory map)
                indices:list, # the stack's frames
               ) -> np.ndarray:
-    "The (3 x len(indices), H, W) uint8 stack of frames `indices`, channels in frame order, copied whole frames at once."
+    "The (3 x len(indices), H, W) uint8 stack of frames `indices`, channels in frame order, whole frames at once."
     f = np.asarray(video[indices])
     n, H, W, C = f.shape
     return np.ascontiguousarray(f.transpose(0, 3, 1, 2)).reshape(n * C, H, W)
