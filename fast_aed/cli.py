@@ -12,13 +12,13 @@ __all__ = ['CLI_MODULES', 'COMMAND_MODULES', 'build_parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #89475f64
 CLI_MODULES = ['data', 'convert', 'videos', 'synth', 'inject', 'detect', 'pipeline', 'demo', 'distill', 'evaluate',
-               'bench', 'deploy', 'reproduce']   # the modules that register commands, in the order of `--help`
+               'bench', 'gpu', 'deploy', 'reproduce']   # the modules that register commands, in the order of `--help`
 
 # %% ../nbs/20_cli.ipynb #bed0e09e
 # which modules register each top-level command: only those are imported when that command runs (fast start-up)
 COMMAND_MODULES = {'data': ['data', 'convert', 'videos', 'synth', 'inject'], 'teachers': ['pipeline'],
                    'detect': ['detect'], 'eval': ['pipeline'], 'run': ['demo'], 'demo': ['demo'], 'train': ['distill'],
-                   'bench': ['bench'], 'score': ['deploy'], 'reproduce': ['reproduce']}
+                   'bench': ['bench'], 'gpu-check': ['gpu'], 'score': ['deploy'], 'reproduce': ['reproduce']}
 
 # %% ../nbs/20_cli.ipynb #b67208bc
 def _modules_for(argv: list) -> list:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_distill.ipynb #fc18c571
 from __future__ import annotations
-import copy, csv, json, logging, math, os, random, shutil, time
+import contextlib, copy, csv, json, logging, math, os, random, shutil, time
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 import numpy as np
@@ -20,7 +20,8 @@ from .config import (read_config, build_config, config_text, add_config_args, ad
                              check_renamed_flags)
 from .distributed import (DistInfo, init_from_env, cleanup, barrier, shard, all_gather_object,
                                   broadcast_object, wrap_ddp, make_sampler, seed_for_rank)
-from .data import FrameStackDataset, load_dataset, read_video, read_labels
+from .data import (FrameStackDataset, load_dataset, read_video, read_labels, read_frame, video_fingerprint,
+                           stack_indices)
 from .metrics import EvalConventions, frame_level_report
 from .maps import load_teacher_maps, load_maps_meta, heads_from_maps
 from .student import (Student, StudentAE, StageDiscriminator, transfer_ae_weights, count_params, STEMS,
@@ -29,8 +30,9 @@ from .student import (Student, StudentAE, StageDiscriminator, transfer_ae_weight
 log = logging.getLogger('fast_aed.distill')
 
 # %% auto #0
-__all__ = ['log', 'PRETRAININGS', 'DISCRIMINATORS', 'DISC_SCALES', 'VAL_SPLITS', 'SELECTIONS', 'VAL_SELECTIONS',
-           'BEST_OF_SEED_STEP', 'DistillConfig', 'WeightAverage', 'CachedFrameStacks', 'frame_stacks', 'DistillSamples',
+__all__ = ['log', 'PRETRAININGS', 'DISCRIMINATORS', 'DISC_SCALES', 'VAL_SPLITS', 'SELECTIONS', 'VAL_SELECTIONS', 'PRECISIONS',
+           'CACHE_FRAMES', 'BEST_OF_SEED_STEP', 'DistillConfig', 'WeightAverage', 'CachedFrameStacks',
+           'frame_cache_file', 'cache_video_frames', 'DiskFrameStacks', 'frame_stacks', 'DistillSamples',
            'split_train_val', 'focused_mse', 'kd_loss', 'build_discriminators', 'discriminator_loss',
            'adversarial_loss', 'student_dir', 'run_key', 'write_log', 'TrainingRun', 'DistillState', 'train_student',
            'load_student', 'predict_maps', 'config_from_args', 'add_cli']
@@ -42,7 +44,10 @@ DISC_SCALES = ('multi_scale', 'single_scale')
 VAL_SPLITS = ('auto', 'video', 'frames')
 SELECTIONS = ('val_kd', 'val_kd_focus', 'last')
 VAL_SELECTIONS = ('val_kd', 'val_kd_focus')   # the selections that minimise a validation loss
-_RUNTIME_FIELDS = ('device', 'num_workers', 'threads', 'cache_frames')  # do not change results
+# settings that do not change results
+_RUNTIME_FIELDS = ('device', 'num_workers', 'threads', 'cache_frames', 'channels_last', 'compile')
+PRECISIONS = ('fp32', 'bf16', 'fp16')
+CACHE_FRAMES = ('auto', True, False, 'memory', 'disk')
 
 # %% ../nbs/09_distill.ipynb #b85068d2
 @dataclass
@@ -52,10 +57,10 @@ class DistillConfig:
     input_size: tuple = (160, 96) # student input (W, H); frames are resized to it
     offsets: tuple = (0, -3, 3) # input frames relative to t, in channel order
     # teachers and targets
-    teachers: tuple = ('B',) # teacher names (WORK/maps/<name>); the paper: ('A', 'B')
+    teachers: tuple = ('B',) # teacher names (WORK/maps/<name>; see above)
     teacher_weights: tuple = None # one weight per teacher (default 1.0 each)
     scales: tuple = (1, 4, 16) # distilled grids
-    kd_focus: float = 0. # weigh the training KD loss's cells by 1 + kd_focus x teacher score (0 = plain MSE)
+    kd_focus: float = 0. # focus of the training KD loss (0 = plain MSE; see above)
     # student architecture
     width: int = 8 # stem channels (16 in the paper)
     n_down: int = 3 # stride-2 down-sampling steps (4)
@@ -64,7 +69,7 @@ class DistillConfig:
     dim_head: int = 32 # channels per head (64)
     mlp_mult: int = 4 # feed-forward expansion
     stem_stride: int = 1 # stride of the stem (1 in the paper)
-    stem: str = 'conv7' # 'conv7' (the paper's 7x7 conv) or 's2d' (space-to-depth + 3x3 conv)
+    stem: str = 'conv7' # 'conv7' (the paper) or 's2d' (see above)
     motion_input: str = 'frames' # 'frames' (the paper) or 'differences' (t, neighbours - t)
     # phase 1: auto-encoder pre-training
     pretraining: str = 'ae' # 'none', 'ae' (reconstruct frame t) or 'masked_ae' (MaskIn input masking)
@@ -83,7 +88,7 @@ class DistillConfig:
     adversarial: bool = True # add the adversarial loss (L_AKD)
     lambda_adv: float = 0.1 # weight of L_AKD
     discriminator: str = 'per_teacher' # 'per_teacher' (the paper) or 'shared' by all teachers
-    discriminator_scales: str = 'multi_scale' # 'multi_scale' (one D reads all grids) or 'single_scale'
+    discriminator_scales: str = 'multi_scale' # 'multi_scale' (one D, all grids) or 'single_scale'
     d_lr: float = 1e-4 # discriminator Adam learning rate (1e-4)
     d_weight_decay: float = 5e-6 # discriminator weight decay
     d_hidden: int = 50 # discriminator MLP width
@@ -94,17 +99,20 @@ class DistillConfig:
     val_fraction: float = 0.15 # training frames held out for model selection (0 = none)
     val_split: str = 'auto' # 'video', 'frames' or 'auto' (video if >= 3 videos)
     selection: str = 'val_kd' # 'val_kd', 'val_kd_focus' or 'last' (see above)
-    select_on_test: bool = False # official: select on the test micro-AUC (MIX head); biased
-    frame_stride: int = 2 # use every k-th training frame (neighbours are nearly identical)
-    best_of: int = 1 # independent runs; the lowest validation KD loss is kept
-    best_of_screen: int = 0 # epochs of every candidate before only the best goes on (0 = all)
+    select_on_test: bool = False # official: select on the test micro-AUC (biased)
+    frame_stride: int = 2 # use every k-th training frame
+    best_of: int = 1 # independent runs (see above)
+    best_of_screen: int = 0 # screening epochs (0 = none; see above)
     split_seed: int = None # seed of the validation split (None = `seed`)
     # run
     seed: int = 0 # seed of initialisation, shuffling and masking
     device: str = 'auto' # 'auto', 'cpu', 'cuda', 'cuda:1', ...
     num_workers: int = 0 # DataLoader workers
     threads: int = None # torch intra-op threads (None = leave as is)
-    cache_frames: str | bool = 'auto' # resized frames in memory: 'auto' (under 4 GiB), True, False
+    cache_frames: str | bool = 'auto' # where resized frames are kept (see above)
+    precision: str = 'fp32' # 'fp32', 'bf16' or 'fp16' (see above)
+    channels_last: bool = False # channels-last model and input
+    compile: bool = False # `torch.compile` the model being trained
 
     def __post_init__(self):
         self._normalise()
@@ -150,7 +158,8 @@ def _config_errors(c:DistillConfig) -> list:
         errors.append(f"ema_decay must be in [0, 1), got {c.ema_decay}")
     choices = (('pretraining', c.pretraining, PRETRAININGS), ('discriminator', c.discriminator, DISCRIMINATORS),
                ('discriminator_scales', c.discriminator_scales, DISC_SCALES), ('val_split', c.val_split, VAL_SPLITS),
-               ('selection', c.selection, SELECTIONS), ('motion_input', c.motion_input, MOTION_INPUTS))
+               ('selection', c.selection, SELECTIONS), ('motion_input', c.motion_input, MOTION_INPUTS),
+               ('precision', c.precision, PRECISIONS))
     errors += [f"{name} must be one of {allowed}, got {val!r}" for name, val, allowed in choices if val not in allowed]
     return errors
 
@@ -174,8 +183,7 @@ def _run_errors(c:DistillConfig) -> list:
          f"best_of_screen must be in [0, epochs), got {c.best_of_screen} with epochs={c.epochs}"),
         (not c.best_of_screen or c.best_of >= 2,
          f"best_of_screen={c.best_of_screen} screens best_of candidates: it needs best_of >= 2"),
-        (c.cache_frames in ('auto', True, False),
-         f"cache_frames must be 'auto', True or False, got {c.cache_frames!r}"),
+        (c.cache_frames in CACHE_FRAMES, f"cache_frames must be one of {CACHE_FRAMES}, got {c.cache_frames!r}"),
     ]
     return [msg for ok, msg in checks if not ok]
 
@@ -263,6 +271,22 @@ class WeightAverage:
         for k, v in s['state'].items():
             self.state[k].copy_(v)
 
+# %% ../nbs/09_distill.ipynb #ffe6be6a
+def _raw_stack(video:np.ndarray, # (T, H, W, 3) uint8 frames (an array or a memory map)
+               indices:list, # the stack's frames
+              ) -> np.ndarray:
+    "The (3 x len(indices), H, W) uint8 stack of frames `indices`, channels in frame order, whole frames at once."
+    f = np.asarray(video[indices])
+    n, H, W, C = f.shape
+    return np.ascontiguousarray(f.transpose(0, 3, 1, 2)).reshape(n * C, H, W)
+
+def _normalised_stack(video:np.ndarray, indices:list) -> np.ndarray:
+    "The normalised float32 stack of `FrameStackDataset.stack`, `(x - 127) / 128`, from `_raw_stack`."
+    x = _raw_stack(video, indices).astype(np.float32)
+    x -= 127.0
+    x *= 1 / 128.0   # exact: 1/128 is a power of two
+    return x
+
 # %% ../nbs/09_distill.ipynb #e6ac9db5
 class CachedFrameStacks(FrameStackDataset):
     "`FrameStackDataset` whose resized frames are decoded once and kept in memory."
@@ -272,12 +296,77 @@ class CachedFrameStacks(FrameStackDataset):
 
     def _frame(self, k:int, i:int) -> np.ndarray: return self.frames[k][i]
 
+    def stack(self, k:int, t:int) -> np.ndarray:
+        "The normalised stack (C, H, W) float32 of frame `t` of video number `k`."
+        return _normalised_stack(self.frames[k], stack_indices(t, self.records[k].frames, self.offsets))
+
+# %% ../nbs/09_distill.ipynb #7d85290b
+def frame_cache_file(rec, # a VideoRecord
+                     size:tuple, # (W, H) of the cached frames
+                     cache_dir:Path, # the cache folder (WORK/frame_cache)
+                    ) -> Path:
+    "Where the uint8 frames (T, H, W, 3) of `rec` at `size` are cached: named by split, name, fingerprint and size."
+    W, H = size
+    return Path(cache_dir) / f"{rec.split}_{rec.name}_{video_fingerprint(rec)}_{W}x{H}.u8"
+
+# %% ../nbs/09_distill.ipynb #1504d418
+def cache_video_frames(rec, # a VideoRecord
+                       size:tuple, # (W, H) to resize to
+                       cache_dir:Path, # the cache folder
+                      ) -> Path:
+    "The cached frames file of `rec` at `size`, decoded and written atomically unless a complete one exists."
+    path = frame_cache_file(rec, size, cache_dir)
+    W, H = size
+    shape = (rec.frames, H, W, 3)
+    if path.exists() and path.stat().st_size == math.prod(shape):
+        return path
+    with atomic_path(path) as tmp:
+        frames = np.memmap(tmp, np.uint8, 'w+', shape=shape)
+        for i in range(rec.frames):
+            frames[i] = read_frame(rec, i, size)
+        frames.flush()
+        del frames
+    return path
+
+# %% ../nbs/09_distill.ipynb #92511442
+class DiskFrameStacks(FrameStackDataset):
+    "`FrameStackDataset` whose resized frames are read from uint8 memory maps written once per video and size."
+    def __init__(self, records:list, offsets:tuple=(0, -3, 3), size:tuple=None,
+                 cache_dir:Path=None, # the cache folder (WORK/frame_cache)
+                ):
+        super().__init__(records, offsets, size, cache=0)
+        if cache_dir is None:
+            raise FastAedError("DiskFrameStacks: a cache folder is needed (cache_dir)")
+        self.paths = [cache_video_frames(r, self.size, cache_dir) for r in progress(self.records, desc='cache frames')]
+        self._maps = {}
+
+    def _video(self, k:int) -> np.memmap:
+        if k not in self._maps:   # opened lazily: each DataLoader worker maps the files itself
+            r, (W, H) = self.records[k], self.size
+            self._maps[k] = np.memmap(self.paths[k], np.uint8, 'r', shape=(r.frames, H, W, 3))
+        return self._maps[k]
+
+    def _frame(self, k:int, i:int) -> np.ndarray: return self._video(k)[i]
+
+    def stack(self, k:int, t:int) -> np.ndarray:
+        "The normalised stack (C, H, W) float32 of frame `t` of video number `k`."
+        return _normalised_stack(self._video(k), stack_indices(t, self.records[k].frames, self.offsets))
+
+    def raw_stack(self, k:int, t:int) -> np.ndarray:
+        "The uint8 stack (C, H, W) of frame `t` of video number `k`, to be normalised on the training device."
+        return _raw_stack(self._video(k), stack_indices(t, self.records[k].frames, self.offsets))
+
+    def __getstate__(self): return {**self.__dict__, '_maps': {}}
+
 # %% ../nbs/09_distill.ipynb #9286eddb
 def frame_stacks(records:list, # VideoRecord list
                  config:DistillConfig, # input size, offsets and caching policy
+                 cache_dir:Path=None, # folder of the frame cache files, for `cache_frames='disk'`
                 ) -> FrameStackDataset:
-    "The frame-stack dataset for `records`: cached in memory when the config allows and it fits (4 GiB for 'auto')."
+    "The frame-stack dataset for `records`: cached in memory (when it fits, for 'auto') or on disk, as configured."
     W, H = config.input_size
+    if config.cache_frames == 'disk':
+        return DiskFrameStacks(records, config.offsets, (W, H), cache_dir)
     need = sum(r.frames for r in records) * W * H * 3
     cache = config.cache_frames if config.cache_frames != 'auto' else need < 4 * 2**30
     return (CachedFrameStacks if cache else FrameStackDataset)(records, config.offsets, (W, H))
@@ -293,14 +382,17 @@ class DistillSamples(Dataset):
     def __init__(self, stacks:FrameStackDataset, # the frame stacks of the videos
                  items:list, # (video index, frame) pairs
                  targets:dict=None, # {teacher: [per video {scale: (T, ...) array}]}, or None for inputs only
+                 raw:bool=False, # uint8 stacks, normalised on the device (where `stacks` has `raw_stack`)
                 ):
         self.stacks, self.items, self.targets = stacks, list(items), targets
+        self.raw = raw and hasattr(stacks, 'raw_stack')
 
     def __len__(self): return len(self.items)
 
     def __getitem__(self, j):
         k, t = self.items[j]
-        out = {'x': torch.from_numpy(self.stacks.stack(k, t)), 'video': k, 'frame': t}
+        x = self.stacks.raw_stack(k, t) if self.raw else self.stacks.stack(k, t)
+        out = {'x': torch.from_numpy(x), 'video': k, 'frame': t}
         if self.targets is not None:
             out['y'] = {name: {s: _target_tensor(m[t], s) for s, m in per[k].items()}
                         for name, per in self.targets.items()}
@@ -425,10 +517,12 @@ def run_key(ds, # a VadDataset
     cfg = {k: v for k, v in config.to_dict().items() if k not in _RUNTIME_FIELDS}
     cfg['split_seed'] = config.validation_seed
     if phase == 'ae':   # the auto-encoder ignores the teachers and phase-2 settings; its architecture is `ae_args()`
-        cfg = {'ae_args': config.ae_args(), **{k: cfg[k] for k in _AE_KEY_FIELDS}}
+        cfg = {'ae_args': config.ae_args(), **{k: cfg[k] for k in _AE_KEY_FIELDS + ('precision',)}}
         maps = {}
     else:
         maps = {t: load_maps_meta(work, t).get('settings_hash') for t in config.teachers}
+    if cfg['precision'] == 'fp32':   # the default precision is left out of the key
+        del cfg['precision']
     data = {'name': ds.name, 'train': [(r.name, r.frames, r.height, r.width) for r in ds.train]}
     return config_hash({'config': cfg, 'data': data, 'maps': maps, 'phase': phase, 'format': 1})
 
@@ -546,13 +640,14 @@ def _loader(dataset, # the samples
             epoch:int, # the epoch, for the shuffling order
             batch:int, # batch size on this rank
            ) -> DataLoader:
-    "The DataLoader of one epoch: a seeded shuffle, or this rank's shard under torchrun."
+    "The DataLoader of one epoch: a seeded shuffle, or this rank's shard under torchrun; pinned memory on CUDA."
     sampler = make_sampler(dataset, info, shuffle=shuffle, seed=config.seed) if info is not None else None
     if sampler is not None:
         sampler.set_epoch(epoch)
     g = torch.Generator().manual_seed(config.seed * 1000 + epoch)
+    pin = torch.cuda.is_available() and resolve_device(config.device).startswith('cuda')
     return DataLoader(dataset, batch_size=batch, shuffle=shuffle and sampler is None, sampler=sampler, generator=g,
-                      num_workers=config.num_workers, drop_last=False, persistent_workers=False)
+                      num_workers=config.num_workers, drop_last=False, persistent_workers=False, pin_memory=pin)
 
 # %% ../nbs/09_distill.ipynb #ccb42a3a
 def _load_targets(work, config, records) -> dict:
@@ -562,6 +657,80 @@ def _load_targets(work, config, records) -> dict:
 
 def _to(batch_y, device):
     return {k: {s: v.to(device, non_blocking=True) for s, v in y.items()} for k, y in batch_y.items()}
+
+# %% ../nbs/09_distill.ipynb #50c77b31
+def _train_precision(config:DistillConfig, # the run's settings
+                     device:str, # where it trains
+                    ) -> str:
+    "`config.precision`, or 'fp32' (with a one-line warning) where `device` cannot run it."
+    cuda = str(device).startswith('cuda')
+    if config.precision == 'fp16' and not cuda:
+        log.warning("precision='fp16' needs a CUDA device; training on %s in fp32", device)
+        return 'fp32'
+    if config.precision == 'bf16' and cuda and not torch.cuda.is_bf16_supported():
+        log.warning("precision='bf16': this GPU has no bf16 support; training in fp32")
+        return 'fp32'
+    return config.precision
+
+# %% ../nbs/09_distill.ipynb #393289df
+def _can_compile(config:DistillConfig) -> bool:
+    "`config.compile` where `torch.compile` works here; False (with a one-line warning) where it does not."
+    if not config.compile:
+        return False
+    if not (hasattr(torch, 'compile') and torch._dynamo.is_dynamo_supported()):
+        log.warning("compile=True: torch.compile is not supported here; training without it")
+        return False
+    return True
+
+# %% ../nbs/09_distill.ipynb #922c615a
+def _autocast(precision:str, # 'fp32', 'bf16' or 'fp16'
+              device:str, # where the forward pass runs
+             ):
+    "The autocast context of a training forward pass (none for fp32)."
+    if precision == 'fp32':
+        return contextlib.nullcontext()
+    dtype = torch.bfloat16 if precision == 'bf16' else torch.float16
+    return torch.autocast('cuda' if str(device).startswith('cuda') else 'cpu', dtype=dtype)
+
+# %% ../nbs/09_distill.ipynb #92b78e02
+def _place(module:nn.Module, device:str, channels_last:bool) -> nn.Module:
+    "`module` moved to `device`, in channels-last memory format if asked."
+    module.to(device)
+    return module.to(memory_format=torch.channels_last) if channels_last else module
+
+def _inputs(x:torch.Tensor, device:str, channels_last:bool) -> torch.Tensor:
+    "A batch of input stacks on `device` (uint8 ones normalised there, as `FrameStackDataset`), channels-last if asked."
+    x = x.to(device, non_blocking=True)
+    if x.dtype == torch.uint8:
+        x = (x.float() - 127.0) * (1 / 128.0)
+    return x.contiguous(memory_format=torch.channels_last) if channels_last else x
+
+# %% ../nbs/09_distill.ipynb #1499c4ee
+def _forward(model:nn.Module, x:torch.Tensor, precision:str, device:str):
+    "`model(x)` under the run's autocast, as float32 (a dict of maps or a tensor); fp32 passes the output as is."
+    with _autocast(precision, device):
+        out = model(x)
+    return {s: v.float() for s, v in out.items()} if isinstance(out, dict) else out.float()
+
+def _step(loss:torch.Tensor, opt, scaler=None):
+    "Backward pass and optimiser step, through the gradient scaler when there is one (fp16 on CUDA)."
+    if scaler is None:
+        loss.backward()
+        opt.step()
+        return
+    scaler.scale(loss).backward()
+    scaler.step(opt)
+    scaler.update()
+
+# %% ../nbs/09_distill.ipynb #4dd3192a
+def _training_model(module:nn.Module, info:DistInfo, compiled:bool) -> nn.Module:
+    "The module the loop calls: `module`, DDP-wrapped under torchrun, compiled with `torch.compile` if asked."
+    model = wrap_ddp(module, info)
+    return torch.compile(model) if compiled else model
+
+def _grad_scaler(precision:str):
+    "The gradient scaler of fp16 training on CUDA (None otherwise)."
+    return torch.amp.GradScaler('cuda') if precision == 'fp16' else None
 
 # %% ../nbs/09_distill.ipynb #eca1579d
 @dataclass
@@ -579,6 +748,8 @@ class TrainingRun:
     split_info: dict = None # how the validation frames were chosen (`split_train_val`)
     manifest: dict = None # `run_manifest`, computed on every rank before training
     maps_settings: dict = None # each teacher's map settings, stored in student.pt
+    precision: str = 'fp32' # the precision of the forward passes, as the device allows (`_train_precision`)
+    compiled: bool = False # `torch.compile` the trained model (`_can_compile`)
 
     @property
     def main(self) -> bool: return self.info.rank == 0
@@ -602,25 +773,26 @@ def _prepare_run(ds, work:Path, config:DistillConfig, out:Path, resume:bool, inf
     manifest = _plain(run_manifest(config.to_dict(), config.seed))
     maps_settings = {t: load_maps_meta(work, t).get('settings') for t in config.teachers}
     train_items, val_items, split_info = split_train_val(ds.train, config)
-    stacks = frame_stacks(ds.train, config)
+    stacks = frame_stacks(ds.train, config, Path(work) / 'frame_cache')
     targets = _load_targets(work, config, ds.train)
-    val_set = DistillSamples(stacks, shard(val_items, info), targets) if val_items else None
-    return TrainingRun(ds, work, config, out, resume, info, device, DistillSamples(stacks, train_items, targets),
-                       val_set, split_info, manifest, maps_settings)
+    raw = config.cache_frames == 'disk'   # uint8 batches from the disk cache: a quarter of the bytes to move
+    val_set = DistillSamples(stacks, shard(val_items, info), targets, raw) if val_items else None
+    return TrainingRun(ds, work, config, out, resume, info, device, DistillSamples(stacks, train_items, targets, raw),
+                       val_set, split_info, manifest, maps_settings,
+                       _train_precision(config, device), _can_compile(config))
 
 # %% ../nbs/09_distill.ipynb #ed022d15
-def _ae_epoch(run:TrainingRun, model:nn.Module, ae:nn.Module, opt, epoch:int) -> float:
+def _ae_epoch(run:TrainingRun, model:nn.Module, ae:nn.Module, opt, epoch:int, scaler=None) -> float:
     "One epoch of auto-encoder training (`model` is `ae`, DDP-wrapped under torchrun); the mean training MSE."
     model.train()
     tot = n = 0
     loader = _loader(run.train_set, run.config, run.info, True, epoch, run.per_rank)
     bar = progress(loader, desc=f'AE epoch {epoch + 1}/{run.config.ae_epochs}') if run.main else loader
     for b in bar:
-        x = b['x'].to(run.device, non_blocking=True)
-        loss = F.mse_loss(model(x), ae.target(x))
+        x = _inputs(b['x'], run.device, run.config.channels_last)
+        loss = F.mse_loss(_forward(model, x, run.precision, run.device), ae.target(x))
         opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        _step(loss, opt, scaler)
         tot += loss.item() * len(x)
         n += len(x)
         if run.main and hasattr(bar, 'set_postfix'):
@@ -635,7 +807,7 @@ def _ae_val_loss(run:TrainingRun, ae:nn.Module) -> float:
     ae.eval()
     vs = vn = 0
     for b in _loader(run.val_set, run.config, None, False, 0, run.per_rank):   # val items are already sharded
-        x = b['x'].to(run.device)
+        x = _inputs(b['x'], run.device, False)
         vs += F.mse_loss(ae(x), ae.target(x)).item() * len(x)
         vn += len(x)
     ae.train()
@@ -672,7 +844,7 @@ def _train_ae(run:TrainingRun, # the run (its config, data, folder, ranks)
     config, info, ae_path = run.config, run.info, run.out / 'ae.pt'
     key = run_key(run.ds, run.work, config, 'ae')
     seed_everything(config.seed)
-    ae = StudentAE(**config.ae_args()).to(run.device)
+    ae = _place(StudentAE(**config.ae_args()), run.device, config.channels_last)
     ck = _load_on_main(ae_path, info, lambda c: c.get('run_key') == key) if run.resume else None
     if ck is not None:
         ae.load_state_dict(ck['model'])
@@ -683,12 +855,12 @@ def _train_ae(run:TrainingRun, # the run (its config, data, folder, ranks)
     sched = torch.optim.lr_scheduler.StepLR(opt, config.lr_step, config.lr_gamma)
     ck = _interrupted_run(run.out / 'last.pt', key, 'ae', info) if run.resume else None
     start = _restore_ae(ck, ae, opt, sched, history) if ck is not None else 0
-    model = wrap_ddp(ae, info)
+    model, scaler = _training_model(ae, info, run.compiled), _grad_scaler(run.precision)
     if info.enabled:
         seed_everything(seed_for_rank(config.seed, info) + 7919 * start)
     for epoch in range(start, config.ae_epochs):
         t0 = time.perf_counter()
-        train_loss = _ae_epoch(run, model, ae, opt, epoch)
+        train_loss = _ae_epoch(run, model, ae, opt, epoch, scaler)
         sched.step()
         row = {'phase': 'ae', 'epoch': epoch + 1, 'train_loss': train_loss, 'val_loss': None,
                'lr': opt.param_groups[0]['lr'], 'seconds': round(time.perf_counter() - t0, 2)}
@@ -726,6 +898,7 @@ class DistillState:
     epoch: int = 0 # distillation epochs done
     history: list = field(default_factory=list) # the log rows
     transferred: int = 0 # tensors copied from the auto-encoder
+    scaler: object = None # the gradient scaler of fp16 training on CUDA
 
     @property
     def scored(self) -> nn.Module:
@@ -739,7 +912,7 @@ def _new_distill_state(run:TrainingRun, ae:nn.Module, history:list) -> DistillSt
     seed_everything(config.seed)
     student = Student(**config.student_args())
     copied = transfer_ae_weights(ae.cpu(), student) if ae is not None else []
-    student.to(run.device)
+    _place(student, run.device, config.channels_last)
     discs = build_discriminators(config).to(run.device) if config.adversarial else nn.ModuleDict()
     opt = torch.optim.Adam(student.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sched = torch.optim.lr_scheduler.StepLR(opt, config.lr_step, config.lr_gamma)
@@ -748,7 +921,8 @@ def _new_distill_state(run:TrainingRun, ae:nn.Module, history:list) -> DistillSt
     criterion = 'test_micro_auc_mix' if config.select_on_test else config.selection
     best = {'epoch': None, 'score': None, 'criterion': criterion}
     ema = WeightAverage(student, config.ema_decay) if config.ema_decay else None
-    return DistillState(student, discs, opt, sched, d_opts, ema, best, history=history, transferred=len(copied))
+    return DistillState(student, discs, opt, sched, d_opts, ema, best, history=history, transferred=len(copied),
+                        scaler=_grad_scaler(run.precision))
 
 # %% ../nbs/09_distill.ipynb #d461012c
 def _distill_checkpoint(state:DistillState, key:str, config:DistillConfig) -> dict:
@@ -792,16 +966,15 @@ def _discriminator_steps(run:TrainingRun, state:DistillState, pred:dict, y:dict)
 def _distill_step(run:TrainingRun, state:DistillState, model:nn.Module, batch:dict) -> dict:
     "One iteration of phase 2 (discriminators, then the student on KD + λ·AKD); the batch's losses."
     config = run.config
-    x = batch['x'].to(run.device, non_blocking=True)
+    x = _inputs(batch['x'], run.device, config.channels_last)
     y = _to(batch['y'], run.device)
-    pred = model(x)
+    pred = _forward(model, x, run.precision, run.device)
     d_total = _discriminator_steps(run, state, pred, y)
     kd, _ = kd_loss(pred, y, dict(zip(config.teachers, config.teacher_weights)), config.kd_focus)
     akd = adversarial_loss(state.discs, pred, config) if state.discs else torch.zeros((), device=run.device)
     loss = kd + config.lambda_adv * akd if state.discs else kd
     state.opt.zero_grad(set_to_none=True)
-    loss.backward()
-    state.opt.step()
+    _step(loss, state.opt, state.scaler)
     if state.ema is not None:
         state.ema.update(state.student)
     if config.official_double_d_step:   # official: a second step on the same, now stale, predictions
@@ -841,7 +1014,7 @@ def _val_kd(model, loader, config, device, info) -> dict:
     keys = ['kd'] + focus + sorted(f'{t}/{s}' for t in config.teachers for s in config.scales)
     sums, n = [0.] * len(keys), 0
     for b in loader:
-        pred = model(b['x'].to(device))
+        pred = model(_inputs(b['x'], device, False))
         y = _to(b['y'], device)
         tot, parts = kd_loss(pred, y, weights)
         bs = len(b['x'])
@@ -904,7 +1077,7 @@ def _distill_epochs(run:TrainingRun, # the run
                    ) -> bool:
     "Train phase 2 from `state.epoch` on, saving `last.pt` after every epoch; False when stopped before the end."
     config, info = run.config, run.info
-    model = wrap_ddp(state.student, info)
+    model = _training_model(state.student, info, run.compiled)
     if info.enabled:
         seed_everything(seed_for_rank(config.seed, info) + 7919 * state.epoch)
     start = state.epoch
