@@ -730,7 +730,8 @@ def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; N
                   onnx: bool = True, # also time the student under onnxruntime
                   torchscript: bool = True, # also time the student traced and frozen (`bench_torchscript`)
                   student=None, # an `nn.Module` to time instead of `checkpoint` (tests, ablations)
-                  int8: bool = True, # also time the student quantized to int8 by onnxruntime (`quantize_onnx`)
+                  # also time the student quantized to int8 by onnxruntime (`quantize_onnx`; None: as `onnx`)
+                  int8: bool = None,
                   memory: bool = True, # also measure each row's memory in a process of its own (`isolated_memory`, CPU)
                  ) -> dict:
     "Student, detector and teachers timed side by side on the same frames; FPS, GMACs, params, memory, speed-ups."
@@ -749,7 +750,7 @@ def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; N
                                          return_boxes=True)
     res.update(pipeline_res)
     res.update(_runtime_rows(sb, onnx, torchscript))
-    res['onnx_int8'] = _int8_row(sb, int8, data, checkpoint)
+    res['onnx_int8'] = _int8_row(sb, onnx if int8 is None else int8, data, checkpoint)
     if memory and device == 'cpu':
         res['memory'] = _isolated_rows(sb, detector, teachers, work, res, boxes)
     res.update(_speedups(res, batch_sizes))
@@ -880,7 +881,7 @@ def _cli_bench(args) -> int:
                             timing='official' if args.official_timing else 'sync', n_frames=args.frames,
                             pipeline_iters=args.pipeline_iters, detector=det, work=args.work, onnx=not args.no_onnx,
                             torchscript=not args.no_torchscript, student=student,
-                            int8=not args.no_int8)
+                            int8=False if args.no_int8 else None)
     if config is not None:
         res['student_config'] = {'config': args.config, **config.to_dict()}
     if args.out:
@@ -918,7 +919,8 @@ def _add_how_flags(p):
     p.add_argument('--weights', default=None, help='YOLO weights (with --detector yolo)')
     p.add_argument('--no-onnx', action='store_true', help='skip the onnxruntime row')
     p.add_argument('--no-int8', action='store_true',
-                   help='skip the onnxruntime int8 row (static quantization, calibrated on the training videos)')
+                   help='skip the onnxruntime int8 row (static quantization calibrated on the training videos; '
+                        '--no-onnx skips it too)')
     p.add_argument('--no-torchscript', action='store_true', help='skip the frozen TorchScript row')
     p.add_argument('--out', default=None, help='also write the full result JSON here')
     p.add_argument('--json', action='store_true', help='print the result as JSON')
