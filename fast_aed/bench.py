@@ -20,12 +20,14 @@ from .detect import MotionDetector, YoloDetector
 from .student import Student, count_macs, count_params
 from .teacher_b import TEACHERS, TubeNet
 from .distill import DistillConfig, load_student
-from .deploy import export_onnx, OnnxStudent, freeze_student
+from .deploy import (export_onnx, OnnxStudent, freeze_student, quantize_onnx, calibration_stacks,
+                             runner_auc)
 
 # %% auto #0
-__all__ = ['parse_size', 'summarize_times', 'torch_sync', 'time_fn', 'fps_of', 'peak_memory', 'isolated_memory', 'bench_frames',
-           'student_inputs', 'stack_offsets', 'bench_student', 'load_bench_teacher', 'bench_pipeline', 'bench_onnx',
-           'bench_torchscript', 'device_name', 'run_benchmark', 'format_bench_table', 'add_cli']
+__all__ = ['RUNTIMES', 'parse_size', 'summarize_times', 'torch_sync', 'time_fn', 'fps_of', 'peak_memory', 'isolated_memory',
+           'bench_frames', 'student_inputs', 'stack_offsets', 'bench_student', 'load_bench_teacher', 'bench_pipeline',
+           'bench_onnx', 'bench_torchscript', 'device_name', 'matmul_gflops', 'run_benchmark', 'format_bench_table',
+           'add_cli']
 
 # %% ../nbs/12_bench.ipynb #d29641a9
 def parse_size(s: str | tuple, # 'WxH' (e.g. '640x360') or a (W, H) pair
@@ -377,6 +379,22 @@ def bench_pipeline(frames: list, # BGR frames
                                 'scope': 'detection once + every available teacher, in sequence'}
     return (out, boxes) if return_boxes else out
 
+# %% ../nbs/12_bench.ipynb #3d856fdd
+def _time_runner(run, # an `OnnxStudent` (numpy stacks in, maps out), with `input_size` and `offsets`
+                 frames: list, # BGR frames the input stacks are built from
+                 batch_sizes: tuple, # batch sizes timed
+                 iters: int, # timed calls per batch size
+                 warmup: int, # untimed calls first
+                 timing: str = 'sync', # 'sync' or 'official'
+                ) -> dict:
+    "`fps_b{B}` and `latency` of a CPU runner on stacks of `frames`, at each batch size."
+    out = {'latency': {}}
+    for b in batch_sizes:
+        x = student_inputs(frames, run.input_size, b, offsets=run.offsets)
+        st = time_fn(lambda: run(x), iters=iters, warmup=warmup, device='cpu', timing=timing)
+        out[f'fps_b{b}'], out['latency'][f'b{b}'] = fps_of(st, b), st
+    return out
+
 # %% ../nbs/12_bench.ipynb #0f55f05d
 def bench_onnx(model, # the student (`nn.Module`)
                frames: list, # BGR frames the input stacks are built from
@@ -393,13 +411,8 @@ def bench_onnx(model, # the student (`nn.Module`)
         path = export_onnx(model, Path(tmp) / 'student.onnx', input_size=input_size, in_channels=in_ch,
                            offsets=stack_offsets(in_ch))
         run = OnnxStudent(path, threads=threads)
-        out = {'providers': run.session.get_providers(), 'latency': {}}
-        for b in batch_sizes:
-            x = student_inputs(frames, input_size, b, offsets=stack_offsets(in_ch))
-            st = time_fn(lambda: run(x), iters=iters, warmup=warmup, device='cpu', timing=timing)
-            out[f'fps_b{b}'] = fps_of(st, b)
-            out['latency'][f'b{b}'] = st
-    return out
+        return {'providers': run.session.get_providers(),
+                **_time_runner(run, frames, batch_sizes, iters, warmup, timing)}
 
 # %% ../nbs/12_bench.ipynb #44b89389
 def bench_torchscript(model, # the student (`nn.Module`)
@@ -537,6 +550,96 @@ def _runtime_rows(sb: _StudentBench, # the student and its settings
         ox = {'fps_b1': None, 'reason': why}
     return {'torchscript': ts, 'onnx': ox}
 
+# %% ../nbs/12_bench.ipynb #956ff6b5
+def _auc_change(fp32, # the fp32 `OnnxStudent`
+                int8, # the int8 `OnnxStudent`
+                ds=None, # `VadDataset` with labelled test videos (None: not measured)
+               ) -> dict:
+    "Micro AUC of the fp32 and int8 runners on the test videos of `ds` and the change in points (int8 - fp32)."
+    if ds is None:
+        return {'reason': 'needs a trained student (--checkpoint) and a labelled dataset (--data)'}
+    try:
+        a, b = runner_auc(fp32, ds), runner_auc(int8, ds)
+    except FastAedError as e:
+        return {'reason': str(e)}
+    if a['micro_auc'] is None or b['micro_auc'] is None:
+        return {'reason': 'micro AUC undefined (the test labels hold one class)'}
+    change = 100 * (b['micro_auc'] - a['micro_auc'])
+    return {'head': a['head'], 'fp32_micro_auc': a['micro_auc'], 'int8_micro_auc': b['micro_auc'],
+            'change_points': change, 'within_rule': change >= -0.5, 'rule': 'at most 0.5 AUC points lost',
+            'n_frames': a['n_frames']}
+
+# %% ../nbs/12_bench.ipynb #dc971b39
+def _bench_int8(sb: _StudentBench, # the student and its settings
+                calibration=None, # `VadDataset` whose training videos calibrate (None: the benchmark frames)
+                labelled=None, # `VadDataset` whose labelled test videos give the AUC change (None: not measured)
+                offsets: tuple = None, # the student's frame offsets (None: `stack_offsets` of its channels)
+               ) -> dict:
+    "The `onnx_int8` row: the student exported, quantized (`quantize_onnx`) and timed; its AUC change."
+    in_ch = getattr(getattr(sb.student, 'trunk', None), 'in_channels', 9)
+    offsets = tuple(offsets or stack_offsets(in_ch))
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = export_onnx(sb.student.cpu(), Path(tmp) / 'student.onnx', input_size=sb.input_size, in_channels=in_ch,
+                           offsets=offsets)
+        if calibration is not None:
+            stacks, on = calibration_stacks(calibration, offsets, sb.input_size), 'training videos of the dataset'
+        else:
+            stacks, on = student_inputs(sb.frames, sb.input_size, len(sb.frames), offsets), 'the benchmark frames'
+        run = OnnxStudent(quantize_onnx(fp32, stacks, Path(tmp) / 'student.int8.onnx'), threads=sb.threads)
+        out = {'label': 'onnxruntime int8', 'providers': run.session.get_providers(),
+               'quantization': {**run.quantization, 'calibrated_on': on},
+               **_time_runner(run, sb.frames, sb.batch_sizes, sb.iters, sb.warmup, sb.timing)}
+        out['auc_change'] = _auc_change(OnnxStudent(fp32, threads=sb.threads), run, labelled)
+    return out
+
+# %% ../nbs/12_bench.ipynb #12ab6a63
+def _int8_row(sb: _StudentBench, # the student and its settings
+              int8: bool = True, # measure the row
+              data=None, # dataset folder (calibration; with `checkpoint`, the AUC change)
+              checkpoint=None, # the trained student's checkpoint, or None
+             ) -> dict:
+    "The `onnx_int8` row of `run_benchmark`, or the reason it is not measured."
+    if not int8:
+        return {'fps_b1': None, 'reason': 'disabled'}
+    if sb.device != 'cpu' or sb.precision != 'fp32':
+        return {'fps_b1': None, 'reason': 'only measured on CPU, from the fp32 student (onnxruntime CPU provider)'}
+    try:
+        ds = load_dataset(data) if data is not None else None
+        offsets = tuple(load_student(checkpoint)[1].offsets) if checkpoint is not None else None
+        return _bench_int8(sb, ds, ds if checkpoint is not None else None, offsets)
+    except FastAedError as e:
+        return {'fps_b1': None, 'reason': str(e)}
+
+# %% ../nbs/12_bench.ipynb #5318a79a
+def matmul_gflops(n: int = 2048, # the matrices are n x n float32
+                  iters: int = 5, # timed calls
+                  warmup: int = 2, # untimed calls first
+                 ) -> dict:
+    "This CPU's fp32 GFLOP/s: a timed `torch.matmul` of two n x n matrices (2 n^3 FLOPs) at torch's thread count."
+    g = torch.Generator().manual_seed(0)
+    a, b = torch.randn(n, n, generator=g), torch.randn(n, n, generator=g)
+    with torch.inference_mode():
+        st = time_fn(lambda: torch.matmul(a, b), iters=iters, warmup=warmup, device='cpu')
+    return {'gflop_per_s': 2 * n ** 3 / st['median_ms'] / 1e6, 'n': n, 'dtype': 'float32',
+            'threads': torch.get_num_threads(), 'latency': st}
+
+# %% ../nbs/12_bench.ipynb #ecd8aa48
+RUNTIMES = {'student': 'PyTorch (eager)', 'torchscript': 'TorchScript (frozen)', 'onnx': 'onnxruntime',
+            'onnx_int8': 'onnxruntime int8'}
+
+def _per_runtime(res: dict, # the rows measured, with `peak_matmul`
+                 batch_sizes: tuple, # student batch sizes
+                ) -> dict:
+    "`roofline` (fraction of the measured peak) and `speedup_vs_pipeline` per runtime and batch size."
+    flop = 2e9 * res['student']['gflops']   # FLOPs per frame: 2 per multiply-accumulate
+    peak, pipe = (res.get('peak_matmul') or {}).get('gflop_per_s'), res['teachers_pipeline']['fps']
+    roof, ratio = {}, {}
+    for k in RUNTIMES:
+        fps = {f'b{b}': (res.get(k) or {}).get(f'fps_b{b}') for b in batch_sizes}
+        roof[k] = {b: (f * flop / (peak * 1e9) if f and peak else None) for b, f in fps.items()}
+        ratio[k] = {b: (f / pipe if f and pipe else None) for b, f in fps.items()}
+    return {'roofline': roof, 'speedup_vs_pipeline': ratio}
+
 # %% ../nbs/12_bench.ipynb #6982592f
 def _speedups(res: dict, # the rows measured so far
               batch_sizes: tuple, # student batch sizes
@@ -568,7 +671,14 @@ def _conventions(timing: str, # 'sync' or 'official'
             'detector_scope': 'detection on frames in memory (no decoding)',
             'peak_memory': 'CUDA: max_memory_allocated; CPU: ru_maxrss high-water mark (process)',
             'memory': 'CPU: each row alone in a fresh process (isolated_memory): peak_mb = its resident-set '
-                      'high-water mark, working_mb = peak_mb minus the same process before loading the model'}
+                      'high-water mark, working_mb = peak_mb minus the same process before loading the model',
+            'roofline': 'fps x FLOPs per frame / peak_matmul; FLOPs per frame = 2 x the MACs of `gflops` (2 FLOPs '
+                        'per multiply-accumulate); peak_matmul = fp32 torch.matmul of two n x n matrices, median '
+                        'after warm-up, at this run\'s torch threads; the int8 row uses the same fp32 peak',
+            'speedup_vs_pipeline': 'per runtime and batch size: student fps / teacher-pipeline fps (detection + '
+                                   'every timed teacher, in sequence)',
+            'onnx_int8': 'onnxruntime static int8 (fast_aed.deploy.quantize_onnx); auc_change = int8 - fp32 micro '
+                         'AUC in points on the labelled test videos (trained checkpoint and --data only)'}
 
 # %% ../nbs/12_bench.ipynb #4558e7ad
 def _bench_device(device: str, # 'auto', 'cpu' or 'cuda'
@@ -620,6 +730,8 @@ def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; N
                   onnx: bool = True, # also time the student under onnxruntime
                   torchscript: bool = True, # also time the student traced and frozen (`bench_torchscript`)
                   student=None, # an `nn.Module` to time instead of `checkpoint` (tests, ablations)
+                  # also time the student quantized to int8 by onnxruntime (`quantize_onnx`; None: as `onnx`)
+                  int8: bool = None,
                   memory: bool = True, # also measure each row's memory in a process of its own (`isolated_memory`, CPU)
                  ) -> dict:
     "Student, detector and teachers timed side by side on the same frames; FPS, GMACs, params, memory, speed-ups."
@@ -638,9 +750,12 @@ def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; N
                                          return_boxes=True)
     res.update(pipeline_res)
     res.update(_runtime_rows(sb, onnx, torchscript))
+    res['onnx_int8'] = _int8_row(sb, onnx if int8 is None else int8, data, checkpoint)
     if memory and device == 'cpu':
         res['memory'] = _isolated_rows(sb, detector, teachers, work, res, boxes)
     res.update(_speedups(res, batch_sizes))
+    res['peak_matmul'] = matmul_gflops() if device == 'cpu' else {'gflop_per_s': None, 'reason': 'CPU only'}
+    res.update(_per_runtime(res, batch_sizes))
     res['device'] = device_name(device)
     res['conventions'] = _conventions(timing, batch_sizes)
     res['manifest'] = run_manifest(config)
@@ -650,22 +765,29 @@ def run_benchmark(checkpoint: str | Path = None, # trained student checkpoint; N
 def _latency_row(label: str, # the row's name
                  fps: float, # frames per second
                  latency: dict, # `time_fn` statistics
+                 roofline: float = None, # fraction of the measured matmul peak (shown in %), or None
+                 speedup: float = None, # student fps / teacher-pipeline fps, or None
                 ) -> str:
-    "One table row: label, FPS, median and IQR of the per-call time."
-    return f"{label:<28}{fps:>12.1f}{latency['median_ms']:>12.2f}{latency['iqr_ms']:>10.2f}"
+    "One table row: label, FPS, median and IQR of the per-call time; then % of peak and speed-up when given."
+    row = f"{label:<28}{fps:>12.1f}{latency['median_ms']:>12.2f}{latency['iqr_ms']:>10.2f}"
+    if roofline is None and speedup is None:
+        return row
+    return row + (f"{100 * roofline:>9.2f}" if roofline else f"{'-':>9}") + (f"{speedup:>11.1f}" if speedup else f"{'-':>11}")
 
 # %% ../nbs/12_bench.ipynb #0a92ff22
 def _student_rows(res: dict, # a `run_benchmark` result
                   bs: list, # batch sizes, as strings
                  ) -> list:
-    "Table rows of the student: eager at each batch size, then TorchScript and onnxruntime where measured."
-    s = res['student']
-    lines = [_latency_row('student batch ' + b, s['fps_b' + b], s['latency'][f'b{b}']) for b in bs]
-    for b in bs:
-        for key, label in (('torchscript', 'student torchscript b'), ('onnx', 'student onnxruntime b')):
-            o = res.get(key, {})
+    "Table rows of the student under every runtime measured, at each batch size, with % of peak and speed-up."
+    lines = []
+    labels = {'student': 'student batch ', 'torchscript': 'student torchscript b', 'onnx': 'student onnxruntime b',
+              'onnx_int8': 'student ort int8 b'}
+    for key, label in labels.items():
+        o = res.get(key) or {}
+        for b in bs:
             if o.get(f'fps_b{b}'):
-                lines.append(_latency_row(label + b, o['fps_b' + b], o['latency']['b' + b]))
+                extra = [(res.get(k) or {}).get(key, {}).get('b' + b) for k in ('roofline', 'speedup_vs_pipeline')]
+                lines.append(_latency_row(label + b, o['fps_b' + b], o['latency']['b' + b], *extra))
     return lines
 
 # %% ../nbs/12_bench.ipynb #8e7647cf
@@ -689,6 +811,24 @@ def _other_rows(res: dict, # a `run_benchmark` result
                      if 'working_mb' in v else f"{'memory ' + k:<28}  n/a  {v.get('reason', '')}")
     return lines
 
+# %% ../nbs/12_bench.ipynb #9dbe164d
+def _int8_and_peak_lines(res: dict, # a `run_benchmark` result
+                        ) -> list:
+    "The measured matmul peak behind `% peak`, and the int8 row's AUC change (or why it is missing)."
+    lines = []
+    pk = res.get('peak_matmul') or {}
+    if pk.get('gflop_per_s'):
+        lines.append(f"% peak: fps x 2 FLOPs/MAC x GMACs/frame / {pk['gflop_per_s']:.1f} GFLOP/s "
+                     f"(fp32 torch.matmul {pk['n']}x{pk['n']}, {pk['threads']} threads)")
+    ac = (res.get('onnx_int8') or {}).get('auc_change')
+    if ac and 'change_points' in ac:
+        lines.append(f"int8 micro AUC ({ac['head']}): {100 * ac['int8_micro_auc']:.2f} vs fp32 "
+                     f"{100 * ac['fp32_micro_auc']:.2f}, {ac['change_points']:+.2f} points "
+                     f"({'within' if ac['within_rule'] else 'OUTSIDE'} the rule: {ac['rule']})")
+    elif ac:
+        lines.append(f"int8 AUC change: n/a ({ac['reason']})")
+    return lines
+
 # %% ../nbs/12_bench.ipynb #ef5fac7b
 def format_bench_table(res: dict) -> str:
     "A readable table of a `run_benchmark` result."
@@ -697,8 +837,8 @@ def format_bench_table(res: dict) -> str:
     W, H = s['input_size']
     lines = [f"device: {res['device']}   timing: {res['conventions']['timing']}",
              f"student: {s['params'] / 1e6:.3f} M params, {s['gflops']:.3f} GMACs/frame at {W}x{H}, {s['precision']}",
-             f"{'row':<28}{'FPS':>12}{'median ms':>12}{'IQR ms':>10}"]
-    return '\n'.join(lines + _student_rows(res, bs) + _other_rows(res, bs))
+             f"{'row':<28}{'FPS':>12}{'median ms':>12}{'IQR ms':>10}{'% peak':>9}{'x teachers':>11}"]
+    return '\n'.join(lines + _student_rows(res, bs) + _other_rows(res, bs) + _int8_and_peak_lines(res))
 
 # %% ../nbs/12_bench.ipynb #1e19f271
 def _student_config(args):
@@ -740,7 +880,8 @@ def _cli_bench(args) -> int:
                             channels_last=args.channels_last, compile=args.compile, threads=args.threads,
                             timing='official' if args.official_timing else 'sync', n_frames=args.frames,
                             pipeline_iters=args.pipeline_iters, detector=det, work=args.work, onnx=not args.no_onnx,
-                            torchscript=not args.no_torchscript, student=student)
+                            torchscript=not args.no_torchscript, student=student,
+                            int8=False if args.no_int8 else None)
     if config is not None:
         res['student_config'] = {'config': args.config, **config.to_dict()}
     if args.out:
@@ -777,6 +918,9 @@ def _add_how_flags(p):
     p.add_argument('--detector', choices=['motion', 'yolo'], default='motion', help='detector in front of the teachers')
     p.add_argument('--weights', default=None, help='YOLO weights (with --detector yolo)')
     p.add_argument('--no-onnx', action='store_true', help='skip the onnxruntime row')
+    p.add_argument('--no-int8', action='store_true',
+                   help='skip the onnxruntime int8 row (static quantization calibrated on the training videos; '
+                        '--no-onnx skips it too)')
     p.add_argument('--no-torchscript', action='store_true', help='skip the frozen TorchScript row')
     p.add_argument('--out', default=None, help='also write the full result JSON here')
     p.add_argument('--json', action='store_true', help='print the result as JSON')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_deploy.ipynb #52ec820b
 from __future__ import annotations
-import os, re, sys, copy, json, time, queue, argparse, threading, warnings, contextlib, subprocess, collections
+import os, io, re, sys, copy, json, time, queue, logging, tempfile, argparse, threading, warnings, contextlib, subprocess, collections
 from dataclasses import dataclass, asdict, is_dataclass
 from pathlib import Path
 import numpy as np
@@ -13,15 +13,17 @@ import torch
 from torch import nn
 from fastcore.basics import patch
 from .core import FastAedError, atomic_path, save_json, run_manifest, resolve_device, os_error_message
-from .data import check_image_complete
+from .data import check_image_complete, load_dataset, FrameStackDataset
 from .convert import check_frame_count, natural_key
 from .metrics import gaussian_smooth
-from .evaluate import HEADS, heads_from_maps
+from .metrics import EvalConventions
+from .evaluate import HEADS, heads_from_maps, evaluate_frame_scores
 from .distill import load_student
 
 # %% auto #0
 __all__ = ['SCALES', 'OUTPUT_NAMES', 'IMAGE_EXTS', 'BACKENDS', 'ExportableAdaptivePool2d', 'exportable', 'export_onnx',
-           'freeze_student', 'stack_offsets_of', 'OnnxStudent', 'TorchStudent', 'load_runner', 'FrameSource',
+           'freeze_student', 'stack_offsets_of', 'OnnxStudent', 'StackCalibrationReader', 'calibration_stacks',
+           'quantize_onnx', 'runner_maps', 'runner_auc', 'TorchStudent', 'load_runner', 'FrameSource',
            'write_test_video', 'frame_files', 'open_source', 'preprocess', 'StackBuffer', 'BatchReader', 'LiveReader',
            'model_fps', 'write_scores_csv', 'plot_timeline', 'overlay_frame', 'OverlayWriter', 'display_available',
            'LiveDisplay', 'ScoreResult', 'stream_threads', 'score_source', 'add_cli']
@@ -218,6 +220,8 @@ class OnnxStudent:
         else:   # files exported before the offsets were stored
             cfg = json.loads(self.metadata.get('fast_aed.config', '{}'))
             self.offsets = stack_offsets_of(cfg, self.in_channels, self.path)
+        # how the file was quantized (`quantize_onnx`), None for an fp32 file
+        self.quantization = json.loads(self.metadata.get('fast_aed.quantization', 'null'))
 
 # %% ../nbs/11_deploy.ipynb #ad720dca
 @patch
@@ -225,7 +229,8 @@ def __repr__(self: OnnxStudent):
     "The file, input size, providers, threads and offsets."
     return (f"OnnxStudent({self.path.name}, input_size={self.input_size}, "
             f"providers={self.session.get_providers()}, threads={self.threads or 'default'}, "
-            f"spinning={self.spinning}, offsets={self.offsets})")
+            f"spinning={self.spinning}, offsets={self.offsets}"
+            f"{', int8' if self.quantization else ''})")
 
 # %% ../nbs/11_deploy.ipynb #8ac89861
 @patch
@@ -238,6 +243,217 @@ def __call__(self: OnnxStudent, x, # (B, C, H, W) float32 stack, numpy array or 
     if is_torch:
         outs = [torch.from_numpy(o) for o in outs]
     return dict(zip(SCALES, outs))
+
+# %% ../nbs/11_deploy.ipynb #c166c1d3
+class StackCalibrationReader:
+    "onnxruntime calibration reader: `{'x': (B, C, H, W)}` batches of frame stacks spread evenly over `stacks`."
+    def __init__(self, stacks, # a `FrameStackDataset` (the training videos) or a (N, C, H, W) float32 array
+                 n_frames: int = 256, # stacks used, evenly spaced over all of `stacks`
+                 batch_size: int = 16, # stacks per calibration batch
+                ):
+        if len(stacks) == 0:
+            raise FastAedError("int8 calibration: no frame stacks")
+        picked = np.linspace(0, len(stacks) - 1, min(int(n_frames), len(stacks))).round().astype(int)
+        self.stacks, self.n_frames = stacks, len(np.unique(picked))
+        self.batches = [b for b in np.array_split(np.unique(picked), max(1, -(-self.n_frames // batch_size)))]
+        self._next = 0
+
+    def stack(self, j: int) -> np.ndarray:
+        "Stack number `j` of `stacks`, (C, H, W) float32."
+        if isinstance(self.stacks, np.ndarray):
+            return self.stacks[j].astype(np.float32)
+        return self.stacks.stack(*self.stacks.index[j])
+
+    def get_next(self) -> dict | None:
+        "The next batch `{'x': (B, C, H, W)}`, or None after the last."
+        if self._next >= len(self.batches):
+            return None
+        self._next += 1
+        return {'x': np.stack([self.stack(int(j)) for j in self.batches[self._next - 1]])}
+
+    def rewind(self):
+        "Start again from the first batch."
+        self._next = 0
+
+# %% ../nbs/11_deploy.ipynb #23018a44
+def calibration_stacks(data, # dataset folder or `VadDataset` (its training videos), or a `FrameStackDataset`
+                       offsets: tuple, # the student's frame offsets, in channel order
+                       input_size: tuple, # (W, H) the student takes
+                      ) -> FrameStackDataset:
+    "Frame stacks of the training videos of `data`, as the student sees them, for int8 calibration."
+    if isinstance(data, FrameStackDataset):
+        return data
+    ds = data if hasattr(data, 'train') else load_dataset(data)
+    if not ds.train:
+        raise FastAedError(f"{ds.root}: no training videos to calibrate the int8 student on")
+    return FrameStackDataset(ds.train, tuple(offsets), tuple(input_size))
+
+# %% ../nbs/11_deploy.ipynb #0b9425ca
+@contextlib.contextmanager
+def _quiet_quantizer():
+    "Silence onnxruntime's quantization advice (warnings on the root logger, progress on stdout), and warnings."
+    root, level = logging.getLogger(), logging.getLogger().level
+    root.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter('ignore')
+            yield
+    finally:
+        root.setLevel(level)
+
+# %% ../nbs/11_deploy.ipynb #d66e43b0
+def _quant_preprocess(src: Path, # fp32 .onnx file
+                      dest: Path, # where to write the pre-processed graph
+                     ) -> Path:
+    "onnxruntime's quantization pre-processing (graph optimization, ONNX shape inference) of `src`, written to `dest`."
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+    quant_pre_process(str(src), str(dest), skip_symbolic_shape=True)
+    return dest
+
+# %% ../nbs/11_deploy.ipynb #3cd0eb13
+def _set_metadata(path: Path, # an .onnx file, rewritten in place
+                  props: dict, # metadata key -> string value, added or replaced
+                 ):
+    "Add or replace metadata properties of an ONNX file."
+    import onnx
+    proto = onnx.load(str(path))
+    keep = [(p.key, p.value) for p in proto.metadata_props if p.key not in props]
+    del proto.metadata_props[:]
+    for k, v in [*keep, *props.items()]:
+        proto.metadata_props.add(key=k, value=v)
+    onnx.save(proto, str(path))
+
+# %% ../nbs/11_deploy.ipynb #ab9b2361
+_WEIGHT_OPS = ('Conv', 'MatMul', 'Gemm')
+_CALIBRATIONS = {'percentile': 'Percentile', 'minmax': 'MinMax', 'entropy': 'Entropy'}
+
+def _head_nodes(path: Path, # an ONNX student
+               ) -> list:
+    "Names of the last Conv / MatMul / Gemm node before each output: the final layer of each head."
+    import onnx
+    graph = onnx.load(str(path)).graph
+    producer = {o: n for n in graph.node for o in n.output}
+    found, todo, seen = [], [o.name for o in graph.output], set()
+    while todo:
+        node = producer.get(todo.pop())
+        if node is None or node.name in seen:
+            continue
+        seen.add(node.name)
+        if node.op_type in _WEIGHT_OPS:
+            found.append(node.name)
+        else:
+            todo.extend(node.input)
+    return sorted(found)
+
+# %% ../nbs/11_deploy.ipynb #899f72b8
+def _run_quantizer(src: Path, # the pre-processed fp32 graph
+                   dest: Path, # the int8 file to write
+                   reader: StackCalibrationReader, # the calibration stacks
+                   quant_format: str, # 'QDQ' or 'QOperator'
+                   per_channel: bool, # one weight scale per output channel
+                   calibrate: str, # a key of `_CALIBRATIONS`
+                   keep_fp32_heads: bool, # leave the last layer of each head in fp32
+                  ) -> list:
+    "onnxruntime's `quantize_static` of the Conv / MatMul / Gemm nodes of `src`; returns the nodes left in fp32."
+    from onnxruntime.quantization import quantize_static, QuantFormat, QuantType, CalibrationMethod
+    exclude = _head_nodes(src) if keep_fp32_heads else []
+    quantize_static(str(src), str(dest), reader, quant_format=getattr(QuantFormat, quant_format),
+                    op_types_to_quantize=list(_WEIGHT_OPS), nodes_to_exclude=exclude, per_channel=per_channel,
+                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                    calibrate_method=getattr(CalibrationMethod, _CALIBRATIONS[calibrate]))
+    return exclude
+
+# %% ../nbs/11_deploy.ipynb #e181348c
+def quantize_onnx(onnx_path: str | Path, # fp32 student written by `export_onnx`
+                  stacks, # calibration stacks: `calibration_stacks` of the training videos, or a (N, C, H, W) array
+                  out: str | Path, # the int8 .onnx file to write (atomically)
+                  n_frames: int = 256, # calibration stacks, evenly spaced over `stacks`
+                  per_channel: bool = True, # one weight scale per output channel
+                  quant_format: str = 'QDQ', # 'QDQ' (Quantize/DequantizeLinear pairs) or 'QOperator'
+                  calibrate: str = 'percentile', # activation ranges: 'percentile' (0.001-99.999), 'minmax', 'entropy'
+                  keep_fp32_heads: bool = True, # leave the last layer of each head in fp32
+                 ) -> Path:
+    "Static int8 quantization by onnxruntime (int8 weights, uint8 activations) calibrated on real frame stacks."
+    if quant_format not in ('QDQ', 'QOperator'):
+        raise FastAedError(f"quant_format {quant_format!r}: use 'QDQ' or 'QOperator'")
+    if calibrate not in _CALIBRATIONS:
+        raise FastAedError(f"calibrate {calibrate!r}: use one of {', '.join(_CALIBRATIONS)}")
+    fp32, reader = OnnxStudent(onnx_path, threads=1), StackCalibrationReader(stacks, n_frames)
+    want = (fp32.in_channels, fp32.input_size[1], fp32.input_size[0])
+    if reader.stack(0).shape != want:
+        raise FastAedError(f"{onnx_path}: calibration stacks are {reader.stack(0).shape}, the model takes {want}")
+    info = {'format': quant_format, 'per_channel': bool(per_channel), 'weights': 'int8', 'activations': 'uint8',
+            'op_types': list(_WEIGHT_OPS), 'calibration': calibrate, 'calibration_stacks': reader.n_frames,
+            'preprocessed': True, 'by': 'onnxruntime.quantization'}
+    out = Path(out)
+    with tempfile.TemporaryDirectory() as tmp_dir, atomic_path(out) as tmp, _quiet_quantizer():
+        try:
+            pre = _quant_preprocess(Path(onnx_path), Path(tmp_dir) / 'pre.onnx')
+            info['fp32_nodes'] = _run_quantizer(pre, tmp, reader, quant_format, per_channel, calibrate,
+                                                keep_fp32_heads)
+        except Exception as e:
+            raise FastAedError(f"{onnx_path}: int8 quantization failed ({type(e).__name__}: {e})") from None
+        _set_metadata(tmp, {'fast_aed.quantization': json.dumps(info)})
+    return out
+
+# %% ../nbs/11_deploy.ipynb #54fab39a
+def _copy_to(path: Path, # an .onnx file
+             dest: str | Path = None, # where to copy it (None: use it where it is)
+            ) -> Path:
+    "`path` copied (atomically) to `dest`, or `path` itself without a `dest`."
+    if dest is None or Path(dest).resolve() == Path(path).resolve():
+        return Path(path)
+    with atomic_path(Path(dest)) as tmp:
+        tmp.write_bytes(Path(path).read_bytes())
+    return Path(dest)
+
+# %% ../nbs/11_deploy.ipynb #c6ab790e
+def _int8_runner(fp32_path: Path, # the fp32 .onnx file
+                 calibration, # dataset folder, `VadDataset` or `FrameStackDataset` whose training videos calibrate
+                 threads: int = None, # onnxruntime intra-op threads
+                 spinning: bool = False, # onnxruntime: busy-wait
+                 copy_to: str | Path = None, # copy the fp32 file here first and quantize beside the copy (None: don't)
+                ) -> OnnxStudent:
+    "The int8 `OnnxStudent` of an fp32 file, quantized to `<stem>.int8.onnx` beside it (or beside its copy)."
+    if calibration is None:
+        raise FastAedError(f"{fp32_path}: backend 'onnx-int8' needs calibration frames (--calibration DATA, a "
+                           "dataset whose training videos calibrate it) or an .onnx file quantized before")
+    fp32_path = _copy_to(Path(fp32_path), copy_to)
+    fp32 = OnnxStudent(fp32_path, threads=1)
+    stacks = calibration_stacks(calibration, fp32.offsets, fp32.input_size)
+    out = quantize_onnx(fp32_path, stacks, fp32_path.with_name(fp32_path.stem + '.int8.onnx'))
+    return OnnxStudent(out, threads=threads, spinning=spinning)
+
+# %% ../nbs/11_deploy.ipynb #18f3f0d0
+def runner_maps(runner, # `TorchStudent` or `OnnxStudent`
+                ds, # a `VadDataset`
+                split: str = 'test', # which split to score
+                batch_size: int = 32, # stacks per call
+               ) -> dict:
+    "Maps `{video: {1: (T,), 4: (T,4,4), 16: (T,16,16)}}` of every video of `split`, from the runner."
+    recs = ds.videos(split)
+    stacks = FrameStackDataset(recs, runner.offsets, runner.input_size)
+    out = {r.name: {s: [] for s in SCALES} for r in recs}
+    for lo in range(0, len(stacks), batch_size):
+        idx = stacks.index[lo:lo + batch_size]
+        pred = runner(np.stack([stacks.stack(k, t) for k, t in idx]))
+        for s in SCALES:
+            v = np.asarray(pred[s], np.float32).reshape((len(idx),) if s == 1 else (len(idx), s, s))
+            for (k, _), m in zip(idx, v):
+                out[recs[k].name][s].append(m)
+    return {v: {s: np.stack(m) for s, m in maps.items()} for v, maps in out.items()}
+
+# %% ../nbs/11_deploy.ipynb #f07fd915
+def runner_auc(runner, # `TorchStudent` or `OnnxStudent`
+               ds, # a `VadDataset` with labelled test videos
+               conventions: EvalConventions = EvalConventions(), # smoothing, normalisation, the head reported
+               batch_size: int = 32, # stacks per call
+              ) -> dict:
+    "Frame-level micro and macro AUC of the runner's `conventions.head` scores on the test videos of `ds`."
+    heads = heads_from_maps(runner_maps(runner, ds, 'test', batch_size))
+    rep = evaluate_frame_scores(ds, {v: h[conventions.head] for v, h in heads.items()}, conventions)
+    return {'head': conventions.head, 'micro_auc': rep['micro_auc'], 'macro_auc': rep['macro_auc'],
+            'n_frames': int(sum(len(h[conventions.head]) for h in heads.values()))}
 
 # %% ../nbs/11_deploy.ipynb #426f161f
 class TorchStudent:
@@ -284,7 +500,7 @@ class TorchStudent:
 
 # %% ../nbs/11_deploy.ipynb #0a720ad5
 _SIZE_KEYS = ('input_size', 'size', 'image_size', 'frame_size')
-BACKENDS = ('torch', 'torchscript', 'onnx')
+BACKENDS = ('torch', 'torchscript', 'onnx', 'onnx-int8')
 
 def _config_dict(config) -> dict:
     "A training config (dict, dataclass, object with `to_dict`, or None) as a dict."
@@ -331,8 +547,8 @@ def _load_checkpoint_file(path: Path, # .pt checkpoint or .onnx file
         raise FastAedError(f"{path}: checkpoint not found")
     if path.suffix != '.onnx':
         return load_student(path)
-    if backend != 'onnx':
-        raise FastAedError(f"{path}: an ONNX file needs --backend onnx")
+    if backend not in ('onnx', 'onnx-int8'):
+        raise FastAedError(f"{path}: an ONNX file needs --backend onnx or onnx-int8")
     run = OnnxStudent(path, threads=threads, spinning=spinning)
     if size is not None and tuple(size) != run.input_size:
         raise FastAedError(f"{path}: exported for input size {run.input_size}, not {tuple(size)}")
@@ -340,14 +556,17 @@ def _load_checkpoint_file(path: Path, # .pt checkpoint or .onnx file
 
 # %% ../nbs/11_deploy.ipynb #a78b66fb
 def load_runner(checkpoint, # .pt checkpoint, .onnx file, an nn.Module, or a (model, config) pair
-                backend: str = 'torch', # 'torch', 'torchscript' (traced and frozen, `freeze_student`) or 'onnx'
+                # 'torch', 'torchscript' (traced and frozen, `freeze_student`), 'onnx' or 'onnx-int8' (`quantize_onnx`)
+                backend: str = 'torch',
                 size: tuple = None, # (W, H) override of the input size
                 device: str = 'auto', # torch device
                 threads: int = None, # intra-op threads for either backend
-                # where to write the exported ONNX file (backend 'onnx' from a .pt or a model)
+                # where to write the exported ONNX file (backends 'onnx' and 'onnx-int8' from a .pt or a model)
                 onnx_path: str | Path = None,
                 spinning: bool = False, # onnxruntime: let idle intra-op threads busy-wait
                 channels_last: bool = True, # torch: channels-last memory format
+                # 'onnx-int8' from fp32: dataset (folder, `VadDataset`, `FrameStackDataset`) whose training videos calibrate
+                calibration=None,
                ):
     "A runner (`TorchStudent` or `OnnxStudent`) for `checkpoint`, with `.input_size` and `.in_channels`."
     if backend not in BACKENDS:
@@ -356,7 +575,9 @@ def load_runner(checkpoint, # .pt checkpoint, .onnx file, an nn.Module, or a (mo
     if isinstance(checkpoint, (str, Path)):
         loaded = _load_checkpoint_file(Path(checkpoint), backend, size, threads, spinning)
         if isinstance(loaded, OnnxStudent):
-            return loaded
+            if backend == 'onnx' or loaded.quantization:
+                return loaded
+            return _int8_runner(loaded.path, calibration, threads, spinning, copy_to=onnx_path)
         (model, config), source = loaded, Path(checkpoint)
     elif isinstance(checkpoint, tuple):
         model, config = checkpoint
@@ -372,9 +593,11 @@ def load_runner(checkpoint, # .pt checkpoint, .onnx file, an nn.Module, or a (mo
         return TorchStudent(model, size, ch, device=device, threads=threads, channels_last=channels_last,
                             torchscript=backend == 'torchscript', offsets=offsets)
     if onnx_path is None:
-        raise FastAedError("backend 'onnx' from a PyTorch model needs onnx_path (where to export it)")
+        raise FastAedError(f"backend {backend!r} from a PyTorch model needs onnx_path (where to export it)")
     export_onnx(model, onnx_path, input_size=size, in_channels=ch, metadata={'config': cfg, 'checkpoint': str(source)},
                 offsets=offsets)
+    if backend == 'onnx-int8':
+        return _int8_runner(onnx_path, calibration, threads, spinning)
     return OnnxStudent(onnx_path, threads=threads, spinning=spinning)
 
 # %% ../nbs/11_deploy.ipynb #177d8268
@@ -1063,6 +1286,7 @@ class _ScoreOptions:
     live: bool = False
     live_buffer: int = 2
     display: bool = True
+    calibration: object = None
 
     def check(self):
         "FastAedError for a head, batch size or thread count that cannot be used."
@@ -1112,7 +1336,8 @@ def _open_scoring(opts: _ScoreOptions) -> _ScoreRun:
     n_threads = opts.threads or stream_threads()
     try:
         runner = load_runner(opts.checkpoint, opts.backend, size=opts.size, device=opts.device, threads=n_threads,
-                             onnx_path=out_dir / 'student.onnx', spinning=opts.spinning)
+                             onnx_path=out_dir / 'student.onnx', spinning=opts.spinning,
+                             calibration=opts.calibration)
     except BaseException:
         if src._cap is not None:
             src._cap.release()
@@ -1310,7 +1535,7 @@ def score_source(source, # video file, frame folder, camera index or stream URL
                  checkpoint, # .pt checkpoint, .onnx file, nn.Module or (model, config)
                  out_dir: str | Path = None, # output folder (default: `./score_<name>`)
                  batch_size: int = 32, # frames per model call
-                 backend: str = 'torch', # 'torch', 'torchscript' or 'onnx' (see `load_runner`)
+                 backend: str = 'torch', # 'torch', 'torchscript', 'onnx' or 'onnx-int8' (see `load_runner`)
                  size: tuple = None, # (W, H) input size override (default: the checkpoint's)
                  head: str = 'MIX', # head whose score is smoothed: 'S', 'M', 'L' or 'MIX'
                  smoothing: float = 21, # Gaussian sigma in frames for the `smoothed` column (0: none)
@@ -1331,11 +1556,12 @@ def score_source(source, # video file, frame folder, camera index or stream URL
                  # live sources: stacks waiting for the model; older ones are dropped (and counted) when it falls behind
                  live_buffer: int = 2,
                  display: bool = True, # live sources: show the overlay in a window when a display exists
+                 calibration=None, # backend 'onnx-int8' from fp32: dataset whose training videos calibrate it
                 ) -> ScoreResult:
     "Score every frame of `source` with the student; write scores CSV, timeline PNG, overlay video and summary.json."
     opts = _ScoreOptions(source, checkpoint, out_dir, batch_size, backend, size, head, smoothing, padding, overlay,
                          max_frames, device, threads, fps, benchmark, plot, spinning, bench_s, live, live_buffer,
-                         display)
+                         display, calibration)
     opts.check()
     torch_threads = torch.get_num_threads()
     try:
@@ -1386,7 +1612,8 @@ def _cmd_score(args) -> int:
                        padding=args.padding, overlay=not args.no_overlay, max_frames=args.max_frames,
                        device=args.device, threads=args.threads, fps=args.fps, benchmark=not args.no_benchmark,
                        spinning=args.spinning, live=args.live, live_buffer=args.live_buffer,
-                       display=not args.no_display)
+                       display=not args.no_display,
+                       calibration=args.calibration)
     if args.json:
         print(json.dumps({k: v for k, v in res.summary.items() if k != 'manifest'}, indent=2, default=str))
     else:
@@ -1435,7 +1662,11 @@ def _add_score_parser(sub):
     p.add_argument('--out', default=None, help='output folder (default: ./score_<name>)')
     p.add_argument('--batch-size', type=int, default=32, help='frames per model call (default 32)')
     p.add_argument('--backend', choices=BACKENDS, default='torch',
-                   help='inference backend: torch (eager), torchscript (traced and frozen) or onnx (default torch)')
+                   help='inference backend: torch (eager), torchscript (traced and frozen), onnx, or onnx-int8 '
+                        '(onnxruntime static int8, calibrated with --calibration; default torch)')
+    p.add_argument('--calibration', default=None, metavar='DATA',
+                   help='--backend onnx-int8 from an fp32 checkpoint: prepared dataset whose training videos '
+                        'calibrate the int8 activations')
     p.add_argument('--size', type=_positive_int, nargs=2, metavar=('W', 'H'), default=None,
                    help="input size (default: the checkpoint's)")
     p.add_argument('--head', choices=HEADS, default='MIX', help='score to smooth and show (default MIX)')

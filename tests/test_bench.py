@@ -48,12 +48,25 @@ def test_bench_json_shape(toy, tmp_path):
     assert res['conventions']['timing'] == 'sync' and 'GMACs' in res['conventions']['gflops']
     assert res['onnx'].get('fps_b1') is None or res['onnx']['fps_b1'] > 0
     assert json.loads(out.read_text())['student']['params'] == res['student']['params']
+    # int8 (calibrated on the training video), the matmul peak, roofline fractions and speed-ups per runtime
+    i8 = res['onnx_int8']
+    assert i8['fps_b1'] > 0 and i8['fps_b32'] > 0 and i8['quantization']['calibrated_on'].startswith('training')
+    assert 'reason' in i8['auc_change']   # fresh weights: no AUC change is claimed
+    assert res['peak_matmul']['gflop_per_s'] > 0 and res['peak_matmul']['threads'] == 1
+    assert '2 FLOPs' in res['conventions']['roofline']
+    for k in ('student', 'torchscript', 'onnx', 'onnx_int8'):
+        for b in ('b1', 'b32'):
+            assert 0 < res['roofline'][k][b] < 10, (k, b)
+            pipe = res['teachers_pipeline']['fps']
+            assert pipe is None or res['speedup_vs_pipeline'][k][b] == res[k][f'fps_{b}'] / pipe
 
 
 def test_bench_official_timing_and_errors(toy):
     p = run_cli('bench', '--data', toy, '--input-size', '64x36', '--batch-sizes', '2', '--iters', '2', '--warmup', '0',
-                '--frames', '6', '--pipeline-iters', '1', '--device', 'cpu', '--official-timing', '--no-onnx')
+                '--frames', '6', '--pipeline-iters', '1', '--device', 'cpu', '--official-timing', '--no-onnx',
+                '--no-int8')
     assert 'timing: official' in p.stdout and 'student batch 2' in p.stdout
+    assert 'ort int8' not in p.stdout and '% peak: fps x 2 FLOPs/MAC' in p.stdout   # --no-int8 honoured
     p = run_cli('bench', '--batch-sizes', 'a,b', check=False)
     assert p.returncode == 2 and '--batch-sizes' in p.stderr
     p = run_cli('bench', '--input-size', '640', check=False)

@@ -320,3 +320,50 @@ def test_score_stream_url(assets, capsys, monkeypatch):
     # FFmpeg's own log line silenced
     proc = run_cli('score', url, '--checkpoint', assets['onnx'], '--backend', 'onnx', check=False)
     assert proc.returncode == 2 and proc.stderr.count('\n') == 1 and url in proc.stderr, proc.stderr
+
+
+@pytest.fixture(scope='module')
+def calib_data(assets):
+    "A tiny prepared dataset: one training video (the calibration frames) and one labelled test video."
+    from fast_aed.data import DatasetWriter
+    cap = cv2.VideoCapture(str(assets['video']))
+    frames = [cap.read()[1] for _ in range(12)]
+    root = assets['dir'] / 'calib'
+    with DatasetWriter(root) as w:
+        w.add_video('train', 'a', frames)
+        w.add_video('test', 'b', frames[::-1], labels=np.r_[np.zeros(6), np.ones(6)].astype(np.uint8))
+        w.finish('calib')
+    return root
+
+
+def test_int8_quantize_close_to_fp32(assets, calib_data, tmp_path):
+    "Static int8 (per-channel, QDQ) calibrated on the training frames stays within 0.02 of fp32 on every map."
+    from fast_aed.deploy import quantize_onnx, calibration_stacks
+    fp32 = OnnxStudent(assets['onnx'], threads=1)
+    stacks = calibration_stacks(calib_data, fp32.offsets, fp32.input_size)
+    q = OnnxStudent(quantize_onnx(assets['onnx'], stacks, tmp_path / 'q.onnx', n_frames=12), threads=1)
+    assert q.quantization['per_channel'] and q.quantization['calibration_stacks'] == 12
+    assert (q.input_size, q.offsets) == (fp32.input_size, fp32.offsets)
+    x = np.stack([stacks.stack(0, t) for t in range(12)])
+    a, b = fp32(x), q(x)
+    for s in SCALES:
+        assert a[s].shape == b[s].shape
+        assert np.abs(a[s] - b[s]).max() < 0.02, (s, np.abs(a[s] - b[s]).max())
+    assert not np.allclose(a[16], b[16], atol=1e-7)   # it really runs quantized
+
+
+def test_score_int8_backend(assets, calib_data, capsys):
+    "`score --backend onnx-int8 --calibration DATA` quantizes into the output folder and scores like fp32."
+    out8, out32 = assets['dir'] / 'out_int8', assets['dir'] / 'out_fp32'
+    code, *_ = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx-int8',
+                        '--calibration', calib_data, '--out', out8, '--no-overlay', '--no-benchmark')
+    assert code == 0 and (out8 / 'student.int8.onnx').exists()
+    summary = json.loads((out8 / 'summary.json').read_text())
+    assert summary['backend'] == 'onnx-int8' and 'int8' in summary['runner']
+    main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx', '--out', out32,
+             '--no-overlay', '--no-benchmark')
+    mix8, mix32 = (pd.read_csv(o / 'scores.csv').MIX for o in (out8, out32))
+    assert np.abs(mix8 - mix32).max() < 0.02
+    code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx-int8',
+                            '--out', assets['dir'] / 'out_nocal', '--no-benchmark')
+    assert code == 2 and '--calibration' in err
