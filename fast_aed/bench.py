@@ -772,7 +772,8 @@ def _latency_row(label: str, # the row's name
     row = f"{label:<28}{fps:>12.1f}{latency['median_ms']:>12.2f}{latency['iqr_ms']:>10.2f}"
     if roofline is None and speedup is None:
         return row
-    return row + (f"{100 * roofline:>9.2f}" if roofline else f"{'-':>9}") + (f"{speedup:>11.1f}" if speedup else f"{'-':>11}")
+    row += f"{100 * roofline:>9.2f}" if roofline else f"{'-':>9}"
+    return row + (f"{speedup:>11.1f}" if speedup else f"{'-':>11}")
 
 # %% ../nbs/12_bench.ipynb #0a92ff22
 def _student_rows(res: dict, # a `run_benchmark` result

@@ -4,7 +4,8 @@
 
 # %% ../nbs/11_deploy.ipynb #52ec820b
 from __future__ import annotations
-import os, io, re, sys, copy, json, time, queue, logging, tempfile, argparse, threading, warnings, contextlib, subprocess, collections
+import os, io, re, sys, copy, json, time, queue, logging, tempfile, argparse
+import threading, warnings, contextlib, subprocess, collections
 from dataclasses import dataclass, asdict, is_dataclass
 from pathlib import Path
 import numpy as np
@@ -565,7 +566,7 @@ def load_runner(checkpoint, # .pt checkpoint, .onnx file, an nn.Module, or a (mo
                 onnx_path: str | Path = None,
                 spinning: bool = False, # onnxruntime: let idle intra-op threads busy-wait
                 channels_last: bool = True, # torch: channels-last memory format
-                # 'onnx-int8' from fp32: dataset (folder, `VadDataset`, `FrameStackDataset`) whose training videos calibrate
+                # 'onnx-int8' from fp32: dataset (folder, `VadDataset` or `FrameStackDataset`) to calibrate on
                 calibration=None,
                ):
     "A runner (`TorchStudent` or `OnnxStudent`) for `checkpoint`, with `.input_size` and `.in_channels`."
