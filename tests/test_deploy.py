@@ -367,3 +367,17 @@ def test_score_int8_backend(assets, calib_data, capsys):
     code, _, err = main_cli(capsys, 'score', assets['video'], '--checkpoint', assets['onnx'], '--backend', 'onnx-int8',
                             '--out', assets['dir'] / 'out_nocal', '--no-benchmark')
     assert code == 2 and '--calibration' in err
+
+
+def test_frame_differences_student_exports_to_onnx(tmp_path):
+    "A student reading frame differences (a layer inside the model) gives the same maps through onnxruntime."
+    import onnxruntime as ort
+    torch.manual_seed(0)
+    st = Student(width=8, n_down=3, depth=1, heads=2, dim_head=16, motion_input='differences').eval()
+    x = torch.randn(2, 9, 96, 160)
+    with torch.no_grad():
+        ref = st(x)
+    sess = ort.InferenceSession(str(export_onnx(st, tmp_path / 's.onnx', input_size=(160, 96))))
+    out = sess.run(None, {sess.get_inputs()[0].name: x.numpy()})
+    for got, scale in zip(out, (1, 4, 16)):
+        np.testing.assert_allclose(got.reshape(ref[scale].shape), ref[scale].numpy(), atol=1e-5)
