@@ -25,15 +25,15 @@ from .pipeline import (JITTER, build_maps, distillation_dataset, eval_teachers, 
 
 # %% auto #0
 __all__ = ['MAIN_ROWS', 'STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'DEV_TABLES', 'DEV_SEED0',
-           'DEV_BENCHMARKS', 'DEV_CANDIDATES', 'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES', 'NOT_HASHED',
-           'KERNEL_START_FAILURE', 'run_slug', 'ablation_grid', 'table_grid', 'dev_grid', 'file_lock',
-           'default_cache_dir', 'injected_benchmark', 'resolve_data', 'code_version', 'teachers_result',
-           'prepare_teachers', 'select_copies', 'train_grid_student', 'train_and_evaluate_student', 'student_cost',
-           'conventions_sensitivity', 'measure_speed', 'run_experiment', 'training_curves', 'load_student_maps',
-           'papermill_dir', 'point_params', 'grid_points', 'papermill_command', 'run_papermill', 'run_grid_point',
-           'experiment_from_params', 'reports_name', 'reports_folder', 'check_tables', 'run_points', 'aggregate_tables',
-           'record_reproduction', 'reproduce', 'student_row', 'add_cli', 'report_problem', 'mixed_versions',
-           'check_reports', 'check_command']
+           'DEV_BENCHMARKS', 'DEV_CANDIDATES', 'SPREAD_CANDIDATE', 'SPREAD_TRAIN_SEEDS', 'TRAIN_SEED_STEP',
+           'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES', 'NOT_HASHED', 'KERNEL_START_FAILURE', 'run_slug',
+           'ablation_grid', 'table_grid', 'dev_grid', 'spread_grid', 'file_lock', 'default_cache_dir',
+           'injected_benchmark', 'resolve_data', 'code_version', 'teachers_result', 'prepare_teachers', 'select_copies',
+           'train_grid_student', 'train_and_evaluate_student', 'student_cost', 'conventions_sensitivity',
+           'measure_speed', 'run_experiment', 'training_curves', 'load_student_maps', 'papermill_dir', 'point_params',
+           'grid_points', 'papermill_command', 'run_papermill', 'run_grid_point', 'experiment_from_params',
+           'reports_name', 'reports_folder', 'check_tables', 'run_points', 'aggregate_tables', 'record_reproduction',
+           'reproduce', 'student_row', 'add_cli', 'report_problem', 'mixed_versions', 'check_reports', 'check_command']
 
 # %% ../nbs/16_reproduce.ipynb #6ccde2c1
 # the main table's rows, in order: named configurations in fast_aed/configs
@@ -76,7 +76,8 @@ CONVENTION_VARIANTS = {
 
 # %% ../nbs/16_reproduce.ipynb #b3f40ff3
 TABLES = ['main', 'speed', 'ablations', 'conventions']   # the reported tables (run when none is named)
-DEV_TABLES = ['dev']   # development tables: run only when named (`fast-aed reproduce dev`)
+# development tables, run only when named: `fast-aed reproduce dev`, `fast-aed reproduce spread --seeds 1`
+DEV_TABLES = ['dev', 'spread']
 
 # %% ../nbs/16_reproduce.ipynb #5ff667a4
 def run_slug(axis: str, # an ablation axis
@@ -116,6 +117,8 @@ def table_grid(table: str, # one of `TABLES` or `DEV_TABLES`
         return ablation_grid(axes)
     if table == 'dev':
         return dev_grid()
+    if table == 'spread':
+        return spread_grid()
     raise FastAedError(f"unknown table {table!r}: choose from {', '.join(TABLES + DEV_TABLES)}")
 
 # %% ../nbs/16_reproduce.ipynb #656e865d
@@ -138,6 +141,20 @@ def dev_grid(benchmarks: list = None, # benchmark names of `DEV_BENCHMARKS` (def
     return [{'run': f'{bench}--{name}', 'kind': 'student', 'student': cfg, 'label': name, 'axis': bench,
              'benchmark': bench}
             for bench in benchmarks or DEV_BENCHMARKS for name, cfg in DEV_CANDIDATES.items()]
+
+# %% ../nbs/16_reproduce.ipynb #26a04bcf
+SPREAD_CANDIDATE = 'differences-AB'   # the `DEV_CANDIDATES` entry whose spread over training seeds is measured
+SPREAD_TRAIN_SEEDS = 5   # training runs per benchmark
+TRAIN_SEED_STEP = 1000   # training seed k = benchmark seed + k x TRAIN_SEED_STEP
+
+# %% ../nbs/16_reproduce.ipynb #6760b136
+def spread_grid(benchmarks: list = None, # benchmark names of `DEV_BENCHMARKS` (default all)
+               ) -> list:
+    "The grid points of the `spread` table: `SPREAD_CANDIDATE` with `SPREAD_TRAIN_SEEDS` training seeds per benchmark."
+    cfg = DEV_CANDIDATES[SPREAD_CANDIDATE]
+    return [{'run': f'{bench}--{SPREAD_CANDIDATE}-train{k}', 'kind': 'student', 'label': SPREAD_CANDIDATE, 'axis': bench,
+             'student': {**cfg, '__seed_offset__': k * TRAIN_SEED_STEP} if k else dict(cfg), 'benchmark': bench}
+            for bench in benchmarks or DEV_BENCHMARKS for k in range(SPREAD_TRAIN_SEEDS)]
 
 # %% ../nbs/16_reproduce.ipynb #08ab8322
 STUDENT_DEFAULTS = {'teachers': ['B']}   # as `fast_aed.pipeline.run_pipeline(distil='B')`: see its notes
@@ -299,7 +316,7 @@ def select_copies(dds, # the shared distillation set
 def train_grid_student(ds, # the dataset
                        shared: Path, # the shared work folder (teachers, maps, copies)
                        work: Path, # the student's work folder
-                       student_cfg: dict, # `DistillConfig` fields, with the runner's '__speedup__' / '__jitter__'
+                       student_cfg: dict, # `DistillConfig` fields, with the runner's `__...__` fields
                        seed: int, # seed of the student
                        detector_args: tuple, # (detector, weights) of the copies' detections
                       ) -> Path:
@@ -307,6 +324,7 @@ def train_grid_student(ds, # the dataset
     student_cfg = dict(student_cfg)
     speedup = tuple(student_cfg.pop('__speedup__', SPEEDUP))
     jitter = tuple(student_cfg.pop('__jitter__', JITTER))
+    seed += student_cfg.pop('__seed_offset__', 0)   # another training seed on the same data (`spread_grid`)
     cfg = DistillConfig(**{'seed': seed, **student_cfg})
     dds = distillation_dataset(ds, shared, list(TEACHERS), detector_args, SPEEDUP, lambda *a: None, JITTER, seed)
     dds = select_copies(dds, ds, speedup, jitter)   # a subset of the shared copies: never rebuilt per student
@@ -659,10 +677,10 @@ def reports_folder(tables: list, # the tables of one call
                    preset: str = 'standard', # synthetic preset
                    reports_dir: str = None, # default `./papermill_runs/reports`, under the current folder
                   ) -> Path:
-    "The folder of `tables`' reports: `development` for the dev table, else the dataset's (`reports_name`)."
+    "The folder of `tables`' reports: `development` for the development tables, else the dataset's (`reports_name`)."
     # under the current folder, also from a pip install
     base = Path(reports_dir) if reports_dir else Path.cwd() / 'papermill_runs' / 'reports'
-    return base / ('development' if list(tables) == DEV_TABLES else reports_name(dataset, preset))
+    return base / ('development' if set(tables) <= set(DEV_TABLES) else reports_name(dataset, preset))
 
 # %% ../nbs/16_reproduce.ipynb #6cec0857
 def check_tables(tables: list, # the tables of the call

@@ -12,7 +12,8 @@ from .core import FastAedError, load_json
 __all__ = ['TEACHER_ROWS', 'PIPELINE_ROW', 'TABLE_KEYS', 'MARKERS', 'TEACHER_NAMES', 'load_table_metrics', 'mean_std',
            'table_frame', 'markdown_table', 'aggregate_table', 'code_versions', 'tradeoff_frame', 'plot_tradeoff',
            'tradeoff_note', 'plot_ablations', 'pd_numeric', 'plot_conventions', 'kind_frame', 'plot_kind_heatmap',
-           'plot_speed_table', 'table_figures', 'dev_frame', 'dev_summary', 'dev_ranking', 'plot_dev', 'aggregate_dev']
+           'plot_speed_table', 'table_figures', 'dev_frame', 'dev_summary', 'dev_ranking', 'plot_dev', 'aggregate_dev',
+           'spread_summary', 'plot_spread', 'aggregate_spread']
 
 # %% ../nbs/15_tables.ipynb #d11ac94c
 TEACHER_ROWS = {'A': 'teacher A', 'B': 'teacher B', 'ensemble': 'teachers A+B', 'location': 'location prior',
@@ -444,7 +445,9 @@ def dev_frame(metrics: list, # finished `dev` grid points (`load_table_metrics(r
         t, s = m['metrics']['teachers'], m['metrics']['student']
         a, b = ((t.get(k) or {}).get('micro_auc') for k in ('A', 'B'))
         better = max(x for x in (a, b) if x is not None)
+        offset = (m['params'].get('student') or {}).get('__seed_offset__', 0)   # the `spread` table's training seeds
         rows.append({'benchmark': m['params'].get('axis'), 'candidate': m['params'].get('label'), 'seed': m['seed'],
+                     'train_seed': m['seed'] + offset,
                      'teacher_a': a, 'teacher_b': b, 'better_teacher': better, 'student': s.get('micro_auc'),
                      'gap': better - s.get('micro_auc'),
                      'detection_recall': (t.get('detection_recall') or {}).get('recall'),
@@ -514,3 +517,57 @@ def aggregate_dev(reports: str | Path, # `papermill_runs/reports/development`
     (out / 'ranking.md').write_text(markdown_table(pct(ranking)) + '\n')
     plot_dev(summary, out / 'dev.png')
     return summary, ranking
+
+# %% ../nbs/15_tables.ipynb #b86ac3bd
+def spread_summary(df, # `dev_frame` of the `spread` table's runs
+                  ):
+    "Per benchmark: both teachers, the student's mean, std (ddof 1), min and max over training seeds, the gaps."
+    g = df.groupby('benchmark', sort=False)
+    out = g[['teacher_a', 'teacher_b', 'better_teacher', 'student', 'gap']].mean()
+    out['student_std'] = g['student'].std(ddof=1)
+    out['student_min'] = g['student'].min()
+    out['student_max'] = g['student'].max()
+    out['worst_run_gap'] = g['gap'].max()
+    out['training_runs'] = g.size()
+    return out.reset_index()
+
+# %% ../nbs/15_tables.ipynb #98757515
+def plot_spread(df, # `dev_frame` of the `spread` table's runs
+                path: str | Path = None, # also save the figure here (PNG)
+               ):
+    "One column per benchmark: each training run's student micro AUC as a dot, both teachers as ticks."
+    from matplotlib.figure import Figure
+    benches = list(dict.fromkeys(df['benchmark']))
+    fig = Figure(figsize=(1.3 * len(benches) + 1.6, 2.8))
+    ax = fig.subplots()
+    for x, bench in enumerate(benches):
+        d = df[df['benchmark'] == bench]
+        ax.plot([x] * len(d), 100 * d['student'], 'o', color='tab:blue', alpha=.7,
+                label='student runs' if x == 0 else None)
+        for col, colour in (('teacher_a', 'tab:orange'), ('teacher_b', 'tab:green')):
+            ax.plot([x - .3, x + .3], [100 * d[col].mean()] * 2, color=colour, ls='--',
+                    label=col.replace('_', ' ') if x == 0 else None)
+    ax.set_xticks(range(len(benches)), benches, fontsize=8)
+    ax.set_ylabel('micro AUC (%)', fontsize=8)
+    ax.set_title('student over training seeds', fontsize=9)
+    ax.legend(fontsize=6, loc='lower left')
+    fig.tight_layout()
+    if path:
+        fig.savefig(path, dpi=70)
+    return fig
+
+# %% ../nbs/15_tables.ipynb #6f19efc3
+def aggregate_spread(reports: str | Path, # `papermill_runs/reports/development`
+                    ):
+    "Aggregate the finished `spread` runs into `spread/` (runs, table, plot); returns the summary."
+    out = Path(reports) / 'spread'
+    df = dev_frame(load_table_metrics(reports, 'spread'))
+    if df.empty:
+        raise FastAedError(f"{out}: no finished runs for the spread table")
+    summary = spread_summary(df)
+    df.to_csv(out / 'runs.csv', index=False)
+    summary.to_csv(out / 'table.csv', index=False)
+    rounded = summary.round({c: 4 for c in summary.columns if summary[c].dtype.kind == 'f'})
+    (out / 'table.md').write_text(markdown_table(rounded) + '\n')
+    plot_spread(df, out / 'spread.png')
+    return summary
