@@ -57,7 +57,7 @@ class DistillConfig:
     input_size: tuple = (160, 96) # student input (W, H); frames are resized to it
     offsets: tuple = (0, -3, 3) # input frames relative to t, in channel order
     # teachers and targets
-    teachers: tuple = ('B',) # teacher names (WORK/maps/<name>; see above)
+    teachers: tuple = ('A', 'B') # teacher names (WORK/maps/<name>), both as in the paper
     teacher_weights: tuple = None # one weight per teacher (default 1.0 each)
     scales: tuple = (1, 4, 16) # distilled grids
     kd_focus: float = 0. # focus of the training KD loss (0 = plain MSE; see above)
@@ -70,7 +70,7 @@ class DistillConfig:
     mlp_mult: int = 4 # feed-forward expansion
     stem_stride: int = 1 # stride of the stem (1 in the paper)
     stem: str = 'conv7' # 'conv7' (the paper) or 's2d' (see above)
-    motion_input: str = 'frames' # 'frames' (the paper) or 'differences' (t, neighbours - t)
+    motion_input: str = 'differences' # 'differences' (t, neighbours - t; see above) or 'frames' (the paper)
     # phase 1: auto-encoder pre-training
     pretraining: str = 'ae' # 'none', 'ae' (reconstruct frame t) or 'masked_ae' (MaskIn input masking)
     ae_epochs: int = 2 # pre-training epochs (35)
@@ -201,7 +201,8 @@ def paper_scale(cls:DistillConfig, **kw) -> DistillConfig:
     "The official settings (method.md §1.9), overridable by keyword."
     paper = dict(teachers=('A', 'B'), input_size=(640, 360), width=16, n_down=4, depth=5, heads=5, dim_head=64,
                  ae_epochs=35, ae_lr=1e-3, epochs=35, lr=1e-4, weight_decay=5e-6, batch_size=48, lr_step=10,
-                 lr_gamma=0.5, lambda_adv=0.1, d_lr=1e-4, frame_stride=1, cache_frames='auto', ema_decay=0.)
+                 lr_gamma=0.5, lambda_adv=0.1, d_lr=1e-4, frame_stride=1, cache_frames='auto', ema_decay=0.,
+                 motion_input='frames')
     return cls(**{**paper, **kw})
 
 # %% ../nbs/09_distill.ipynb #247ccac5

@@ -44,7 +44,8 @@ STUDENT_SIZES = {name: read_config(name)[0] for name in MAIN_ROWS}
 
 # %% ../nbs/16_reproduce.ipynb #3b83ec2f
 ABLATIONS = {
-    'teachers': {'A only': {'teachers': ['A']}, 'B only (full)': {}, 'A + B (paper)': {'teachers': ['A', 'B']}},
+    'teachers': {'A only': {'teachers': ['A']}, 'B only': {'teachers': ['B']}, 'A + B (full, paper)': {}},
+    'motion input': {'raw frames (paper)': {'motion_input': 'frames'}, 'frame differences (full)': {}},
     'losses': {'KD only': {'adversarial': False}, 'KD + AKD, lambda 0.05': {'lambda_adv': 0.05},
                'KD + AKD, lambda 0.1 (full)': {}, 'KD + AKD, lambda 0.2': {'lambda_adv': 0.2}},
     'scales': {'1x1': {'scales': [1]}, '4x4': {'scales': [4]}, '16x16': {'scales': [16]},
@@ -53,10 +54,8 @@ ABLATIONS = {
                      'depth 1, 2 heads (full)': {}, 'depth 3, 3 heads': {'depth': 3, 'heads': 3}},
     'pretraining': {'none': {'pretraining': 'none'}, 'auto-encoder (full)': {},
                     'masked auto-encoder': {'pretraining': 'masked_ae'}},
-    # one teacher has one discriminator either way: per-teacher vs shared is compared on the paper's two teachers
-    'discriminator': {'one per teacher, multi-scale (A + B)': {'teachers': ['A', 'B']},
-                      'shared, multi-scale (A + B)': {'teachers': ['A', 'B'], 'discriminator': 'shared'},
-                      'multi-scale (full)': {}, 'single-scale': {'discriminator_scales': 'single_scale'}},
+    'discriminator': {'one per teacher, multi-scale (full)': {}, 'shared, multi-scale': {'discriminator': 'shared'},
+                      'single-scale': {'discriminator_scales': 'single_scale'}},
     'input frames': {'t only': {'offsets': [0]}, 't, t-3, t+3 (full)': {}},
     'detector': {'motion (full)': {}, 'YOLO': {'__detector__': 'yolo'}},
     'distillation data': {'training videos only (paper)': {'__speedup__': []}, '+ sped-up copies x2, x3 (full)': {}},
@@ -129,10 +128,11 @@ DEV_BENCHMARKS = {'standard': {'dataset': 'synthetic', 'preset': 'standard'},
                   'footage': {'dataset': 'inject', 'preset': ''}}
 
 # %% ../nbs/16_reproduce.ipynb #f7942933
-DEV_CANDIDATES = {'default': {},   # the default student (`STUDENT_DEFAULTS`, `DistillConfig` defaults)
-                  # motion as input (`fast_aed.student.FrameDifferences`), distilling teacher B, then both teachers
-                  'differences': {'motion_input': 'differences'},
-                  'differences-AB': {'motion_input': 'differences', 'teachers': ['A', 'B']}}
+DEV_CANDIDATES = {  # explicit settings, so that a candidate keeps its meaning when the defaults change
+    'frames-B': {'motion_input': 'frames', 'teachers': ['B']},   # raw frames, teacher B: the default of 0.1 and 0.2
+    # motion as input (`fast_aed.student.FrameDifferences`), distilling teacher B, then both (the default since 0.3.0)
+    'differences-B': {'motion_input': 'differences', 'teachers': ['B']},
+    'differences-AB': {'motion_input': 'differences', 'teachers': ['A', 'B']}}
 
 # %% ../nbs/16_reproduce.ipynb #fc91dd92
 def dev_grid(benchmarks: list = None, # benchmark names of `DEV_BENCHMARKS` (default all)
@@ -157,7 +157,9 @@ def spread_grid(benchmarks: list = None, # benchmark names of `DEV_BENCHMARKS` (
             for bench in benchmarks or DEV_BENCHMARKS for k in range(SPREAD_TRAIN_SEEDS)]
 
 # %% ../nbs/16_reproduce.ipynb #08ab8322
-STUDENT_DEFAULTS = {'teachers': ['B']}   # as `fast_aed.pipeline.run_pipeline(distil='B')`: see its notes
+# the grid's student settings beyond `DistillConfig`'s defaults: none since 0.3.0 (it distils both teachers, as
+# `fast_aed.pipeline.run_pipeline(distil='all')`; see its notes)
+STUDENT_DEFAULTS = {}
 # the student also distils the teachers' maps of the training videos sped up by these factors (and of the jittered
 # copies, JITTER)
 SPEEDUP = (2, 3)
@@ -873,7 +875,7 @@ def add_cli(sub, # the top-level subparsers
                    help='CPU threads of the speed points, run alone after the others (default: all cores)')
     p.add_argument('--check', action='store_true', help='run nothing: list the grid points whose reports are missing, '
                    'failed or at another code version (and tables that mix code versions); exit 1 if any (no table '
-                   'named: every table, dev included)')
+                   'named: the reported tables; the development tables when named)')
     add_config_args(p, "a student to add to the main table as a row of its own (run alone unless --runs names more); "
                     "its run name is the configuration's name or file stem")
     p.set_defaults(func=_cmd_reproduce)
@@ -919,7 +921,7 @@ def mixed_versions(folder: Path, # a reports folder
     return sorted(versions) if len(versions) > 1 else []
 
 # %% ../nbs/16_reproduce.ipynb #deba4587
-def check_reports(tables: list = None, # tables to check (default every table, dev included)
+def check_reports(tables: list = None, # tables to check (default the reported `TABLES`; name dev tables to check them)
                   dataset: str = 'synthetic', # synthetic | avenue | shanghaitech | ped2
                   data: str = None, # prepared dataset folder (real benchmarks)
                   seeds: int = 3, # seeds per grid point
@@ -932,7 +934,8 @@ def check_reports(tables: list = None, # tables to check (default every table, d
                   footage: str = None, # footage of the dev table's injected benchmark
                  ) -> list: # [(where, problem)]: 'table/point' or 'table' and what is wrong
     "Every grid point whose report needs a rerun and every table that mixes code versions (nothing is run)."
-    tables = tables or TABLES + DEV_TABLES
+    # the development tables record the choices made at their own code versions: checked only when named
+    tables = tables or TABLES
     # two reports folders: the reported tables' and the development table's
     groups = [g for g in ([t for t in tables if t not in DEV_TABLES], [t for t in tables if t in DEV_TABLES]) if g]
     version, problems = code_version(), []
