@@ -57,7 +57,7 @@ class DistillConfig:
     input_size: tuple = (160, 96) # student input (W, H); frames are resized to it
     offsets: tuple = (0, -3, 3) # input frames relative to t, in channel order
     # teachers and targets
-    teachers: tuple = ('A', 'B') # teacher names (WORK/maps/<name>), both as in the paper
+    teachers: tuple = ('A', 'B') # teacher names (WORK/maps/<name>)
     teacher_weights: tuple = None # one weight per teacher (default 1.0 each)
     scales: tuple = (1, 4, 16) # distilled grids
     kd_focus: float = 0. # focus of the training KD loss (0 = plain MSE; see above)
@@ -70,7 +70,7 @@ class DistillConfig:
     mlp_mult: int = 4 # feed-forward expansion
     stem_stride: int = 1 # stride of the stem (1 in the paper)
     stem: str = 'conv7' # 'conv7' (the paper) or 's2d' (see above)
-    motion_input: str = 'differences' # 'differences' (t, neighbours - t; see above) or 'frames' (the paper)
+    motion_input: str = 'differences' # 'differences' (see above) or 'frames' (the paper)
     # phase 1: auto-encoder pre-training
     pretraining: str = 'ae' # 'none', 'ae' (reconstruct frame t) or 'masked_ae' (MaskIn input masking)
     ae_epochs: int = 2 # pre-training epochs (35)

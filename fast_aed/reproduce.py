@@ -152,7 +152,8 @@ def spread_grid(benchmarks: list = None, # benchmark names of `DEV_BENCHMARKS` (
                ) -> list:
     "The grid points of the `spread` table: `SPREAD_CANDIDATE` with `SPREAD_TRAIN_SEEDS` training seeds per benchmark."
     cfg = DEV_CANDIDATES[SPREAD_CANDIDATE]
-    return [{'run': f'{bench}--{SPREAD_CANDIDATE}-train{k}', 'kind': 'student', 'label': SPREAD_CANDIDATE, 'axis': bench,
+    return [{'run': f'{bench}--{SPREAD_CANDIDATE}-train{k}', 'kind': 'student', 'label': SPREAD_CANDIDATE,
+             'axis': bench,
              'student': {**cfg, '__seed_offset__': k * TRAIN_SEED_STEP} if k else dict(cfg), 'benchmark': bench}
             for bench in benchmarks or DEV_BENCHMARKS for k in range(SPREAD_TRAIN_SEEDS)]
 
