@@ -1,0 +1,33 @@
+"The scaling table's grid and its refusals through the command line (nothing is measured: see nbs/14c_scaling)."
+import os, subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(tmp_path: Path, *args) -> subprocess.CompletedProcess:
+    "`fast-aed ARGS` in `tmp_path` with its own cache and the checkout's papermill notebooks."
+    env = {**os.environ, 'FAST_AED_CACHE': str(tmp_path / 'cache'),
+           'FAST_AED_PAPERMILL_DIR': str(ROOT / 'papermill_runs')}
+    return subprocess.run(['fast-aed', *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+
+
+def test_scaling_table_has_one_point_per_size_and_one_seed(tmp_path):
+    proc = _run(tmp_path, 'reproduce', 'scaling', '--preset', 'tiny', '--seeds', '3', '--reports',
+                str(tmp_path / 'reports'), '--check')
+    assert proc.returncode == 1 and proc.stdout.count(': missing') == 3, proc.stdout + proc.stderr
+    for size in ('x1', 'x2', 'x4'):
+        assert f'synthetic-tiny/scaling/{size}-seed0: missing' in proc.stdout, proc.stdout
+
+
+def test_scaling_table_refuses_a_real_benchmark(tmp_path):
+    proc = _run(tmp_path, 'reproduce', 'scaling', '--dataset', 'ped2', '--data', str(tmp_path))
+    assert proc.returncode == 2 and 'synthetic' in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, \
+        proc.stderr
+
+
+def test_synth_renders_a_scaled_preset_and_refuses_a_bad_factor(tmp_path):
+    proc = _run(tmp_path, 'data', 'synth', '--out', str(tmp_path / 'x2'), '--preset', 'tiny@2')
+    assert proc.returncode == 0 and '4 train + 4 test videos' in proc.stdout, proc.stdout + proc.stderr
+    proc = _run(tmp_path, 'data', 'synth', '--out', str(tmp_path / 'bad'), '--preset', 'tiny@0')
+    assert proc.returncode == 2 and 'positive integer' in proc.stderr, proc.stderr
