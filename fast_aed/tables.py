@@ -647,9 +647,12 @@ GPU_BOX = {'cores': 16, 'parallel_efficiency': 0.7, 'gpu_speedup': 10.0}
 def settings_factors(measured: dict, # `fast_aed.scaling.work_settings` of the measured configuration
                      target: dict, # `work_settings` of the projected one
                     ) -> dict:
-    "Per stage, the factor on its time per frame from the measured settings to `target` (epochs, input pixels)."
+    "Per stage, the factor on its time per frame from the measured settings to `target` (epochs, objects, pixels)."
     px = target['student_pixels'] / measured['student_pixels']
-    return {'fit_A': target['A_epochs'] / measured['A_epochs'], 'fit_B': target['B_epochs'] / measured['B_epochs'],
+    caps = [(target[k], measured[k]) for k in ('A_crops_per_video', 'B_tubes_per_video')]
+    a, b = [t / m if t and m else 1.0 for t, m in caps]   # objects per training video, both capped (else not counted)
+    return {'fit_A': a * target['A_epochs'] / measured['A_epochs'],
+            'fit_B': b * target['B_epochs'] / measured['B_epochs'],
             'train': px * target['student_epochs'] / measured['student_epochs'], 'evaluate': px, 'score': px}
 
 # %% ../nbs/15_tables.ipynb #aade64e2
@@ -762,8 +765,8 @@ def projection_notes(measured: dict, # the largest measured run's `metrics['scal
         f"({measured.get('cpu_count')} cores, OMP_NUM_THREADS={measured.get('omp_num_threads')}).",
         "Assumed: detection, copies and maps scale with the frame's pixels; at default settings the teachers fit on "
         f"at most {s['default']['A_crops_per_video']} (A) / {s['default']['B_tubes_per_video']} (B) objects per "
-        "training video, so their fits follow the training videos; other settings scale the fits and the student by "
-        "their epochs and the student by its input pixels.",
+        "training video, so their fits follow the training videos; other settings scale the fits by their epochs "
+        "and capped objects per video, the student by its epochs and input pixels.",
         "Paper settings (`run-paper`): no sped-up copies; every object in the fits and the larger teacher B are not "
         "counted, so these are lower bounds.",
         f"16-core GPU box (assumed, not measured): CPU stages over {box['cores']} cores at "
