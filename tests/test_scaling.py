@@ -25,9 +25,3 @@ def test_scaling_table_refuses_a_real_benchmark(tmp_path):
     assert proc.returncode == 2 and 'synthetic' in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, \
         proc.stderr
 
-
-def test_synth_renders_a_scaled_preset_and_refuses_a_bad_factor(tmp_path):
-    proc = _run(tmp_path, 'data', 'synth', '--out', str(tmp_path / 'x2'), '--preset', 'tiny@2')
-    assert proc.returncode == 0 and '4 train + 4 test videos' in proc.stdout, proc.stdout + proc.stderr
-    proc = _run(tmp_path, 'data', 'synth', '--out', str(tmp_path / 'bad'), '--preset', 'tiny@0')
-    assert proc.returncode == 2 and 'positive integer' in proc.stderr, proc.stderr
