@@ -618,7 +618,8 @@ def scaling_fit(df, # `scaling_frame`
     "Per stage: wall seconds = a + b * frames, the exponent of its own time, and its peak memory's growth (pass/fail)."
     import pandas as pd
     rows = []
-    for stage, d in df.sort_values('frames', kind='stable').groupby('stage', sort=False):
+    for stage, d in df.groupby('stage', sort=False):   # in pipeline order
+        d = d.sort_values('frames', kind='stable')
         b, a = np.polyfit(d['frames'], d['wall_s'], 1) if d['frames'].nunique() > 1 else (np.nan, np.nan)
         rss0, rss1 = d['peak_rss_mib'].iloc[0], d['peak_rss_mib'].iloc[-1]
         growth = 100 * (rss1 / rss0 - 1)
@@ -736,7 +737,8 @@ def plot_scaling(df, # `scaling_frame`
     from matplotlib.figure import Figure
     fig = Figure(figsize=(10, 3.8))
     axes = fig.subplots(1, 2)
-    for stage, d in df.sort_values('frames', kind='stable').groupby('stage', sort=False):
+    for stage, d in df.groupby('stage', sort=False):   # in pipeline order
+        d = d.sort_values('frames', kind='stable')
         for ax, col in zip(axes, ('wall_s', 'peak_rss_mib')):
             ax.plot(d['frames'], d[col], 'o-', label=stage, ms=3)
     for ax, label in zip(axes, ('wall time (s)', 'peak resident memory (MiB)')):
