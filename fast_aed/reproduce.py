@@ -4,7 +4,7 @@
 
 # %% ../nbs/16_reproduce.ipynb #4833bb35
 from __future__ import annotations
-import contextlib, csv, dataclasses, fcntl, hashlib, json, os, subprocess, sys, time
+import contextlib, csv, dataclasses, fcntl, hashlib, json, os, shutil, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import torch
@@ -20,20 +20,22 @@ from .teacher_b import TEACHERS
 from .distill import DistillConfig, load_student, train_student
 from .metrics import EvalConventions
 from .bench import bench_frames, bench_student, device_name, run_benchmark
+from .scaling import measure_scaling
 from .pipeline import (JITTER, build_maps, distillation_dataset, eval_teachers, evaluate_student_run,
                                fit_teacher, make_teacher_config, run_detection, score_teacher)
 
 # %% auto #0
-__all__ = ['MAIN_ROWS', 'STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'DEV_TABLES', 'DEV_SEED0',
-           'DEV_BENCHMARKS', 'DEV_CANDIDATES', 'SPREAD_CANDIDATE', 'SPREAD_TRAIN_SEEDS', 'TRAIN_SEED_STEP',
-           'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES', 'NOT_HASHED', 'KERNEL_START_FAILURE', 'run_slug',
-           'ablation_grid', 'table_grid', 'dev_grid', 'spread_grid', 'file_lock', 'default_cache_dir',
-           'injected_benchmark', 'resolve_data', 'code_version', 'teachers_result', 'prepare_teachers', 'select_copies',
-           'train_grid_student', 'train_and_evaluate_student', 'student_cost', 'conventions_sensitivity',
-           'measure_speed', 'run_experiment', 'training_curves', 'load_student_maps', 'papermill_dir', 'point_params',
-           'grid_points', 'papermill_command', 'run_papermill', 'run_grid_point', 'experiment_from_params',
-           'reports_name', 'reports_folder', 'check_tables', 'run_points', 'aggregate_tables', 'record_reproduction',
-           'reproduce', 'student_row', 'add_cli', 'report_problem', 'mixed_versions', 'check_reports', 'check_command']
+__all__ = ['MAIN_ROWS', 'STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'DEV_TABLES', 'COST_TABLES', 'ALL_TABLES',
+           'SCALING_FACTORS', 'DEV_SEED0', 'DEV_BENCHMARKS', 'DEV_CANDIDATES', 'SPREAD_CANDIDATE', 'SPREAD_TRAIN_SEEDS',
+           'TRAIN_SEED_STEP', 'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES', 'NOT_HASHED', 'KERNEL_START_FAILURE',
+           'EXPERIMENT_NOTEBOOKS', 'TIMED_KINDS', 'run_slug', 'ablation_grid', 'scaling_grid', 'table_grid', 'dev_grid',
+           'spread_grid', 'file_lock', 'default_cache_dir', 'injected_benchmark', 'resolve_data', 'code_version',
+           'teachers_result', 'prepare_teachers', 'select_copies', 'train_grid_student', 'train_and_evaluate_student',
+           'student_cost', 'conventions_sensitivity', 'measure_speed', 'scaling_experiment', 'run_experiment',
+           'training_curves', 'load_student_maps', 'papermill_dir', 'point_params', 'grid_points', 'papermill_command',
+           'run_papermill', 'run_grid_point', 'experiment_from_params', 'reports_name', 'reports_folder',
+           'check_tables', 'run_points', 'aggregate_tables', 'record_reproduction', 'reproduce', 'student_row',
+           'add_cli', 'report_problem', 'mixed_versions', 'check_reports', 'check_command']
 
 # %% ../nbs/16_reproduce.ipynb #6ccde2c1
 # the main table's rows, in order: named configurations in fast_aed/configs
@@ -77,6 +79,9 @@ CONVENTION_VARIANTS = {
 TABLES = ['main', 'speed', 'ablations', 'conventions']   # the reported tables (run when none is named)
 # development tables, run only when named: `fast-aed reproduce dev`, `fast-aed reproduce spread --seeds 1`
 DEV_TABLES = ['dev', 'spread']
+# reported tables run only when named (hours at the standard size): `fast-aed reproduce scaling`
+COST_TABLES = ['scaling']
+ALL_TABLES = TABLES + DEV_TABLES + COST_TABLES
 
 # %% ../nbs/16_reproduce.ipynb #5ff667a4
 def run_slug(axis: str, # an ablation axis
@@ -102,6 +107,16 @@ def ablation_grid(axes: list = None, # ablation axes to keep (default all)
     return out
 
 # %% ../nbs/16_reproduce.ipynb #971e0072
+SCALING_FACTORS = (1, 2, 4)   # sizes of the scaling table's benchmarks, in multiples of the preset
+
+# %% ../nbs/16_reproduce.ipynb #fe1af730
+def scaling_grid(factors: tuple = SCALING_FACTORS, # benchmark sizes, in multiples of the call's preset
+                ) -> list:
+    "The grid points of the scaling table: one benchmark size each, one seed."
+    return [{'run': f'x{k}', 'kind': 'scaling', 'student': {}, 'label': f'x{k}', 'scale': int(k), 'seeds': 1}
+            for k in factors]
+
+# %% ../nbs/16_reproduce.ipynb #3c815ad6
 def table_grid(table: str, # one of `TABLES` or `DEV_TABLES`
                axes: list = None, # ablation axes to keep (default all)
                students: dict = None, # further main-table rows: run name -> `DistillConfig` overrides (`--config`)
@@ -118,7 +133,9 @@ def table_grid(table: str, # one of `TABLES` or `DEV_TABLES`
         return dev_grid()
     if table == 'spread':
         return spread_grid()
-    raise FastAedError(f"unknown table {table!r}: choose from {', '.join(TABLES + DEV_TABLES)}")
+    if table == 'scaling':
+        return scaling_grid()
+    raise FastAedError(f"unknown table {table!r}: choose from {', '.join(ALL_TABLES)}")
 
 # %% ../nbs/16_reproduce.ipynb #656e865d
 DEV_SEED0 = 100   # development seeds are DEV_SEED0, DEV_SEED0 + 1, ...
@@ -408,11 +425,24 @@ def measure_speed(ds, # the dataset
                          warmup=2 if tiny else 20, onnx=not tiny)
 
 # %% ../nbs/16_reproduce.ipynb #5f935756
+def scaling_experiment(data: Path, # the benchmark's folder
+                       work: Path, # a work folder of its own (emptied first, removed afterwards)
+                       seed: int, # seed of every stage
+                       tiny: bool, # the tiny preset: the `run-tiny` settings (as the other tables' tiny runs)
+                      ) -> dict:
+    "Every stage's cost on the benchmark at `data`, each from scratch in a fresh process (`measure_scaling`)."
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        return measure_scaling(data, work, seed, 'run-tiny' if tiny else None, log=lambda *a: None)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+# %% ../nbs/16_reproduce.ipynb #a8513f99
 def run_experiment(dataset: str = 'synthetic', # synthetic | avenue | shanghaitech | ped2
                    data: str = None, # prepared dataset folder (rendered automatically for synthetic)
                    preset: str = 'standard', # synthetic preset
                    seed: int = 0, # seed of the benchmark and of every stage
-                   kind: str = 'student', # student | speed | conventions
+                   kind: str = 'student', # student | speed | conventions | scaling
                    student: dict = None, # `DistillConfig` overrides of this grid point
                    detector: str = 'motion', # detector of the teachers
                    weights: str = None, # YOLO weights for detector 'yolo'
@@ -422,7 +452,7 @@ def run_experiment(dataset: str = 'synthetic', # synthetic | avenue | shanghaite
                   ) -> dict:
     "Run one grid point end to end through the library; returns (and writes) its metrics."
     t0 = time.perf_counter()
-    if kind not in ('student', 'speed', 'conventions'):
+    if kind not in ('student', 'speed', 'conventions', 'scaling'):
         raise FastAedError(f"unknown experiment kind {kind!r}")
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     data = resolve_data(dataset, data, preset, seed, cache)
@@ -430,12 +460,15 @@ def run_experiment(dataset: str = 'synthetic', # synthetic | avenue | shanghaite
     data_key = config_hash({"data": str(Path(data).resolve())})
     tag = f'synthetic-{preset}' if dataset == 'synthetic' else f'{dataset}-{data_key}'
     shared = cache / 'work' / tag / f'seed{seed}' / detector
-    tiny = dataset == 'synthetic' and preset == 'tiny'
+    tiny = dataset == 'synthetic' and preset.split('@')[0] == 'tiny'   # also the tiny preset's scaled sizes
     overrides = TINY_OVERRIDES if tiny else {}
-    teachers = prepare_teachers(ds, data, shared, detector, weights, seed, overrides)
-    metrics = {'teachers': teachers['teachers'], 'teacher_seconds': teachers['seconds']}
-    student_cfg = {**overrides.get('student', {}), **(student or {})}
-    metrics.update(train_and_evaluate_student(ds, shared, student_cfg, seed, detector, weights))
+    if kind == 'scaling':
+        metrics = {'scaling': scaling_experiment(data, cache / 'scaling' / tag / f'seed{seed}', seed, tiny)}
+    else:
+        teachers = prepare_teachers(ds, data, shared, detector, weights, seed, overrides)
+        metrics = {'teachers': teachers['teachers'], 'teacher_seconds': teachers['seconds']}
+        student_cfg = {**overrides.get('student', {}), **(student or {})}
+        metrics.update(train_and_evaluate_student(ds, shared, student_cfg, seed, detector, weights))
     if kind == 'speed':
         metrics['speed'] = measure_speed(ds, shared, metrics['student_work'], detector, weights, tiny)
     if kind == 'conventions':
@@ -522,7 +555,8 @@ def point_params(g: dict, # a grid point of `table_grid`
                  weights: str = None, # YOLO weights for the YOLO grid points
                 ) -> dict:
     "The papermill parameters of one grid point and seed."
-    params = {'dataset': where[0], 'data': where[1], 'preset': where[2], 'seed': where[3] + seed,
+    preset = where[2] if g.get('scale', 1) == 1 else f"{where[2]}@{g['scale']}"   # `fast_aed.synth.scaled_preset`
+    params = {'dataset': where[0], 'data': where[1], 'preset': preset, 'seed': where[3] + seed,
               'kind': g['kind'], 'student_json': json.dumps(g['student'], sort_keys=True),
               'detector': g.get('detector', 'motion'), 'table': table, 'run': g['run'],
               'label': g['label'], 'axis': g.get('axis', '')}
@@ -550,7 +584,7 @@ def grid_points(tables: list, # tables whose grid points are listed
                 continue
             where = (_dev_data(g['benchmark'], preset, footage) if 'benchmark' in g
                      else (dataset, str(data) if data else '', preset, 0))
-            for seed in range(seeds):
+            for seed in range(g.get('seeds', seeds)):   # the scaling table: one seed
                 params = point_params(g, table, where, seed, weights)
                 points.append({'table': table, 'name': f"{g['run']}-seed{params['seed']}", 'params': params})
     return points
@@ -592,13 +626,19 @@ def _unavailable(point: dict, # a grid point
     return None
 
 # %% ../nbs/16_reproduce.ipynb #cb0b86c2
+# the notebook a grid point's experiment runs in, by kind (default `experiment.ipynb`); the kinds timed alone
+EXPERIMENT_NOTEBOOKS = {'scaling': 'experiment_scaling.ipynb'}
+TIMED_KINDS = ('speed', 'scaling')
+
+# %% ../nbs/16_reproduce.ipynb #b211ac25
 def papermill_command(point: dict, # a grid point
                       nb_out: Path, # the executed notebook to write
                       nb_dir: Path, # the parameterised notebooks
                       params: dict, # its parameters, with metrics_path, grid_key and cache_dir
                      ) -> list:
     "The papermill command that runs a grid point's experiment notebook."
-    cmd = [sys.executable, '-m', 'papermill', str(nb_dir / 'experiment.ipynb'), str(nb_out), '--kernel', 'python3',
+    notebook = EXPERIMENT_NOTEBOOKS.get(point.get('params', {}).get('kind'), 'experiment.ipynb')
+    cmd = [sys.executable, '-m', 'papermill', str(nb_dir / notebook), str(nb_out), '--kernel', 'python3',
            '--no-progress-bar', '--cwd', str(Path.cwd())]
     for k, v in params.items():   # -r: strings stay strings (a hash of digits only would become an int)
         cmd += ['-p', k, str(v)] if isinstance(v, int) else ['-r', k, str(v)]
@@ -690,11 +730,15 @@ def check_tables(tables: list, # the tables of the call
                  runs: list = None, # run names to keep
                  axes: list = None, # ablation axes to keep
                  students: dict = None, # further main-table rows
+                 dataset: str = 'synthetic', # synthetic | avenue | shanghaitech | ped2
                 ):
     "Refuse unknown tables, the dev table mixed with others and unknown run names, before anything runs."
     for t in tables:
-        if t not in TABLES + DEV_TABLES:
-            raise FastAedError(f"unknown table {t!r}: choose from {', '.join(TABLES + DEV_TABLES)}")
+        if t not in ALL_TABLES:
+            raise FastAedError(f"unknown table {t!r}: choose from {', '.join(ALL_TABLES)}")
+    if 'scaling' in tables and dataset != 'synthetic':
+        raise FastAedError(f"the scaling table measures synthetic benchmarks of growing size, not {dataset!r}: "
+                           "run it with --dataset synthetic (its projections cover the real benchmarks)")
     if set(tables) & set(DEV_TABLES) and set(tables) - set(DEV_TABLES):
         raise FastAedError("the development table runs on its own benchmarks and seeds: run `fast-aed reproduce dev` "
                            f"apart from {sorted(set(tables) - set(DEV_TABLES))}")
@@ -716,7 +760,7 @@ def run_points(points: list, # grid points (`grid_points`)
     # training points share the cores; speed points run alone afterwards, so that nothing else runs while they time
     train_env = _job_env(jobs)
     speed_env = {**os.environ, 'OMP_NUM_THREADS': str(speed_threads or os.cpu_count() or 1)}
-    timed = [p for p in points if p['params']['kind'] == 'speed']
+    timed = [p for p in points if p['params']['kind'] in TIMED_KINDS]
     with ThreadPoolExecutor(max(1, jobs)) as pool:
         status = list(pool.map(lambda p: run_grid_point(p, reports, nb_dir, cache, log, train_env),
                                 [p for p in points if p not in timed]))
@@ -781,7 +825,7 @@ def reproduce(tables: list = None, # tables to regenerate (default all)
     "Run every grid point of `tables` as papermill subprocesses (resumable), then aggregate each table."
     t0 = time.time()
     tables = tables or TABLES
-    check_tables(tables, runs, axes, students)
+    check_tables(tables, runs, axes, students, dataset)
     nb_dir, reports, cache = papermill_dir(), reports_folder(tables, dataset, preset, reports_dir), default_cache_dir()
     if dataset != 'synthetic':
         resolve_data(dataset, data)
@@ -847,7 +891,9 @@ def _cmd_reproduce(args):
 def _add_grid_args(p, # the `reproduce` parser
                   ):
     "The flags that choose the grid: tables, dataset, seeds, preset, axes, runs, footage and weights."
-    p.add_argument('tables', nargs='*', help=f"tables ({', '.join(TABLES)}; default all)")
+    p.add_argument('tables', nargs='*', help=f"tables ({', '.join(TABLES)}; default all; also "
+                   f"{', '.join(COST_TABLES)}: each stage's cost at 1x, 2x, 4x the preset, one seed; development: "
+                   f"{', '.join(DEV_TABLES)})")
     p.add_argument('--dataset', default='synthetic', choices=['synthetic', 'avenue', 'shanghaitech', 'ped2'])
     p.add_argument('--data', default=None, help='prepared dataset folder (required for avenue/shanghaitech/ped2)')
     p.add_argument('--seeds', type=int, default=3)

@@ -13,9 +13,9 @@ from .core import FastAedError, progress
 from .data import DatasetWriter
 
 # %% auto #0
-__all__ = ['KINDS', 'RIDERS', 'PRESETS', 'LAYOUTS', 'WALK_SPEED', 'SynthPreset', 'get_preset', 'Camera', 'Scene', 'make_scene',
-           'Actor', 'render_video', 'simulate_video', 'plan_benchmark', 'stage_video', 'to_gray3', 'render_benchmark',
-           'add_cli']
+__all__ = ['KINDS', 'RIDERS', 'PRESETS', 'LAYOUTS', 'WALK_SPEED', 'SynthPreset', 'scaled_preset', 'get_preset', 'Camera', 'Scene',
+           'make_scene', 'Actor', 'render_video', 'simulate_video', 'plan_benchmark', 'stage_video', 'to_gray3',
+           'render_benchmark', 'add_cli']
 
 # %% ../nbs/02_synth.ipynb #faea46b7
 KINDS = ('running', 'cycling', 'vehicle', 'off_walkway', 'throwing', 'falling', 'fighting')
@@ -64,15 +64,33 @@ PRESETS['ped2-like'] = SynthPreset('ped2-like', scenes=2, train_per_scene=5, tes
                                    layouts=('walkway',), width=360, height=240, horizon=40, h_near=46.0, h_far=17.0,
                                    gray=True, speed=2.5)
 
+# %% ../nbs/02_synth.ipynb #4a62f3ab
+def scaled_preset(preset: str | SynthPreset, # a name in `PRESETS`, or a `SynthPreset`
+                  factor: int, # size factor: scenes x factor, same videos per scene and frames per video
+                 ) -> SynthPreset:
+    "The preset `factor` times larger: `factor` times its scenes, named `<name>@<factor>` (the preset itself at 1)."
+    p = PRESETS[preset] if isinstance(preset, str) and preset in PRESETS else preset
+    if not isinstance(p, SynthPreset):
+        raise FastAedError(f"unknown synthetic preset {preset!r}; choose one of {sorted(PRESETS)}")
+    if not isinstance(factor, (int, np.integer)) or factor < 1:
+        raise FastAedError(f"size factor of preset {p.name!r} must be a positive integer, got {factor!r}")
+    return p if factor == 1 else replace(p, name=f'{p.name}@{int(factor)}', scenes=p.scenes * int(factor))
+
 # %% ../nbs/02_synth.ipynb #e3aac4dd
 def get_preset(preset: str | SynthPreset, # a name in `PRESETS`, or a `SynthPreset`
               ) -> SynthPreset:
     "The `SynthPreset` named `preset` (or `preset` itself)."
     if isinstance(preset, SynthPreset):
         return preset
-    if preset not in PRESETS:
-        raise FastAedError(f"unknown synthetic preset {preset!r}; choose one of {sorted(PRESETS)}")
-    return PRESETS[preset]
+    name, _, factor = str(preset).partition('@')
+    if name not in PRESETS:
+        raise FastAedError(f"unknown synthetic preset {preset!r}; choose one of {sorted(PRESETS)}, "
+                           "optionally scaled as NAME@K (e.g. standard@2)")
+    if not factor:
+        return PRESETS[name]
+    if not factor.isdigit() or int(factor) < 1:
+        raise FastAedError(f"synthetic preset {preset!r}: the size factor after '@' must be a positive integer")
+    return scaled_preset(name, int(factor))
 
 # %% ../nbs/02_synth.ipynb #c47a2bd0
 @dataclass
@@ -1206,10 +1224,10 @@ def add_cli(sub, # the top-level subparsers
     "Register `fast-aed data synth`."
     p = groups['data'].add_parser('synth', help='render the built-in synthetic benchmark in the canonical layout')
     p.add_argument('--out', required=True, help='output dataset folder')
-    p.add_argument('--preset', choices=sorted(PRESETS), default='tiny',
+    p.add_argument('--preset', default='tiny',
                    help='tiny (seconds, for tests), standard (the default benchmark), standard-x2 (standard with '
                         'twice its training video) or ped2-like (grey 360x240 at 10 fps, Ped2-style walkway and '
-                        'anomalies)')
+                        'anomalies); NAME@K: K times its scenes, e.g. standard@2')
     p.add_argument('--seed', type=int, default=0, help='benchmark seed (same seed, same bytes)')
     p.add_argument('--overwrite', action='store_true', help='replace an existing dataset at --out')
     p.set_defaults(func=_cmd_synth)

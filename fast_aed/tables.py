@@ -7,13 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 import numpy as np
 from .core import FastAedError, load_json
+from .scaling import SPEEDUP, stage_frames
 
 # %% auto #0
-__all__ = ['TEACHER_ROWS', 'PIPELINE_ROW', 'TABLE_KEYS', 'MARKERS', 'TEACHER_NAMES', 'load_table_metrics', 'mean_std',
+__all__ = ['TEACHER_ROWS', 'PIPELINE_ROW', 'TABLE_KEYS', 'MARKERS', 'TEACHER_NAMES', 'LINEAR_EXPONENT', 'RSS_TOLERANCE_PCT',
+           'PROJECTED_BENCHMARKS', 'PIXEL_STAGES', 'GPU_STAGES', 'GPU_BOX', 'load_table_metrics', 'mean_std',
            'table_frame', 'markdown_table', 'aggregate_table', 'code_versions', 'tradeoff_frame', 'plot_tradeoff',
            'tradeoff_note', 'plot_ablations', 'pd_numeric', 'plot_conventions', 'kind_frame', 'plot_kind_heatmap',
            'plot_speed_table', 'table_figures', 'dev_frame', 'dev_summary', 'dev_ranking', 'plot_dev', 'aggregate_dev',
-           'spread_summary', 'plot_spread', 'aggregate_spread']
+           'spread_summary', 'plot_spread', 'aggregate_spread', 'scaling_frame', 'scaling_fit', 'settings_factors',
+           'project_scaling', 'projection_frame', 'projection_summary', 'plot_scaling', 'projection_notes',
+           'aggregate_scaling']
 
 # %% ../nbs/15_tables.ipynb #d11ac94c
 TEACHER_ROWS = {'A': 'teacher A', 'B': 'teacher B', 'ensemble': 'teachers A+B', 'location': 'location prior',
@@ -571,3 +575,227 @@ def aggregate_spread(reports: str | Path, # `papermill_runs/reports/development`
     (out / 'table.md').write_text(markdown_table(rounded) + '\n')
     plot_spread(df, out / 'spread.png')
     return summary
+
+# %% ../nbs/15_tables.ipynb #0c51e1b2
+LINEAR_EXPONENT = 1.15   # a stage whose own time grows as frames ** p with p above this is flagged super-linear
+RSS_TOLERANCE_PCT = 25.0   # a stage's peak memory may change by this much from 1x to 4x
+
+# %% ../nbs/15_tables.ipynb #e199d2be
+def _scale_of(m: dict, # one run's metrics.json
+             ) -> int:
+    "The size factor of a scaling run: K of its preset `NAME@K`, 1 for the preset itself."
+    preset = str(m['params'].get('preset', ''))
+    return int(preset.split('@')[1]) if '@' in preset else 1
+
+# %% ../nbs/15_tables.ipynb #26283ac0
+def scaling_frame(metrics: list, # finished runs of the scaling table (`load_table_metrics(reports, 'scaling')`)
+                 ):
+    "One row per size and stage: frames, wall, stage and CPU seconds, peak and start-up memory (MiB)."
+    import pandas as pd
+    rows = []
+    for m in sorted(metrics, key=_scale_of):
+        sc = m['metrics']['scaling']
+        for r in sc['stages']:
+            rows.append({'scale': _scale_of(m), 'stage': r['stage'], 'frames': r['frames'],
+                         'wall_s': r['wall_s'], 'stage_s': r['stage_s'], 'cpu_s': r['cpu_s'],
+                         'peak_rss_mib': r['peak_rss_mib'], 'start_rss_mib': r['start_rss_mib'],
+                         'train_frames': sc['frames']['train'], 'test_frames': sc['frames']['test']})
+    return pd.DataFrame(rows)
+
+# %% ../nbs/15_tables.ipynb #3e737e7f
+def _loglog_slope(x, # sizes
+                  y, # costs (positive)
+                 ) -> float:
+    "The exponent p of y ~ x ** p (least squares in log-log), NaN without two positive points."
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    ok = (x > 0) & (y > 0)
+    return float(np.polyfit(np.log(x[ok]), np.log(y[ok]), 1)[0]) if ok.sum() >= 2 else float('nan')
+
+# %% ../nbs/15_tables.ipynb #9d50219e
+def scaling_fit(df, # `scaling_frame`
+                tolerance_pct: float = RSS_TOLERANCE_PCT, # allowed change of peak memory from the smallest size
+               ):
+    "Per stage: wall seconds = a + b * frames, the exponent of its own time, and its peak memory's growth (pass/fail)."
+    import pandas as pd
+    rows = []
+    for stage, d in df.groupby('stage', sort=False):   # in pipeline order
+        d = d.sort_values('frames', kind='stable')
+        b, a = np.polyfit(d['frames'], d['wall_s'], 1) if d['frames'].nunique() > 1 else (np.nan, np.nan)
+        rss0, rss1 = d['peak_rss_mib'].iloc[0], d['peak_rss_mib'].iloc[-1]
+        growth = 100 * (rss1 / rss0 - 1)
+        slope = np.polyfit(d['frames'], d['peak_rss_mib'], 1)[0] if d['frames'].nunique() > 1 else np.nan
+        exponent = _loglog_slope(d['frames'], d['stage_s'])
+        rows.append({'stage': stage, 'a_s': a, 'b_ms_per_frame': 1000 * b, 'exponent': exponent,
+                     'linear': bool(not exponent > LINEAR_EXPONENT), 'rss_min_mib': rss0, 'rss_max_mib': rss1,
+                     'rss_growth_pct': growth, 'rss_mib_per_kframe': 1000 * slope,
+                     'rss_bounded': bool(abs(growth) <= tolerance_pct), 'frames_max': int(d['frames'].iloc[-1]),
+                     'sizes': f"{d['scale'].min()}x-{d['scale'].max()}x"})
+    return pd.DataFrame(rows)
+
+# %% ../nbs/15_tables.ipynb #9c5744b1
+# official distributions: frames (train / test), videos and frame size
+PROJECTED_BENCHMARKS = {
+    'Avenue': {'train': 15328, 'test': 15324, 'train_videos': 16, 'test_videos': 21, 'width': 640, 'height': 360},
+    'Ped2': {'train': 2550, 'test': 2010, 'train_videos': 16, 'test_videos': 12, 'width': 360, 'height': 240},
+    'ShanghaiTech': {'train': 274515, 'test': 42883, 'train_videos': 330, 'test_videos': 107, 'width': 856,
+                     'height': 480}}
+PIXEL_STAGES = ('detect', 'copies', 'maps')   # stages whose time per frame follows the frame's pixels
+GPU_STAGES = ('fit_A', 'score_A', 'fit_B', 'score_B', 'train', 'evaluate', 'score')   # torch stages
+# the assumed 16-core GPU box: CPU stages over its cores at this efficiency, GPU stages this many times faster
+GPU_BOX = {'cores': 16, 'parallel_efficiency': 0.7, 'gpu_speedup': 10.0}
+
+# %% ../nbs/15_tables.ipynb #21ac4246
+def settings_factors(measured: dict, # `fast_aed.scaling.work_settings` of the measured configuration
+                     target: dict, # `work_settings` of the projected one
+                    ) -> dict:
+    "Per stage, the factor on its time per frame from the measured settings to `target` (epochs, objects, pixels)."
+    px = target['student_pixels'] / measured['student_pixels']
+    caps = [(target[k], measured[k]) for k in ('A_crops_per_video', 'B_tubes_per_video')]
+    a, b = [t / m if t and m else 1.0 for t, m in caps]   # objects per training video, both capped (else not counted)
+    return {'fit_A': a * target['A_epochs'] / measured['A_epochs'],
+            'fit_B': b * target['B_epochs'] / measured['B_epochs'],
+            'train': px * target['student_epochs'] / measured['student_epochs'], 'evaluate': px, 'score': px}
+
+# %% ../nbs/15_tables.ipynb #aade64e2
+def _machine_factor(stage: str, # a stage
+                    machine: str, # 'here' or 'gpu-box'
+                    cores_here: int, # cores of the measuring machine
+                    box: dict = GPU_BOX, # the assumed GPU box
+                   ) -> float:
+    "The factor on a stage's time from the measuring machine to `machine` (1 here)."
+    if machine == 'here':
+        return 1.0
+    if stage in GPU_STAGES:
+        return 1 / box['gpu_speedup']
+    return cores_here / (box['cores'] * box['parallel_efficiency'])
+
+# %% ../nbs/15_tables.ipynb #52c759aa
+def _target_counts(bench: dict, # a `PROJECTED_BENCHMARKS` entry
+                   copies: bool, # distil also on the sped-up copies (the default; the paper: no)
+                  ) -> dict:
+    "The projected benchmark's frame counts as `fast_aed.scaling.frame_counts` gives them (copies from the frames)."
+    return {'train': bench['train'], 'test': bench['test'],
+            'copies': round(bench['train'] * sum(1 / k for k in SPEEDUP)) if copies else 0}
+
+# %% ../nbs/15_tables.ipynb #8064728e
+def project_scaling(fit, # `scaling_fit`
+                    frames: dict, # the target: 'train', 'test' frames, 'train_videos', 'width', 'height'
+                    measured: dict, # the measured run's `metrics['scaling']` (frame size, videos, settings)
+                    factors: dict = None, # per-stage factor on the time (settings, machine); 1 if absent
+                    copies: bool = True, # distil also on the sped-up copies (the default; the paper's: no)
+                    capped: bool = True, # the teachers fit on a capped number of objects per training video
+                   ):
+    "Each stage's projected seconds and peak memory (MiB) on `frames`, from its fitted line."
+    import pandas as pd
+    counts, rows, factors = _target_counts(frames, copies), [], factors or {}
+    size = measured['frame_size']
+    pixels = frames['width'] * frames['height'] / (size['width'] * size['height'])
+    per_video = measured['frames']['train'] / measured['videos']['train']
+    for r in fit.itertuples(index=False):
+        n = stage_frames(r.stage, counts)
+        if capped and r.stage.startswith('fit_'):
+            n = frames['train_videos'] * per_video   # at most so many objects per video: the fit follows the videos
+        seconds = (r.a_s + r.b_ms_per_frame / 1000 * n * (pixels if r.stage in PIXEL_STAGES else 1))
+        rss = r.rss_max_mib if r.rss_bounded else r.rss_max_mib + r.rss_mib_per_kframe / 1000 * (n - r.frames_max)
+        rows.append({'stage': r.stage, 'frames': int(round(n)), 'seconds': seconds * factors.get(r.stage, 1.0),
+                     'peak_rss_mib': max(rss, r.rss_max_mib)})
+    return pd.DataFrame(rows)
+
+# %% ../nbs/15_tables.ipynb #2f9948a5
+def projection_frame(fit, # `scaling_fit`
+                     measured: dict, # the largest measured run's `metrics['scaling']`
+                     benchmarks: dict = PROJECTED_BENCHMARKS, # benchmarks to project
+                     box: dict = GPU_BOX, # the assumed GPU box
+                    ):
+    "Every stage's projected time and memory per benchmark, settings (default, paper) and machine (here, GPU box)."
+    import pandas as pd
+    settings, cores, out = measured['settings'], measured.get('cpu_count') or 1, []
+    for name, bench in benchmarks.items():
+        for which in ('default', 'paper'):
+            paper = which == 'paper'
+            for machine in ('here', 'gpu-box'):
+                f = settings_factors(settings['measured'], settings[which])
+                f = {s: f.get(s, 1.0) * _machine_factor(s, machine, cores, box) for s in fit['stage']}
+                df = project_scaling(fit, bench, measured, f, copies=not paper, capped=not paper)
+                out.append(df.assign(benchmark=name, settings=which, machine=machine))
+    return pd.concat(out, ignore_index=True)
+
+# %% ../nbs/15_tables.ipynb #fbe0061f
+def projection_summary(proj, # `projection_frame`
+                      ):
+    "Per benchmark, settings and machine: the whole pipeline's hours, its slowest stage and the largest peak (GiB)."
+    g = proj.groupby(['benchmark', 'settings', 'machine'], sort=False)
+    slowest = proj.loc[g['seconds'].idxmax(), ['benchmark', 'settings', 'machine', 'stage']]
+    out = g.agg(hours=('seconds', lambda s: s.sum() / 3600), peak_gib=('peak_rss_mib', lambda m: m.max() / 1024))
+    return out.reset_index().merge(slowest.rename(columns={'stage': 'slowest_stage'}))
+
+# %% ../nbs/15_tables.ipynb #f60517f2
+def plot_scaling(df, # `scaling_frame`
+                 path: str | Path = None, # also save the figure here (PNG)
+                ):
+    "Two log-log panels against the frames each stage reads: wall seconds and peak resident memory (MiB)."
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(10, 3.8))
+    axes = fig.subplots(1, 2)
+    for stage, d in df.groupby('stage', sort=False):   # in pipeline order
+        d = d.sort_values('frames', kind='stable')
+        for ax, col in zip(axes, ('wall_s', 'peak_rss_mib')):
+            ax.plot(d['frames'], d[col], 'o-', label=stage, ms=3)
+    for ax, label in zip(axes, ('wall time (s)', 'peak resident memory (MiB)')):
+        ax.set_xscale('log')
+        ax.set_yscale('log')
+        ax.set_xlabel('frames the stage reads', fontsize=8)
+        ax.set_ylabel(label, fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0].set_title('time of each stage (its own process)', fontsize=9)
+    axes[1].set_title('peak memory of each stage', fontsize=9)
+    axes[1].legend(fontsize=6, ncol=2)
+    fig.tight_layout()
+    if path:
+        fig.savefig(path, dpi=70)
+    return fig
+
+# %% ../nbs/15_tables.ipynb #d06e11b7
+def projection_notes(measured: dict, # the largest measured run's `metrics['scaling']`
+                     box: dict = GPU_BOX, # the assumed GPU box
+                    ) -> str:
+    "What the projection measured and what it assumed, as Markdown."
+    size, s = measured['frame_size'], measured['settings']
+    return '\n'.join([
+        f"Measured: each stage's wall time `a + b * frames` on synthetic benchmarks of {size['width']}x{size['height']}"
+        f" frames at 1x-4x, settings `{measured.get('config') or 'default'}`, on this machine "
+        f"({measured.get('cpu_count')} cores, OMP_NUM_THREADS={measured.get('omp_num_threads')}).",
+        "Assumed: detection, copies and maps scale with the frame's pixels; at default settings the teachers fit on "
+        f"at most {s['default']['A_crops_per_video']} (A) / {s['default']['B_tubes_per_video']} (B) objects per "
+        "training video, so their fits follow the training videos; other settings scale the fits by their epochs "
+        "and capped objects per video, the student by its epochs and input pixels.",
+        "Paper settings (`run-paper`): no sped-up copies; every object in the fits and the larger teacher B are not "
+        "counted, so these are lower bounds.",
+        f"16-core GPU box (assumed, not measured): CPU stages over {box['cores']} cores at "
+        f"{box['parallel_efficiency']:.0%} efficiency, GPU stages ({', '.join(GPU_STAGES)}) {box['gpu_speedup']:g}x "
+        "faster; memory is the host's resident memory as measured here. Memory of a stage that stays within "
+        f"+-{RSS_TOLERANCE_PCT:g}% is its largest measured peak; of one that grows, its fitted line."])
+
+# %% ../nbs/15_tables.ipynb #742e5ed3
+def aggregate_scaling(reports: str | Path, # `papermill_runs/reports/<dataset>`
+                      benchmarks: dict = PROJECTED_BENCHMARKS, # benchmarks to project
+                     ) -> dict:
+    "Aggregate the finished scaling runs into `scaling/`: measurements, fits, projections (CSV, Markdown, PNG)."
+    metrics = load_table_metrics(reports, 'scaling')
+    out = Path(reports) / 'scaling'
+    if not metrics:
+        raise FastAedError(f"{out}: no finished runs for the scaling table")
+    df = scaling_frame(metrics)
+    fit = scaling_fit(df)
+    measured = max(metrics, key=_scale_of)['metrics']['scaling']
+    proj = projection_frame(fit, measured, benchmarks)
+    summary = projection_summary(proj)
+    df.to_csv(out / 'runs.csv', index=False)
+    fit.to_csv(out / 'table.csv', index=False)
+    proj.to_csv(out / 'projection_stages.csv', index=False)
+    summary.to_csv(out / 'projection.csv', index=False)
+    rnd = lambda d: d.round({c: 3 for c in d.columns if d[c].dtype.kind == 'f'})
+    (out / 'table.md').write_text(markdown_table(rnd(fit)) + '\n')
+    (out / 'projection.md').write_text(markdown_table(rnd(summary)) + '\n\n' + projection_notes(measured) + '\n')
+    plot_scaling(df, out / 'table.png')
+    return {'runs': df, 'fit': fit, 'projection': proj, 'summary': summary}
