@@ -4,15 +4,15 @@
 
 # %% ../nbs/00_core.ipynb #fae11157
 from __future__ import annotations
-import os, sys, json, errno, hashlib, random, tempfile, subprocess, platform, contextlib, importlib
+import os, sys, json, errno, ctypes, hashlib, random, tempfile, subprocess, platform, contextlib, importlib
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
 __all__ = ['THREAD_ENV', 'CACHE_FORMAT', 'FastAedError', 'BadSourceError', 'os_error_message', 'ensure_torchvision',
-           'current_umask', 'atomic_path', 'save_json', 'load_json', 'save_npz', 'load_npz', 'torch_save_atomic',
-           'seed_everything', 'package_versions', 'git_revision', 'file_sha1', 'config_hash', 'run_manifest',
-           'progress', 'resolve_device', 'work_dir']
+           'current_umask', 'atomic_path', 'save_json', 'load_json', 'save_npz', 'release_memory', 'load_npz',
+           'torch_save_atomic', 'seed_everything', 'package_versions', 'git_revision', 'file_sha1', 'config_hash',
+           'run_manifest', 'progress', 'resolve_device', 'work_dir']
 
 # %% ../nbs/00_core.ipynb #29ab238c
 class FastAedError(Exception):
@@ -163,6 +163,14 @@ def save_npz(path: str | Path, **arrays):
         with open(tmp, 'wb') as f:
             np.savez_compressed(f, **arrays)
     return Path(path)
+
+# %% ../nbs/00_core.ipynb #ab8dc45a
+def release_memory() -> bool:
+    "Return the allocator's free memory to the OS (glibc `malloc_trim`); False where there is no glibc."
+    try:
+        return bool(ctypes.CDLL(None).malloc_trim(0))
+    except (OSError, AttributeError):   # not glibc (macOS, musl, Windows)
+        return False
 
 # %% ../nbs/00_core.ipynb #f1006cdb
 def load_npz(path: str | Path) -> dict:

@@ -8,7 +8,7 @@ import dataclasses, inspect, json, shutil, sys, time
 from pathlib import Path
 import numpy as np
 from .core import (FastAedError, save_json, load_json, save_npz, load_npz, config_hash, run_manifest,
-                           work_dir, progress, file_sha1)
+                           work_dir, progress, file_sha1, release_memory)
 from .config import load_sections, build_config, config_text, add_config_args
 from . import distributed
 from .data import DatasetWriter, load_dataset, read_events, read_frame
@@ -208,6 +208,7 @@ def score_teacher(ds, # the loaded dataset
             save_npz(path, frame=d.frame.astype(np.int32), boxes=d.boxes.astype(np.float32), score=scores,
                      seconds=np.float64(secs), n_frames=np.int64(rec.frames), model_key=np.array(key),
                      source=np.str_(d.source))
+            release_memory()   # keeps the peak from growing with the number of videos
     return teacher_timing(ds, work, name)
 
 # %% ../nbs/14_pipeline.ipynb #28b22e28
