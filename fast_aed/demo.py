@@ -86,8 +86,8 @@ def _add_run(sub, # the top-level subparsers
     p.add_argument('--fit', default='all', help='teachers to fit: A, B, A,B or all (default)')
     p.add_argument('--seed', type=int, default=0)
     add_config_args(p, 'run configuration with sections A, B and student')
-    p.add_argument('--distil', default=None, help="teachers the student learns from: all (default: every fitted "
-                   "teacher, as the paper; unless the student section names its teachers), A, B or A,B")
+    p.add_argument('--distil', default=None, help="teachers the student learns from: B (default, unless the student "
+                   "section names its teachers), A, A,B or all (the paper)")
     add_renamed_flag(p, '--teachers', 'the teachers to fit are given with --fit, '
                      'the teachers the student learns from with --distil')
     p.add_argument('--speedup', default='2,3', help="also distil on the training videos sped up by these factors, "

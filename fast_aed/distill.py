@@ -57,7 +57,7 @@ class DistillConfig:
     input_size: tuple = (160, 96) # student input (W, H); frames are resized to it
     offsets: tuple = (0, -3, 3) # input frames relative to t, in channel order
     # teachers and targets
-    teachers: tuple = ('A', 'B') # teacher names (WORK/maps/<name>)
+    teachers: tuple = ('B',) # teacher names (WORK/maps/<name>; see above)
     teacher_weights: tuple = None # one weight per teacher (default 1.0 each)
     scales: tuple = (1, 4, 16) # distilled grids
     kd_focus: float = 0. # focus of the training KD loss (0 = plain MSE; see above)

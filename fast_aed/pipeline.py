@@ -635,7 +635,7 @@ def run_pipeline(data: str | Path, # a prepared dataset folder (canonical layout
                  conventions=None, # `EvalConventions` of the evaluation
                  # object-score normalisation of the maps (default 'global_minmax' with copies, else 'video_minmax')
                  map_normalisation: str = None,
-                 distil: str = 'all', # teachers the student distils ('all': every fitted teacher, as the paper)
+                 distil: str = 'B', # teachers the student distils ('all': every fitted teacher, as the paper)
                  # distil also on the training videos sped up by these factors, scored by the teachers; () for the paper
                  speedup: tuple = (2, 3),
                  jitter: tuple = JITTER, # distil also on jittered copies with these amplitudes; () for none
@@ -807,14 +807,14 @@ def teacher_settings(config: str = None, # `--config`: a run configuration's nam
 # %% ../nbs/14_pipeline.ipynb #a4372b79
 def run_settings(config: str = None, # `--config`: a run configuration's name, file or inline JSON
                  fit: str = 'all', # teachers to fit
-                 distil: str = None, # teachers the student learns from (None: the student section's, else 'all')
+                 distil: str = None, # teachers the student learns from (None: the student section's, else 'B')
                  seed: int = 0, # seed of every stage (a `seed` in the student section wins for the student)
                 ) -> dict:
     "The checked settings of `fast-aed run`, as `run_pipeline` takes them, with the resolved configs."
     t = teacher_settings(config, fit)
     names, student = list(t['configs']), dict(t['sections']['student'])
     wanted = student.pop('teachers', None)
-    distil = distil or (','.join(wanted) if wanted else 'all')
+    distil = distil or (','.join(wanted) if wanted else 'B')
     distilled = names if distil == 'all' else [n for n in teacher_names(distil) if n in names]
     if not distilled:
         raise FastAedError(f"--distil {distil}: none of these teachers is fitted (--fit {fit}: {', '.join(names)})")

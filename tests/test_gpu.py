@@ -45,8 +45,7 @@ def test_speed_settings_train_and_reuse_the_frame_cache(tiny):
     "bf16 autocast on the CPU, channels-last and the disk frame cache train; a second run reuses the cache."
     ds, work = tiny
     cfg = DistillConfig(input_size=(64, 48), width=4, n_down=2, depth=1, heads=1, dim_head=8, ae_epochs=1, epochs=1,
-                        batch_size=16, precision='bf16', channels_last=True, cache_frames='disk', threads=1,
-                        teachers=('B',))   # the fixture has teacher B's maps
+                        batch_size=16, precision='bf16', channels_last=True, cache_frames='disk', threads=1)
     ck = torch.load(train_student(ds, work, cfg, quiet=True), weights_only=True)
     assert all(np.isfinite(r['train_loss']) for r in ck['history'])
     assert (ck['config']['precision'], ck['config']['channels_last']) == ('bf16', True)
@@ -63,7 +62,7 @@ def test_fp16_on_cpu_falls_back_to_fp32(tiny, caplog):
     "fp16 autocast needs CUDA: on the CPU the run trains in fp32 after a one-line warning."
     ds, work = tiny
     cfg = DistillConfig(input_size=(32, 24), width=4, n_down=2, depth=0, pretraining='none', epochs=1, batch_size=32,
-                        precision='fp16', device='cpu', threads=1, teachers=('B',))
+                        precision='fp16', device='cpu', threads=1)
     with caplog.at_level('WARNING', logger='fast_aed.distill'):
         train_student(ds, work, cfg, quiet=True)
     assert any("precision='fp16' needs a CUDA device" in m for m in caplog.messages)

@@ -91,8 +91,8 @@ def test_train_cli_end_to_end(bench):
 def test_train_cli_errors(bench, tmp_path):
     data, ds, work = bench
     p = run_cli('train', data, '--work', tmp_path / 'empty', '--config', json.dumps(TINY), check=False)
-    # both teachers by default: A's maps are looked for first
-    assert p.returncode == 2 and 'maps/A/meta.json' in p.stderr and 'Traceback' not in p.stderr
+    # teacher B: the default
+    assert p.returncode == 2 and 'maps/B/meta.json' in p.stderr and 'Traceback' not in p.stderr
     p = run_cli('train', data, '--config', '{"widht": 4}', check=False)
     assert p.returncode == 2 and 'widht' in p.stderr
     p = run_cli('train', tmp_path / 'nowhere', check=False)
