@@ -14,10 +14,10 @@ __all__ = ['TEACHER_ROWS', 'PIPELINE_ROW', 'TABLE_KEYS', 'MARKERS', 'TEACHER_NAM
            'PROJECTED_BENCHMARKS', 'PIXEL_STAGES', 'GPU_STAGES', 'GPU_BOX', 'load_table_metrics', 'mean_std',
            'table_frame', 'markdown_table', 'aggregate_table', 'code_versions', 'tradeoff_frame', 'plot_tradeoff',
            'tradeoff_note', 'plot_ablations', 'pd_numeric', 'plot_conventions', 'kind_frame', 'plot_kind_heatmap',
-           'plot_speed_table', 'table_figures', 'dev_frame', 'dev_summary', 'dev_ranking', 'plot_dev', 'aggregate_dev',
-           'spread_summary', 'plot_spread', 'aggregate_spread', 'scaling_frame', 'scaling_fit', 'settings_factors',
-           'project_scaling', 'projection_frame', 'projection_summary', 'plot_scaling', 'projection_notes',
-           'aggregate_scaling']
+           'plot_speed_table', 'table_figures', 'dev_frame', 'dev_summary', 'dev_ranking', 'finish_figure', 'plot_dev',
+           'aggregate_dev', 'spread_summary', 'plot_spread', 'aggregate_spread', 'scaling_frame', 'scaling_fit',
+           'settings_factors', 'project_scaling', 'projection_frame', 'projection_summary', 'plot_scaling',
+           'projection_notes', 'aggregate_scaling']
 
 # %% ../nbs/15_tables.ipynb #d11ac94c
 TEACHER_ROWS = {'A': 'teacher A', 'B': 'teacher B', 'ensemble': 'teachers A+B', 'location': 'location prior',
@@ -478,6 +478,16 @@ def dev_ranking(summary, # `dev_summary`
                                                      benchmarks=('benchmark', 'nunique'))
     return r.sort_values('worst_gap').reset_index()
 
+# %% ../nbs/15_tables.ipynb #744a9013
+def finish_figure(fig, # a matplotlib `Figure`
+                  path: str | Path = None, # also save it here (PNG, 70 dpi: small reports)
+                 ):
+    "Lay out a table's figure and save it as a small PNG if `path` is given; returns it."
+    fig.tight_layout()
+    if path:
+        fig.savefig(path, dpi=70)
+    return fig
+
 # %% ../nbs/15_tables.ipynb #c53baec9
 def plot_dev(summary, # `dev_summary`
              path: str | Path = None, # also save the figure here (PNG)
@@ -498,10 +508,7 @@ def plot_dev(summary, # `dev_summary`
         ax.tick_params(labelsize=7)
         ax.invert_yaxis()
     ax.legend(fontsize=6, loc='lower right')
-    fig.tight_layout()
-    if path:
-        fig.savefig(path, dpi=70)
-    return fig
+    return finish_figure(fig, path)
 
 # %% ../nbs/15_tables.ipynb #24de5c4a
 def aggregate_dev(reports: str | Path, # `papermill_runs/reports/development`
@@ -555,10 +562,7 @@ def plot_spread(df, # `dev_frame` of the `spread` table's runs
     ax.set_ylabel('micro AUC (%)', fontsize=8)
     ax.set_title('student over training seeds', fontsize=9)
     ax.legend(fontsize=6, loc='lower left')
-    fig.tight_layout()
-    if path:
-        fig.savefig(path, dpi=70)
-    return fig
+    return finish_figure(fig, path)
 
 # %% ../nbs/15_tables.ipynb #6f19efc3
 def aggregate_spread(reports: str | Path, # `papermill_runs/reports/development`
@@ -750,10 +754,7 @@ def plot_scaling(df, # `scaling_frame`
     axes[0].set_title('time of each stage (its own process)', fontsize=9)
     axes[1].set_title('peak memory of each stage', fontsize=9)
     axes[1].legend(fontsize=6, ncol=2)
-    fig.tight_layout()
-    if path:
-        fig.savefig(path, dpi=70)
-    return fig
+    return finish_figure(fig, path)
 
 # %% ../nbs/15_tables.ipynb #d06e11b7
 def projection_notes(measured: dict, # the largest measured run's `metrics['scaling']`
