@@ -143,7 +143,7 @@ def dev_grid(benchmarks: list = None, # benchmark names of `DEV_BENCHMARKS` (def
             for bench in benchmarks or DEV_BENCHMARKS for name, cfg in DEV_CANDIDATES.items()]
 
 # %% ../nbs/16_reproduce.ipynb #26a04bcf
-SPREAD_CANDIDATE = 'differences-AB'   # the `DEV_CANDIDATES` entry whose spread over training seeds is measured
+SPREAD_CANDIDATE = 'differences'   # the `DEV_CANDIDATES` entry whose spread over training seeds is measured
 SPREAD_TRAIN_SEEDS = 5   # training runs per benchmark
 TRAIN_SEED_STEP = 1000   # training seed k = benchmark seed + k x TRAIN_SEED_STEP
 
