@@ -38,9 +38,9 @@ __all__ = ['MAIN_ROWS', 'STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TA
            'add_cli', 'report_problem', 'mixed_versions', 'check_reports', 'check_command']
 
 # %% ../nbs/16_reproduce.ipynb #6ccde2c1
-# the main table's rows, in order: named configurations in fast_aed/configs
-MAIN_ROWS = ('student-small', 'student-base', 'student-s2d', 'student-base-best3', 'student-base-best5',
-             'student-s2d-focus-best3', 'student-s2d-t1-focus-best3')
+# the main table's rows, in order: named configurations in fast_aed/configs. Configurations tuned while looking at the
+# report seeds (student-s2d-focus-best3, student-s2d-t1-focus-best3) stay packaged but are not reported
+MAIN_ROWS = ('student-small', 'student-base', 'student-s2d', 'student-base-best3')
 # row -> its `DistillConfig` overrides, as the packaged file holds them
 STUDENT_SIZES = {name: read_config(name)[0] for name in MAIN_ROWS}
 
@@ -924,7 +924,8 @@ def add_cli(sub, # the top-level subparsers
                    help='CPU threads of the speed points, run alone after the others (default: all cores)')
     p.add_argument('--check', action='store_true', help='run nothing: list the grid points whose reports are missing, '
                    'failed or at another code version (and tables that mix code versions); exit 1 if any (no table '
-                   'named: the reported tables; the development tables when named)')
+                   'named: the reported tables; the development tables when named; points that need --weights or '
+                   '--footage not given are listed, not counted)')
     add_config_args(p, "a student to add to the main table as a row of its own (run alone unless --runs names more); "
                     "its run name is the configuration's name or file stem")
     p.set_defaults(func=_cmd_reproduce)
@@ -1008,6 +1009,11 @@ def check_command(*args, # the arguments of `check_reports`
     problems = check_reports(*args)
     for where, problem in problems:
         log(f'{where}: {problem}')
-    log(f'[reproduce --check] {len(problems)} problem(s)' if problems
-        else '[reproduce --check] every report is current')
-    return 1 if problems else 0
+    # a point that needs an input the check was not given (YOLO weights, footage) is listed, not counted: the runner
+    # cannot run it either
+    needs_input = [p for p in problems if p[1].startswith('missing (it needs')]
+    counted = len(problems) - len(needs_input)
+    if needs_input:
+        log(f'[reproduce --check] {len(needs_input)} point(s) not counted: they need --weights/--footage inputs')
+    log(f'[reproduce --check] {counted} problem(s)' if counted else '[reproduce --check] every report is current')
+    return 1 if counted else 0
