@@ -10,14 +10,15 @@ from .core import FastAedError, load_json
 from .scaling import SPEEDUP, stage_frames
 
 # %% auto #0
-__all__ = ['TEACHER_ROWS', 'PIPELINE_ROW', 'TABLE_KEYS', 'MARKERS', 'TEACHER_NAMES', 'LINEAR_EXPONENT', 'RSS_TOLERANCE_PCT',
-           'PROJECTED_BENCHMARKS', 'PIXEL_STAGES', 'GPU_STAGES', 'GPU_BOX', 'load_table_metrics', 'mean_std',
-           'table_frame', 'markdown_table', 'aggregate_table', 'code_versions', 'tradeoff_frame', 'plot_tradeoff',
-           'tradeoff_note', 'plot_ablations', 'pd_numeric', 'plot_conventions', 'kind_frame', 'plot_kind_heatmap',
-           'plot_speed_table', 'table_figures', 'dev_frame', 'dev_summary', 'dev_ranking', 'finish_figure', 'plot_dev',
-           'aggregate_dev', 'spread_summary', 'plot_spread', 'aggregate_spread', 'scaling_frame', 'scaling_fit',
-           'settings_factors', 'project_scaling', 'projection_frame', 'projection_summary', 'plot_scaling',
-           'projection_notes', 'aggregate_scaling']
+__all__ = ['TEACHER_ROWS', 'PIPELINE_ROW', 'TABLE_KEYS', 'MARKERS', 'TEACHER_NAMES', 'TABLE_FIGURE_FILES', 'LINEAR_EXPONENT',
+           'RSS_TOLERANCE_PCT', 'PROJECTED_BENCHMARKS', 'PIXEL_STAGES', 'GPU_STAGES', 'GPU_BOX', 'load_table_metrics',
+           'mean_std', 'table_frame', 'markdown_table', 'aggregate_table', 'code_versions', 'tradeoff_frame',
+           'plot_tradeoff', 'tradeoff_note', 'plot_ablations', 'pd_numeric', 'plot_conventions', 'kind_frame',
+           'plot_kind_heatmap', 'plot_speed_table', 'table_figures', 'save_table_figures', 'regeneration_note',
+           'readme_results', 'dev_frame', 'dev_summary', 'dev_ranking', 'finish_figure', 'plot_dev', 'aggregate_dev',
+           'spread_summary', 'plot_spread', 'aggregate_spread', 'scaling_frame', 'scaling_fit', 'settings_factors',
+           'project_scaling', 'projection_frame', 'projection_summary', 'plot_scaling', 'projection_notes',
+           'aggregate_scaling']
 
 # %% ../nbs/15_tables.ipynb #d11ac94c
 TEACHER_ROWS = {'A': 'teacher A', 'B': 'teacher B', 'ensemble': 'teachers A+B', 'location': 'location prior',
@@ -282,8 +283,8 @@ def tradeoff_note(metrics: list, # finished runs of the main table
                  ) -> str:
     "How the trade-off's speeds were measured: runtime, batch sizes and machine, as the runs recorded them."
     machines = sorted({(m.get('machine') or {}).get('device', '?') for m in metrics})
-    return ('students: PyTorch eager, batch 32; teachers: batch 1, detection included; A+B: detection + both teachers\n'
-            f"on {'; '.join(machines)}")
+    return ('students: PyTorch eager, batch 32; teachers: batch 1, detection included;\n'
+            f"A+B: detection + both teachers; on {'; '.join(machines)}")
 
 # %% ../nbs/15_tables.ipynb #0ab4e8b6
 def plot_ablations(df, # `table_frame('ablations', ...)`: axis, setting, micro_auc, seed
@@ -438,6 +439,93 @@ def table_figures(table: str, # one of `TABLES`
     if kinds is not None and not kinds.empty:
         figs['Frame AUC per model and anomaly kind'] = plot_kind_heatmap(kinds)
     return figs
+
+# %% ../nbs/15_tables.ipynb #a65eb6b8
+# file names of the tables' comparison figures, saved beside `table.md` (the README links the trade-off figure)
+TABLE_FIGURE_FILES = {'Speed against accuracy (trade-off)': 'tradeoff.png',
+                      'Frame AUC per model and anomaly kind': 'kinds.png',
+                      'Ablations: one panel per axis, the full model in orange': 'axes.png',
+                      'Sensitivity to the evaluation conventions, with the null baseline': 'sensitivity.png',
+                      'Throughput of each model': 'throughput.png'}
+
+# %% ../nbs/15_tables.ipynb #dc7c66f1
+def save_table_figures(figs: dict, # {title: Figure}, as `table_figures` returns them
+                       out: str | Path, # the table's folder
+                      ) -> list: # the files written
+    "Save a table's comparison figures as small PNGs beside its `table.md`, each written atomically."
+    from fast_aed.core import atomic_path
+    written = []
+    for title, fig in figs.items():
+        path = Path(out) / TABLE_FIGURE_FILES.get(title, title.lower().replace(' ', '-') + '.png')
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=70, format='png')
+        written.append(path)
+    return written
+
+# %% ../nbs/15_tables.ipynb #f64b5161
+def _call_line(call: dict, # one record of `reproduce_history.json`
+              ) -> str:
+    "One `fast-aed reproduce` call: its command, when it finished, its wall time and what it ran."
+    argv0, _, args = call.get('command', '').partition(' ')
+    done, tables = call.get('counts', {}).get('done', 0), ', '.join(call.get('tables', []))
+    return (f"`{Path(argv0).name} {args}`: finished {call.get('finished')}, {call.get('wall_seconds', 0) / 3600:.2f} h "
+            f"wall, {done} grid points run (tables: {tables})")
+
+# %% ../nbs/15_tables.ipynb #4b4ad2f9
+def regeneration_note(reports: str | Path, # `papermill_runs/reports/<dataset>`, with its `reproduce_history.json`
+                      table: str, # one of the tables there
+                     ) -> str: # Markdown
+    "How a table's rows were computed: their code version, the `fast-aed reproduce` calls that ran them, wall times."
+    reports = Path(reports)
+    runs = load_table_metrics(reports, table)
+    versions = code_versions(runs)
+    history = reports / 'reproduce_history.json'
+    calls = load_json(history).get('runs', []) if history.exists() else []
+    # the calls at the rows' code version that ran grid points of this table (not the re-aggregations)
+    calls = [c for c in calls if table in c.get('tables', []) and c.get('code_version') in versions
+             and not c.get('tables_only') and c.get('counts', {}).get('done')]
+    point_hours = sum(float(m.get('timings', {}).get('total_seconds') or 0) for m in runs) / 3600
+    head = (f"{len(runs)} grid points at code version {', '.join(versions)}; their notebooks ran {point_hours:.2f} h "
+            "in all (summed over points)")
+    if not calls:
+        return head + '; no recorded `fast-aed reproduce` call ran them (`reproduce_history.json`).'
+    wall = sum(c.get('wall_seconds', 0) for c in calls) / 3600
+    return '\n'.join([f"{head}; {len(calls)} call(s) of `fast-aed reproduce` ran them in {wall:.2f} h of wall time:",
+                      *[f'- {_call_line(c)}' for c in calls]])
+
+# %% ../nbs/15_tables.ipynb #f51f3d9a
+def _report_links(model: str, # a row of the main table
+                  runs, # the table's `runs.csv`
+                  root: str, # link to the table's folder
+                 ) -> str:
+    "Links to the executed reports behind a main-table row: the table notebook for teachers, each seed's for students."
+    if model in TEACHER_ROWS.values():
+        return f'[table]({root}/table.ipynb)'
+    run = model.removesuffix(' [MIX]')
+    seeds = sorted(runs.loc[runs['run'] == run, 'seed'].unique())
+    return 'seeds ' + ', '.join(f'[{s}]({root}/{run}-seed{s}.ipynb)' for s in seeds)
+
+# %% ../nbs/15_tables.ipynb #3a804bad
+def readme_results(reports: str | Path, # `papermill_runs/reports/<dataset>`, after `aggregate_table` of main and speed
+                   link_root: str = 'papermill_runs/reports/synthetic', # the reports folder as the README links it
+                  ) -> str: # Markdown
+    "The README's headline tables, copied: the main table's teacher and MIX rows (linked to reports), the speed table."
+    import pandas as pd
+    reports = Path(reports)
+    main, speed = pd.read_csv(reports / 'main' / 'table.csv', dtype=str), reports / 'speed' / 'table.csv'
+    runs, root = pd.read_csv(reports / 'main' / 'runs.csv'), f'{link_root}/main'
+    main = main.reindex(columns=['model', 'micro_auc', 'macro_auc', 'rbdc', 'tbdc']).fillna('-')
+    keep = main['model'].isin(TEACHER_ROWS.values()) | main['model'].str.endswith(' [MIX]')
+    lines = ['| model | micro AUC | macro AUC | RBDC | TBDC | executed reports |', '|---|---|---|---|---|---|']
+    lines += [f"| {r.model.removesuffix(' [MIX]')} | {r.micro_auc} | {r.macro_auc} | {r.rbdc} | {r.tbdc} | "
+              f"{_report_links(r.model, runs, root)} |" for r in main[keep].itertuples()]
+    if speed.exists():
+        sp = pd.read_csv(speed, dtype=str)
+        sp = sp.reindex(columns=['model', 'fps_b1', 'fps_b32', 'working_mb']).fillna('-')
+        lines += ['', f'Speed ([`speed/table.md`]({link_root}/speed/table.md)):', '',
+                  '| model | fps, batch 1 | fps, batch 32 | working memory, MB |', '|---|---|---|---|']
+        lines += [f'| {r.model} | {r.fps_b1} | {r.fps_b32} | {r.working_mb} |' for r in sp.itertuples()]
+    return '\n'.join(lines) + '\n' 
 
 # %% ../nbs/15_tables.ipynb #5055949c
 def dev_frame(metrics: list, # finished `dev` grid points (`load_table_metrics(reports, 'dev')`)
