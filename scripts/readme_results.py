@@ -29,7 +29,7 @@ def main(argv: list) -> int:
     new = spliced(readme, readme_results(ROOT / 'papermill_runs' / 'reports' / 'synthetic'))
     if '--check' in argv:
         current = new == readme
-        print('README.md: the results block is current' if current else 'README.md: the results block differs from the reports')
+        print(f"README.md: the results block {'is current' if current else 'differs from the reports'}")
         return 0 if current else 1
     path.write_text(new)
     return 0
