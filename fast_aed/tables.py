@@ -10,15 +10,15 @@ from .core import FastAedError, load_json
 from .scaling import SPEEDUP, stage_frames
 
 # %% auto #0
-__all__ = ['TEACHER_ROWS', 'PIPELINE_ROW', 'TABLE_KEYS', 'MARKERS', 'TEACHER_NAMES', 'TABLE_FIGURE_FILES', 'LINEAR_EXPONENT',
-           'RSS_TOLERANCE_PCT', 'PROJECTED_BENCHMARKS', 'PIXEL_STAGES', 'GPU_STAGES', 'GPU_BOX', 'load_table_metrics',
-           'mean_std', 'table_frame', 'markdown_table', 'aggregate_table', 'code_versions', 'tradeoff_frame',
-           'plot_tradeoff', 'tradeoff_note', 'plot_ablations', 'pd_numeric', 'plot_conventions', 'kind_frame',
-           'plot_kind_heatmap', 'plot_speed_table', 'table_figures', 'save_table_figures', 'regeneration_note',
-           'readme_results', 'dev_frame', 'dev_summary', 'dev_ranking', 'finish_figure', 'plot_dev', 'aggregate_dev',
-           'spread_summary', 'plot_spread', 'aggregate_spread', 'scaling_frame', 'scaling_fit', 'settings_factors',
-           'project_scaling', 'projection_frame', 'projection_summary', 'plot_scaling', 'projection_notes',
-           'aggregate_scaling']
+__all__ = ['TEACHER_ROWS', 'PIPELINE_ROW', 'TABLE_KEYS', 'MARKERS', 'TEACHER_NAMES', 'TABLE_FIGURE_FILES', 'DOC_TABLES',
+           'LINEAR_EXPONENT', 'RSS_TOLERANCE_PCT', 'PROJECTED_BENCHMARKS', 'PIXEL_STAGES', 'GPU_STAGES', 'GPU_BOX',
+           'load_table_metrics', 'mean_std', 'table_frame', 'markdown_table', 'aggregate_table', 'code_versions',
+           'tradeoff_frame', 'plot_tradeoff', 'tradeoff_note', 'plot_ablations', 'pd_numeric', 'plot_conventions',
+           'kind_frame', 'plot_kind_heatmap', 'plot_speed_table', 'table_figures', 'save_table_figures',
+           'regeneration_note', 'readme_results', 'docs_tables', 'dev_frame', 'dev_summary', 'dev_ranking',
+           'finish_figure', 'plot_dev', 'aggregate_dev', 'spread_summary', 'plot_spread', 'aggregate_spread',
+           'scaling_frame', 'scaling_fit', 'settings_factors', 'project_scaling', 'projection_frame',
+           'projection_summary', 'plot_scaling', 'projection_notes', 'aggregate_scaling']
 
 # %% ../nbs/15_tables.ipynb #d11ac94c
 TEACHER_ROWS = {'A': 'teacher A', 'B': 'teacher B', 'ensemble': 'teachers A+B', 'location': 'location prior',
@@ -526,6 +526,27 @@ def readme_results(reports: str | Path, # `papermill_runs/reports/<dataset>`, af
                   '| model | fps, batch 1 | fps, batch 32 | working memory, MB |', '|---|---|---|---|']
         lines += [f'| {r.model} | {r.fps_b1} | {r.fps_b32} | {r.working_mb} |' for r in sp.itertuples()]
     return '\n'.join(lines) + '\n' 
+
+# %% ../nbs/15_tables.ipynb #266ceb97
+# the reported tables as `docs/accuracy.md` and `docs/speed.md` show them: title, figures beside `table.md`
+DOC_TABLES = {'main': ('Main table, every head', ['tradeoff.png', 'kinds.png']),
+              'conventions': ('Sensitivity to the evaluation conventions', ['sensitivity.png']),
+              'ablations': ('Ablations, each against the full model', ['axes.png', 'kinds.png']),
+              'speed': ('Speed, side by side on the same frames', ['throughput.png'])}
+
+# %% ../nbs/15_tables.ipynb #f9869b93
+def docs_tables(reports: str | Path, # `papermill_runs/reports/<dataset>`, its tables aggregated and figures saved
+                tables: list, # the tables to copy, keys of `DOC_TABLES`
+                link_root: str = '../papermill_runs/reports/synthetic', # the reports folder as the page links it
+               ) -> str: # Markdown
+    "The reported tables copied for the docs: each one's provenance (`regeneration_note`), figures and `table.md`."
+    reports, parts = Path(reports), []
+    for table in tables:
+        title, figures = DOC_TABLES[table]
+        images = [f'![{table}: {f[:-4]}]({link_root}/{table}/{f})' for f in figures if (reports / table / f).exists()]
+        parts += [f'### {title}', '', regeneration_note(reports, table), '', *images, '',
+                  (reports / table / 'table.md').read_text().strip(), '']
+    return '\n'.join(parts)
 
 # %% ../nbs/15_tables.ipynb #5055949c
 def dev_frame(metrics: list, # finished `dev` grid points (`load_table_metrics(reports, 'dev')`)
