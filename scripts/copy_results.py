@@ -20,7 +20,8 @@ BLOCKS = {'README.md': ('results', lambda: readme_results(REPORTS)),
 
 def markers(name: str) -> tuple:
     "The lines that open and close a copied block."
-    return f'<!-- {name}: copied from the reports by scripts/copy_results.py; do not edit by hand -->', f'<!-- /{name} -->'
+    start = f'<!-- {name}: copied from the reports by scripts/copy_results.py; do not edit by hand -->'
+    return start, f'<!-- /{name} -->'
 
 
 def spliced(page: str, text: str, name: str, block: str) -> str:
