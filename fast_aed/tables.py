@@ -290,16 +290,18 @@ def tradeoff_note(metrics: list, # finished runs of the main table
 def plot_ablations(df, # `table_frame('ablations', ...)`: axis, setting, micro_auc, seed
                   ):
     "One panel per ablation axis: each setting's micro AUC (mean +- std over seeds), the full model in orange."
+    import textwrap
     from matplotlib.figure import Figure
     axes_names = list(dict.fromkeys(df['axis']))
-    fig = Figure(figsize=(4.2 * min(3, len(axes_names)), 1.9 * -(-len(axes_names) // 3)))
+    fig = Figure(figsize=(4.2 * min(3, len(axes_names)), 2.2 * -(-len(axes_names) // 3)))
     panels = fig.subplots(-(-len(axes_names) // 3), min(3, len(axes_names)), squeeze=False).ravel()
     for ax, name in zip(panels, axes_names):
         g = df[df['axis'] == name].groupby('setting', sort=False)['micro_auc']
         mean, std = 100 * g.mean(), 100 * g.std(ddof=0).fillna(0)
         full = ['(full)' in s for s in mean.index]
         colours = ['tab:orange' if f else 'tab:blue' for f in full]
-        ax.barh(list(mean.index), mean.values, xerr=std.values, color=colours, capsize=2)
+        labels = [textwrap.fill(s, 22) for s in mean.index]   # long settings on two lines, inside the panel
+        ax.barh(labels, mean.values, xerr=std.values, color=colours, capsize=2)
         for v in mean.values[np.array(full, bool)]:   # the full model's line, dashed
             ax.axvline(v, color='tab:orange', ls='--', lw=0.8)
         ax.set_xlim(max(0, np.nanmin(mean.values - std.values) - 5), min(100, np.nanmax(mean.values + std.values) + 3))
