@@ -75,7 +75,7 @@ def test_tiny_main_table_through_papermill(tmp_path):
     proc = subprocess.run(cmd + ['--tables-only'], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
     assert proc.returncode == 0 and '0 done, 0 skipped' in proc.stdout and (out / 'table.md').read_text() == table
     history = json.loads((out.parent / 'reproduce_history.json').read_text())['runs']
-    assert [r['counts']['done'] for r in history] == [8, 0, 0, 0] and history[-1]['tables_only']
+    assert [r['counts']['done'] for r in history] == [5, 0, 0, 0] and history[-1]['tables_only']
     # --check: every report current -> 0; a missing report -> 1, listed
     check = cmd + ['--check']
     proc = subprocess.run(check, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
@@ -106,7 +106,7 @@ for p in grid_points(['main'], 'synthetic', '', 'tiny', 1):
 """
     run = lambda c: subprocess.run(c, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
     proc = run(cmd)
-    assert proc.returncode == 1 and proc.stdout.count(': missing') == 7, proc.stdout + proc.stderr
+    assert proc.returncode == 1 and proc.stdout.count(': missing') == 4, proc.stdout + proc.stderr
     assert run([sys.executable, '-c', finish, 'current']).returncode == 0
     proc = run(cmd)
     # 'current' is not the library's version
