@@ -6,7 +6,7 @@
 from __future__ import annotations
 from pathlib import Path
 import numpy as np
-from .core import FastAedError, load_json
+from .core import FastAedError, atomic_path, load_json
 from .scaling import SPEEDUP, stage_frames
 
 # %% auto #0
@@ -455,7 +455,6 @@ def save_table_figures(figs: dict, # {title: Figure}, as `table_figures` returns
                        out: str | Path, # the table's folder
                       ) -> list: # the files written
     "Save a table's comparison figures as small PNGs beside its `table.md`, each written atomically."
-    from fast_aed.core import atomic_path
     written = []
     for title, fig in figs.items():
         path = Path(out) / TABLE_FIGURE_FILES.get(title, title.lower().replace(' ', '-') + '.png')
