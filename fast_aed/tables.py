@@ -526,7 +526,7 @@ def readme_results(reports: str | Path, # `papermill_runs/reports/<dataset>`, af
         lines += ['', f'Speed ([`speed/table.md`]({link_root}/speed/table.md)):', '',
                   '| model | fps, batch 1 | fps, batch 32 | working memory, MB |', '|---|---|---|---|']
         lines += [f'| {r.model} | {r.fps_b1} | {r.fps_b32} | {r.working_mb} |' for r in sp.itertuples()]
-    return '\n'.join(lines) + '\n' 
+    return '\n'.join(lines) + '\n'
 
 # %% ../nbs/15_tables.ipynb #266ceb97
 # the reported tables as `docs/accuracy.md` and `docs/speed.md` show them: title, figures beside `table.md`
