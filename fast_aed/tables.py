@@ -466,11 +466,14 @@ def save_table_figures(figs: dict, # {title: Figure}, as `table_figures` returns
 # %% ../nbs/15_tables.ipynb #f64b5161
 def _call_line(call: dict, # one record of `reproduce_history.json`
               ) -> str:
-    "One `fast-aed reproduce` call: its command, when it finished, its wall time and what it ran."
+    "One `fast-aed reproduce` call: its command, when it finished (or was killed), its wall time and what it ran."
     argv0, _, args = call.get('command', '').partition(' ')
     done, tables = call.get('counts', {}).get('done', 0), ', '.join(call.get('tables', []))
-    return (f"`{Path(argv0).name} {args}`: finished {call.get('finished')}, {call.get('wall_seconds', 0) / 3600:.2f} h "
-            f"wall, {done} grid points run (tables: {tables})")
+    hours, head = call.get('wall_seconds', 0) / 3600, f"`{Path(argv0).name} {args}".strip() + '`'
+    if call.get('killed'):   # a record rebuilt by hand: the runner records a call only when it finishes
+        return (f"{head}: started {call.get('started')}, killed after its last report at {call.get('finished')} "
+                f"({hours:.2f} h wall), {done} grid points kept and resumed by the next call (tables: {tables})")
+    return f"{head}: finished {call.get('finished')}, {hours:.2f} h wall, {done} grid points run (tables: {tables})"
 
 # %% ../nbs/15_tables.ipynb #4b4ad2f9
 def regeneration_note(reports: str | Path, # `papermill_runs/reports/<dataset>`, with its `reproduce_history.json`
