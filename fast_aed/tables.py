@@ -10,15 +10,15 @@ from .core import FastAedError, atomic_path, load_json
 from .scaling import SPEEDUP, stage_frames
 
 # %% auto #0
-__all__ = ['TEACHER_ROWS', 'PIPELINE_ROW', 'TABLE_KEYS', 'MARKERS', 'TEACHER_NAMES', 'TABLE_FIGURE_FILES', 'DOC_TABLES',
-           'LINEAR_EXPONENT', 'RSS_TOLERANCE_PCT', 'PROJECTED_BENCHMARKS', 'PIXEL_STAGES', 'GPU_STAGES', 'GPU_BOX',
-           'load_table_metrics', 'mean_std', 'table_frame', 'markdown_table', 'aggregate_table', 'code_versions',
-           'tradeoff_frame', 'plot_tradeoff', 'tradeoff_note', 'plot_ablations', 'pd_numeric', 'plot_conventions',
-           'kind_frame', 'plot_kind_heatmap', 'plot_speed_table', 'table_figures', 'save_table_figures',
-           'regeneration_note', 'readme_results', 'docs_tables', 'dev_frame', 'dev_summary', 'dev_ranking',
-           'finish_figure', 'plot_dev', 'aggregate_dev', 'spread_summary', 'plot_spread', 'aggregate_spread',
-           'scaling_frame', 'scaling_fit', 'settings_factors', 'project_scaling', 'projection_frame',
-           'projection_summary', 'plot_scaling', 'projection_notes', 'aggregate_scaling']
+__all__ = ['TEACHER_ROWS', 'PIPELINE_ROW', 'TABLE_KEYS', 'LABEL_OFFSETS', 'MARKERS', 'TEACHER_NAMES', 'TABLE_FIGURE_FILES',
+           'DOC_TABLES', 'LINEAR_EXPONENT', 'RSS_TOLERANCE_PCT', 'PROJECTED_BENCHMARKS', 'PIXEL_STAGES', 'GPU_STAGES',
+           'GPU_BOX', 'load_table_metrics', 'mean_std', 'table_frame', 'markdown_table', 'aggregate_table',
+           'code_versions', 'tradeoff_frame', 'place_labels', 'plot_tradeoff', 'tradeoff_note', 'plot_ablations',
+           'pd_numeric', 'plot_conventions', 'kind_frame', 'plot_kind_heatmap', 'plot_speed_table', 'table_figures',
+           'save_table_figures', 'regeneration_note', 'readme_results', 'docs_tables', 'dev_frame', 'dev_summary',
+           'dev_ranking', 'finish_figure', 'plot_dev', 'aggregate_dev', 'spread_summary', 'plot_spread',
+           'aggregate_spread', 'scaling_frame', 'scaling_fit', 'settings_factors', 'project_scaling',
+           'projection_frame', 'projection_summary', 'plot_scaling', 'projection_notes', 'aggregate_scaling']
 
 # %% ../nbs/15_tables.ipynb #d11ac94c
 TEACHER_ROWS = {'A': 'teacher A', 'B': 'teacher B', 'ensemble': 'teachers A+B', 'location': 'location prior',
@@ -247,6 +247,35 @@ def tradeoff_frame(metrics: list, # finished runs of the main table
     df = pd.DataFrame(rows, columns=['model', 'kind', 'micro_auc', 'fps', 'seed'])
     return df.drop_duplicates(subset=['model', 'seed']).astype({'micro_auc': float, 'fps': float})
 
+# %% ../nbs/15_tables.ipynb #cd612775
+LABEL_OFFSETS = ((4, 3, 'left'), (4, -10, 'left'), (-4, 3, 'right'), (-4, -10, 'right'), (0, 8, 'center'),
+                 (0, -15, 'center'))   # (dx, dy in points, alignment) tried in turn for each point's label
+
+def place_labels(ax, # a drawn axis: limits and layout final
+                 points: list, # (x, y, text) in data coordinates
+                 colours: list = None, # text colour of each label (default black)
+                 fontsize: float = 7,
+                ) -> list: # the annotations
+    "Label each point at the first offset whose text box overlaps no label placed before it nor another point."
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    renderer = FigureCanvasAgg(ax.figure).get_renderer()
+    pixels = ax.transData.transform([(x, y) for x, y, _ in points])
+    marks = [(px - 3, py - 3, px + 3, py + 3) for px, py in pixels]
+    taken, labels = [], []
+    for k, (x, y, text) in enumerate(points):
+        for dx, dy, ha in LABEL_OFFSETS:
+            label = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords='offset points', fontsize=fontsize, ha=ha,
+                                color=colours[k] if colours else None)
+            box = label.get_window_extent(renderer)
+            others = taken + [m for j, m in enumerate(marks) if j != k]
+            if not any(box.x0 < b[2] and b[0] < box.x1 and box.y0 < b[3] and b[1] < box.y1 for b in others):
+                break
+            if (dx, dy, ha) != LABEL_OFFSETS[-1]:
+                label.remove()   # the last offset stays even when it overlaps
+        taken.append((box.x0, box.y0, box.x1, box.y1))
+        labels.append(label)
+    return labels
+
 # %% ../nbs/15_tables.ipynb #3cafdfbb
 MARKERS = {'teacher': ('s', 'tab:grey'), 'student': ('o', 'tab:blue')}   # (marker, colour) of each kind of model
 
@@ -260,14 +289,17 @@ def plot_tradeoff(df, # `tradeoff_frame`
     mean, std, kind = g[['micro_auc', 'fps']].mean(), g[['micro_auc', 'fps']].std(ddof=0).fillna(0), g['kind'].first()
     fig = Figure(figsize=(6.4, 4.2))
     ax = fig.subplots()
-    for model in mean.index:
+    points, colours = [], []
+    for n, model in enumerate(mean.index):
         marker, colour = MARKERS[kind[model]]
+        colour = colour if kind[model] == 'teacher' else f'C{n % 10}'   # a colour per student, its label too
         x, y = mean.loc[model, 'fps'], 100 * mean.loc[model, 'micro_auc']
         if not np.isfinite(x) or not np.isfinite(y):
             continue
         ax.errorbar(x, y, xerr=std.loc[model, 'fps'], yerr=100 * std.loc[model, 'micro_auc'], fmt=marker, color=colour,
                     ms=5, capsize=2, lw=0.8)
-        ax.annotate(model, (x, y), xytext=(4, 3), textcoords='offset points', fontsize=7)
+        points.append((x, y, model))
+        colours.append(colour)
     ax.set_xscale('log')
     ax.set_xlim(ax.get_xlim()[0], ax.get_xlim()[1] * 3)   # room for the labels of the fastest models
     ax.set_xlabel('frames per second (log axis)', fontsize=8)
@@ -276,6 +308,7 @@ def plot_tradeoff(df, # `tradeoff_frame`
     ax.grid(alpha=0.3, which='both')
     ax.set_title('speed against accuracy (mean +- std over seeds)' + (f'\n{note}' if note else ''), fontsize=8)
     fig.tight_layout()
+    place_labels(ax, points, colours)   # after the layout, so the text boxes are where they will be drawn
     return fig
 
 # %% ../nbs/15_tables.ipynb #c6bee31c
