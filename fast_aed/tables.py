@@ -13,10 +13,10 @@ from .scaling import SPEEDUP, stage_frames
 __all__ = ['TEACHER_ROWS', 'PIPELINE_ROW', 'TABLE_KEYS', 'LABEL_OFFSETS', 'MARKERS', 'TEACHER_NAMES', 'TABLE_FIGURE_FILES',
            'DOC_TABLES', 'LINEAR_EXPONENT', 'RSS_TOLERANCE_PCT', 'PROJECTED_BENCHMARKS', 'PIXEL_STAGES', 'GPU_STAGES',
            'GPU_BOX', 'load_table_metrics', 'mean_std', 'table_frame', 'markdown_table', 'aggregate_table',
-           'code_versions', 'tradeoff_frame', 'place_labels', 'plot_tradeoff', 'tradeoff_note', 'plot_ablations',
-           'pd_numeric', 'plot_conventions', 'kind_frame', 'plot_kind_heatmap', 'plot_speed_table', 'table_figures',
-           'save_table_figures', 'regeneration_note', 'readme_results', 'docs_tables', 'dev_frame', 'dev_summary',
-           'dev_ranking', 'finish_figure', 'plot_dev', 'aggregate_dev', 'spread_summary', 'plot_spread',
+           'code_versions', 'tradeoff_frame', 'place_labels', 'readable_log_axis', 'plot_tradeoff', 'tradeoff_note',
+           'plot_ablations', 'pd_numeric', 'plot_conventions', 'kind_frame', 'plot_kind_heatmap', 'plot_speed_table',
+           'table_figures', 'save_table_figures', 'regeneration_note', 'readme_results', 'docs_tables', 'dev_frame',
+           'dev_summary', 'dev_ranking', 'finish_figure', 'plot_dev', 'aggregate_dev', 'spread_summary', 'plot_spread',
            'aggregate_spread', 'scaling_frame', 'scaling_fit', 'settings_factors', 'project_scaling',
            'projection_frame', 'projection_summary', 'plot_scaling', 'projection_notes', 'aggregate_scaling']
 
@@ -279,6 +279,15 @@ def place_labels(ax, # a drawn axis: limits and layout final
 # %% ../nbs/15_tables.ipynb #3cafdfbb
 MARKERS = {'teacher': ('s', 'tab:grey'), 'student': ('o', 'tab:blue')}   # (marker, colour) of each kind of model
 
+# %% ../nbs/15_tables.ipynb #13293e51
+def readable_log_axis(ax, # a matplotlib axis with a log x scale
+                     ):
+    "Ticks at 1, 2 and 5 x 10^k in plain numbers on a log x axis (minor labels of a short range run into each other)."
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:g}'))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
 # %% ../nbs/15_tables.ipynb #298fc6cf
 def plot_tradeoff(df, # `tradeoff_frame`
                   note: str = '', # how the speed was measured (runtime, batch, machine), printed under the title
@@ -302,6 +311,7 @@ def plot_tradeoff(df, # `tradeoff_frame`
         colours.append(colour)
     ax.set_xscale('log')
     ax.set_xlim(ax.get_xlim()[0], ax.get_xlim()[1] * 3)   # room for the labels of the fastest models
+    readable_log_axis(ax)
     ax.set_xlabel('frames per second (log axis)', fontsize=8)
     ax.set_ylabel('micro AUC (%)', fontsize=8)
     ax.tick_params(labelsize=7)
@@ -438,6 +448,7 @@ def plot_speed_table(df, # `table_frame('speed', ...)`
     ax.set_yticks(y, list(g.groups), fontsize=7)
     ax.invert_yaxis()
     ax.set_xscale('log')
+    readable_log_axis(ax)
     ax.set_xlabel('frames per second (log axis)', fontsize=8)
     ax.tick_params(labelsize=7)
     ax.legend(fontsize=6)
