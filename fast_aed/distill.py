@@ -56,8 +56,9 @@ class DistillConfig:
     # input
     input_size: tuple = (160, 96) # student input (W, H); frames are resized to it
     offsets: tuple = (0, -3, 3) # input frames relative to t, in channel order
+    offset_seconds: float = None # if set: offsets (0, -k, k) at the data's fps (`at_fps`)
     # teachers and targets
-    teachers: tuple = ('B',) # teacher names (WORK/maps/<name>; see above)
+    teachers: tuple = ('B',) # teacher names (WORK/maps/<name>)
     teacher_weights: tuple = None # one weight per teacher (default 1.0 each)
     scales: tuple = (1, 4, 16) # distilled grids
     kd_focus: float = 0. # focus of the training KD loss (0 = plain MSE; see above)
@@ -88,18 +89,18 @@ class DistillConfig:
     adversarial: bool = True # add the adversarial loss (L_AKD)
     lambda_adv: float = 0.1 # weight of L_AKD
     discriminator: str = 'per_teacher' # 'per_teacher' (the paper) or 'shared' by all teachers
-    discriminator_scales: str = 'multi_scale' # 'multi_scale' (one D, all grids) or 'single_scale'
+    discriminator_scales: str = 'multi_scale' # or 'single_scale'
     d_lr: float = 1e-4 # discriminator Adam learning rate (1e-4)
     d_weight_decay: float = 5e-6 # discriminator weight decay
     d_hidden: int = 50 # discriminator MLP width
     ema_decay: float = 0.99 # decay of the moving average of the student's weights (0 = off)
-    official_detach: bool = False # official bug: D never learns from fakes
-    official_double_d_step: bool = False # official: a second, stale D step per iteration
+    official_detach: bool = False # official bug: D never learns fakes
+    official_double_d_step: bool = False # official: a second, stale D step
     # validation and model selection
     val_fraction: float = 0.15 # training frames held out for model selection (0 = none)
-    val_split: str = 'auto' # 'video', 'frames' or 'auto' (video if >= 3 videos)
+    val_split: str = 'auto' # 'video', 'frames', 'auto' (video if >= 3 videos)
     selection: str = 'val_kd' # 'val_kd', 'val_kd_focus' or 'last' (see above)
-    select_on_test: bool = False # official: select on the test micro-AUC (biased)
+    select_on_test: bool = False # official: select on test micro-AUC (biased)
     frame_stride: int = 2 # use every k-th training frame
     best_of: int = 1 # independent runs (see above)
     best_of_screen: int = 0 # screening epochs (0 = none; see above)
@@ -109,7 +110,7 @@ class DistillConfig:
     device: str = 'auto' # 'auto', 'cpu', 'cuda', 'cuda:1', ...
     num_workers: int = 0 # DataLoader workers
     threads: int = None # torch intra-op threads (None = leave as is)
-    cache_frames: str | bool = 'auto' # where resized frames are kept (see above)
+    cache_frames: str | bool = 'auto' # where resized frames are kept
     precision: str = 'fp32' # 'fp32', 'bf16' or 'fp16' (see above)
     channels_last: bool = False # channels-last model and input
     compile: bool = False # `torch.compile` the model being trained
@@ -156,6 +157,9 @@ def _config_errors(c:DistillConfig) -> list:
         errors.append(f"kd_focus must be >= 0, got {c.kd_focus}")
     if not 0 <= c.ema_decay < 1:
         errors.append(f"ema_decay must be in [0, 1), got {c.ema_decay}")
+    if c.offset_seconds is not None and not (c.offset_seconds > 0 and tuple(c.offsets) == (0, -3, 3)):
+        errors.append(f"offset_seconds must be > 0 and comes instead of offsets (give one of them), got "
+                      f"offset_seconds={c.offset_seconds}, offsets={c.offsets}")
     choices = (('pretraining', c.pretraining, PRETRAININGS), ('discriminator', c.discriminator, DISCRIMINATORS),
                ('discriminator_scales', c.discriminator_scales, DISC_SCALES), ('val_split', c.val_split, VAL_SPLITS),
                ('selection', c.selection, SELECTIONS), ('motion_input', c.motion_input, MOTION_INPUTS),
@@ -237,6 +241,16 @@ def ae_args(self:DistillConfig) -> dict:
 def validation_seed(self:DistillConfig) -> int:
     "Seed of the validation split: `split_seed`, or `seed` when unset."
     return self.seed if self.split_seed is None else self.split_seed
+
+# %% ../nbs/09_distill.ipynb #c8ea2a27
+@patch
+def at_fps(self:DistillConfig, fps:float|None, # frame rate of the training videos; None: unknown
+          ) -> DistillConfig:
+    "A copy with `offset_seconds` resolved to frame `offsets` (0, -k, k), k = round(seconds x fps) >= 1."
+    if self.offset_seconds is None or not fps:
+        return replace(self)
+    k = max(1, int(round(self.offset_seconds * fps)))
+    return replace(self, offsets=(0, -k, k), offset_seconds=None)
 
 # %% ../nbs/09_distill.ipynb #6d8c54e8
 class WeightAverage:
@@ -1163,6 +1177,7 @@ def train_student(ds, # a VadDataset (`fast_aed.data.load_dataset`)
     config = config or DistillConfig()
     if isinstance(config, dict):
         config = DistillConfig.from_dict(config)
+    config = config.at_fps(ds.fps)
     work = Path(work)
     out = student_dir(work)
     out.mkdir(parents=True, exist_ok=True)

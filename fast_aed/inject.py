@@ -927,6 +927,7 @@ class InjectConfig:
     threshold: float = 30          # foreground threshold (channel difference to the clean plate)
     allow_drawn: bool = False      # stage drawn people when the footage has too few isolated walkers
     min_part_frames: int = 30      # shortest training or test part accepted
+    variants: int = 1              # stage the test part this many times, each copy with other actors and kinds' order
 
     def check(self):
         "Raise `FastAedError` on settings out of range."
@@ -937,6 +938,8 @@ class InjectConfig:
             raise FastAedError(f"--train-fraction must be within 0.1-0.9, got {self.train_fraction}")
         if self.clip_frames < 0 or self.events_per_clip < 0:
             raise FastAedError("--clip-frames and --events-per-clip must not be negative")
+        if not isinstance(self.variants, (int, np.integer)) or self.variants < 1:
+            raise FastAedError(f"--variants must be a positive integer, got {self.variants!r}")
         if not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
             raise FastAedError(f"the seed must be a non-negative integer, got {self.seed!r}")
         return self
@@ -1000,7 +1003,34 @@ def _footage_record(path, name, frames, fps, n_train, scene, train, test, unplac
                                  y_min=p.y_min, y_max=p.y_max),
                 unplaced_kinds=unplaced)
 
-# %% ../nbs/02a_inject.ipynb #77ac1f38
+# %% ../nbs/02a_inject.ipynb #555adb13
+def _stage_test_part(w, # the `DatasetWriter`
+                     name: str, # video-name prefix of this footage
+                     frames: np.ndarray, # all frames of the footage
+                     test: list, # its test clips [(first, end), ...]
+                     scene, fps: float, # its scene model and frame rate
+                     cfg: InjectConfig, # settings
+                     fi: int, # index of the footage file
+                     dealt: int, # kinds dealt so far (the rotation continues from there)
+                     counts: dict, # incidents per kind, updated
+                    ) -> tuple:
+    "Stage and write the test clips of one footage, `cfg.variants` times: (kinds not placed, kinds dealt)."
+    unplaced = []
+    for v in range(cfg.variants):
+        # automatic (events_per_clip 0): every kind in every footage and copy; copy v starts the rotation v kinds on
+        start = dealt if cfg.events_per_clip else v
+        deals = _deal_kinds(cfg, len(test), start)
+        dealt += sum(map(len, deals))
+        prefix = f'{name}_v{v + 1}' if cfg.variants > 1 else name
+        for ci, ((a, b), kinds) in enumerate(zip(progress(test, desc=f'inject {prefix}'), deals)):
+            rng = np.random.default_rng([cfg.seed, fi, ci, v] if v else [cfg.seed, fi, ci])
+            actors, incidents, miss = stage_clip(scene, kinds, b - a, fps, rng)
+            unplaced += miss
+            for e in _write_test_clip(w, f'{prefix}_{ci + 1:03d}', frames[a:b], actors, incidents, scene, a, fps):
+                counts[e['kind']] = counts.get(e['kind'], 0) + (e['track_id'] == incidents[e['incident']][1][0])
+    return sorted(set(unplaced)), dealt
+
+# %% ../nbs/02a_inject.ipynb #3d9fab62
 def inject_footage(footage: list, # footage files (fixed camera)
                    out: str | Path, # output dataset folder (written as OUT.partial, then renamed)
                    config: InjectConfig = None, # settings (default `InjectConfig()`)
@@ -1020,15 +1050,7 @@ def inject_footage(footage: list, # footage files (fixed camera)
             for ci, (a, b) in enumerate(train):
                 w.add_video('train', f'{name}_{ci + 1:03d}', frames[a:b], n_frames=b - a,
                             extra=dict(footage_frames=[a, b]))
-            # automatic (events_per_clip 0): every kind in every footage
-            unplaced, deals = [], _deal_kinds(cfg, len(test), dealt if cfg.events_per_clip else 0)
-            dealt += sum(map(len, deals))
-            for ci, ((a, b), kinds) in enumerate(zip(progress(test, desc=f'inject {name}'), deals)):
-                rng = np.random.default_rng([cfg.seed, fi, ci])
-                actors, incidents, miss = stage_clip(scene, kinds, b - a, fps, rng)
-                unplaced += miss
-                for e in _write_test_clip(w, f'{name}_{ci + 1:03d}', frames[a:b], actors, incidents, scene, a, fps):
-                    counts[e['kind']] = counts.get(e['kind'], 0) + (e['track_id'] == incidents[e['incident']][1][0])
+            unplaced, dealt = _stage_test_part(w, name, frames, test, scene, fps, cfg, fi, dealt, counts)
             sources.append(_footage_record(path, name, frames, fps, n_train, scene, train, test, unplaced))
         return w.finish(f'inject-{"+".join(names)}', fps=fps_all[0], channels='bgr', label_source=_LABEL_SOURCE,
                         source=dict(kind='injected', generator='fast_aed.inject', footage=sources, settings=asdict(cfg),
@@ -1095,7 +1117,7 @@ def _cmd_inject(args) -> int:
     kinds = tuple(k for a in args.kinds for k in a.split(',') if k)
     cfg = InjectConfig(kinds=kinds, seed=args.seed, train_fraction=args.train_fraction, clip_frames=args.clip_frames,
                        size=_parse_size(args.size) if args.size else None, events_per_clip=args.events_per_clip,
-                       threshold=args.threshold, allow_drawn=args.allow_drawn)
+                       threshold=args.threshold, allow_drawn=args.allow_drawn, variants=args.variants)
     out = inject_footage(args.footage, args.out, cfg, overwrite=args.overwrite)
     print(_summary(out, time.time() - t0))
     return 0
@@ -1124,5 +1146,7 @@ def add_cli(sub, # the top-level subparsers
                    help='foreground threshold: channel difference to the clean plate')
     p.add_argument('--allow-drawn', action='store_true',
                    help='stage drawn people when the footage has too few isolated walkers to cut out')
+    p.add_argument('--variants', type=int, default=d.variants,
+                   help='stage the test part this many times, each copy with other actors (more events per kind)')
     p.add_argument('--overwrite', action='store_true', help='replace an existing dataset at --out')
     p.set_defaults(func=_cmd_inject)

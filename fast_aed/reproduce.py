@@ -26,16 +26,17 @@ from .pipeline import (JITTER, build_maps, distillation_dataset, eval_teachers, 
 
 # %% auto #0
 __all__ = ['MAIN_ROWS', 'STUDENT_SIZES', 'ABLATIONS', 'CONVENTION_VARIANTS', 'TABLES', 'DEV_TABLES', 'COST_TABLES', 'ALL_TABLES',
-           'SCALING_FACTORS', 'DEV_SEED0', 'DEV_BENCHMARKS', 'DEV_CANDIDATES', 'SPREAD_CANDIDATE', 'SPREAD_TRAIN_SEEDS',
-           'TRAIN_SEED_STEP', 'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES', 'NOT_HASHED', 'KERNEL_START_FAILURE',
-           'EXPERIMENT_NOTEBOOKS', 'TIMED_KINDS', 'run_slug', 'ablation_grid', 'scaling_grid', 'table_grid', 'dev_grid',
-           'spread_grid', 'file_lock', 'default_cache_dir', 'injected_benchmark', 'resolve_data', 'code_version',
-           'teachers_result', 'prepare_teachers', 'select_copies', 'train_grid_student', 'train_and_evaluate_student',
-           'student_cost', 'conventions_sensitivity', 'measure_speed', 'scaling_experiment', 'run_experiment',
-           'training_curves', 'load_student_maps', 'papermill_dir', 'point_params', 'grid_points', 'papermill_command',
-           'run_papermill', 'run_grid_point', 'experiment_from_params', 'reports_name', 'reports_folder',
-           'check_tables', 'run_points', 'aggregate_tables', 'record_reproduction', 'reproduce', 'student_row',
-           'add_cli', 'report_problem', 'mixed_versions', 'check_reports', 'check_command']
+           'SCALING_FACTORS', 'DEV_SEED0', 'DEV_BENCHMARKS', 'DEV_INJECT', 'DEV_CANDIDATES', 'SPREAD_CANDIDATE',
+           'SPREAD_TRAIN_SEEDS', 'TRAIN_SEED_STEP', 'STUDENT_DEFAULTS', 'SPEEDUP', 'TINY_OVERRIDES', 'NOT_HASHED',
+           'KERNEL_START_FAILURE', 'EXPERIMENT_NOTEBOOKS', 'TIMED_KINDS', 'run_slug', 'ablation_grid', 'scaling_grid',
+           'table_grid', 'dev_grid', 'spread_grid', 'file_lock', 'default_cache_dir', 'injected_benchmark',
+           'resolve_data', 'code_version', 'teachers_result', 'prepare_teachers', 'select_copies', 'train_grid_student',
+           'train_and_evaluate_student', 'student_cost', 'conventions_sensitivity', 'measure_speed',
+           'scaling_experiment', 'run_experiment', 'training_curves', 'load_student_maps', 'papermill_dir',
+           'point_params', 'grid_points', 'papermill_command', 'run_papermill', 'run_grid_point',
+           'experiment_from_params', 'reports_name', 'reports_folder', 'check_tables', 'run_points', 'aggregate_tables',
+           'record_reproduction', 'reproduce', 'student_row', 'add_cli', 'report_problem', 'mixed_versions',
+           'check_reports', 'check_command']
 
 # %% ../nbs/16_reproduce.ipynb #6ccde2c1
 # the main table's rows, in order: named configurations in fast_aed/configs. Configurations tuned while looking at the
@@ -145,13 +146,17 @@ DEV_BENCHMARKS = {'standard': {'dataset': 'synthetic', 'preset': 'standard'},
                   'ped2-like': {'dataset': 'synthetic', 'preset': 'ped2-like'},
                   # real footage given by --footage, anomalies composited
                   'footage': {'dataset': 'inject', 'preset': ''}}
+# the injected benchmark's `InjectConfig` settings: its test part staged three times, three events per kind
+DEV_INJECT = {'variants': 3}
 
 # %% ../nbs/16_reproduce.ipynb #f7942933
 DEV_CANDIDATES = {  # explicit settings, so that a candidate keeps its meaning when the defaults change
     'frames-B': {'motion_input': 'frames', 'teachers': ['B']},   # raw frames, teacher B: the default of 0.1 and 0.2
     # motion as input (`fast_aed.student.FrameDifferences`), distilling teacher B (the default since 0.3.0), then both
     'differences-B': {'motion_input': 'differences', 'teachers': ['B']},
-    'differences-AB': {'motion_input': 'differences', 'teachers': ['A', 'B']}}
+    'differences-AB': {'motion_input': 'differences', 'teachers': ['A', 'B']},
+    # the stack's frames 0.12 s apart at every frame rate (t-3, t, t+3 at 25 fps as above; t-1, t, t+1 at 10 fps)
+    'differences-B-fps': {'motion_input': 'differences', 'teachers': ['B'], 'offset_seconds': 0.12}}
 
 # %% ../nbs/16_reproduce.ipynb #fc91dd92
 def dev_grid(benchmarks: list = None, # benchmark names of `DEV_BENCHMARKS` (default all)
@@ -218,11 +223,12 @@ def injected_benchmark(footage: str, # comma-separated footage files
     for p in paths:
         if not p.is_file():
             raise FastAedError(f"{p}: footage file not found")
-    key = config_hash([footage_fingerprint(p) for p in paths])
+    config = InjectConfig(seed=seed, **DEV_INJECT)
+    key = config_hash([[footage_fingerprint(p) for p in paths], dataclasses.asdict(config)])
     out = Path(cache_dir or default_cache_dir()) / f'inject-{key}-seed{seed}'
     with file_lock(out.parent / f'.{out.name}.lock'):
         if not (out / 'dataset.json').exists():
-            inject_footage(paths, out, InjectConfig(seed=seed))
+            inject_footage(paths, out, config)
     return out
 
 # %% ../nbs/16_reproduce.ipynb #40ce8c94

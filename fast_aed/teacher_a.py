@@ -33,6 +33,9 @@ class TeacherAConfig:
     flow_region: str = 'frame'
     # flow (in crop pixels) that maps to 1.0; larger values are clipped (32 at temporal_offset 5)
     flow_scale: float = 8.0
+    # frame rate at which flow_scale holds; `fit(ds)` rescales it to the data's (`at_fps`), so that a speed in pixels
+    # per second maps to the same input at 10 and 25 fps
+    flow_fps: float = 25.0
     box_margin: float = 0.15 # fraction of the box side added on each side before cropping
     # boxes crossing the frame border: 'pad' (full-size crop, outside filled with edge pixels and zero motion) or 'clip'
     # (clipped to the frame, then resized: distorts the object's scale)
@@ -70,6 +73,15 @@ def paper_scale(cls: TeacherAConfig, **overrides):
     paper = dict(temporal_offset=5, flow_scale=32.0, long_offset_factor=3, ae_epochs=20, clf_epochs=30, batch_size=64,
                  ae_lr=1e-4, clf_lr=1e-3, max_crops_per_video=None, n_background=100)
     return cls(**{**paper, **overrides})
+
+# %% ../nbs/05_teacher_a.ipynb #d10165b9
+@patch
+def at_fps(self: TeacherAConfig, fps: float | None, # the frame rate of the videos to fit; None: unknown
+          ) -> TeacherAConfig:
+    "A copy whose `flow_scale` holds at `fps`: a flow per frame grows as the frame rate falls."
+    if not fps or fps == self.flow_fps:
+        return dataclasses.replace(self)
+    return dataclasses.replace(self, flow_scale=self.flow_scale * self.flow_fps / fps, flow_fps=float(fps))
 
 # %% ../nbs/05_teacher_a.ipynb #920deab4
 @patch
@@ -759,6 +771,7 @@ def fit(self: TeacherA, ds, # a `VadDataset`; only `ds.train` is read
     missing = [r.name for r in ds.train if ('train', r.name) not in dets]
     if missing:
         raise FastAedError(f"teacher A: no detections for training video(s) {missing[:3]} of {ds.root}")
+    self.config = self.config.at_fps(ds.fps)
     videos = (read_video(r, gray=True) for r in ds.train)
     return self.fit_arrays(videos, [dets[('train', r.name)] for r in ds.train], out_dir, seed, resume, callback)
 

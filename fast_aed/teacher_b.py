@@ -5,7 +5,7 @@
 # %% ../nbs/06_teacher_b.ipynb #4598d2c6
 from __future__ import annotations
 import math, time, copy
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import numpy as np
 import cv2
@@ -33,6 +33,8 @@ AUTO_SCORE_TASKS = ('irregularity', 'pseudo')  # scored by default: see "Which t
 class TeacherBConfig:
     "Every setting of teacher B; the defaults train in about 2 minutes on 2 CPU cores on the standard benchmark."
     offsets: tuple = (-3, -2, -1, 0, 1, 2, 3) # frame offsets of a tube, around the detection's frame t
+    # frame rate at which `offsets` hold; `fit(ds)` converts them to the data's (`at_fps`): the same seconds
+    offsets_fps: float = 25.0
     crop: int = 32 # side of the square grayscale crops
     context: float = 1.2 # box enlargement factor before cropping (keeps the object inside while it moves)
     square: bool = True # crop a square around each box (keeps the object's shape, e.g. lying vs standing)
@@ -111,6 +113,16 @@ def paper_scale(cls: TeacherBConfig, **kw):
     base = dict(crop=64, width=32, depth=4, use_cvt=True, cvt_blocks=2, cvt_heads=4, head_hidden=256,
                 epochs=30, batch=64, lr=1e-3, max_tubes_per_video=None, norm_tubes_per_video=100)
     return cls(**{**base, **kw})
+
+# %% ../nbs/06_teacher_b.ipynb #3463b0c6
+@patch
+def at_fps(self: TeacherBConfig, fps: float | None, # the frame rate of the videos to fit; None: unknown
+          ) -> TeacherBConfig:
+    "A copy whose tube `offsets` span the same seconds at `fps` (rounded to frames, repeats dropped)."
+    if not fps or fps == self.offsets_fps:
+        return replace(self)
+    frames = sorted({int(round(o * fps / self.offsets_fps)) for o in self.offsets})
+    return replace(self, offsets=tuple(frames), offsets_fps=float(fps))
 
 # %% ../nbs/06_teacher_b.ipynb #1edf71fa
 def enlarge_boxes(boxes: np.ndarray, # (N, 4) x1y1x2y2 pixel boxes
@@ -623,6 +635,7 @@ def fit(self: TeacherB, ds, # `fast_aed.data.VadDataset`; only `ds.train` is rea
     missing = [r.name for r in ds.train if ('train', r.name) not in dets]
     if missing:
         raise FastAedError(f"teacher B: no detections for training video(s) {missing[:5]} of {ds.root}")
+    self.config = self.config.at_fps(ds.fps)
     videos = ((read_video(r, gray=True), dets[('train', r.name)].frame, dets[('train', r.name)].boxes)
               for r in ds.train)
     return self.fit_videos(videos, out_dir, seed=seed, resume=resume)
