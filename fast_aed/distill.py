@@ -55,8 +55,8 @@ class DistillConfig:
     "Every setting of AE pre-training and distillation; `to_dict()` is stored in each checkpoint."
     # input
     input_size: tuple = (160, 96) # student input (W, H); frames are resized to it
-    offsets: tuple = (0, -3, 3) # input frames relative to t, in channel order
-    offset_seconds: float = None # if set: offsets (0, -k, k) at the data's fps (`at_fps`)
+    offsets: tuple = None # frames relative to t, in channel order (None: see below)
+    offset_seconds: float = 0.12 # no offsets: (0, -k, k), k ~ this at the data's fps
     # teachers and targets
     teachers: tuple = ('B',) # teacher names (WORK/maps/<name>)
     teacher_weights: tuple = None # one weight per teacher (default 1.0 each)
@@ -125,11 +125,14 @@ def _normalise(self:DistillConfig):
     "Tuples of ints (sizes, offsets, scales) and strings (teachers); one float weight per teacher."
     for k in ('input_size', 'offsets', 'teachers', 'scales'):
         v = getattr(self, k)
+        if v is None:
+            continue
         if isinstance(v, str):
             v = v.split(',')
         setattr(self, k, tuple(v))
     self.input_size = tuple(int(v) for v in self.input_size)
-    self.offsets, self.scales = tuple(int(v) for v in self.offsets), tuple(int(v) for v in self.scales)
+    self.scales = tuple(int(v) for v in self.scales)
+    self.offsets = None if self.offsets is None else tuple(int(v) for v in self.offsets)
     self.teachers = tuple(str(t) for t in self.teachers)
     w = self.teacher_weights
     if w is None or (len(w) != len(self.teachers) and len(set(w)) <= 1):   # uniform weights follow the teacher list
@@ -142,9 +145,11 @@ def _config_errors(c:DistillConfig) -> list:
     errors = []
     if len(c.input_size) != 2 or min(c.input_size) < 8:
         errors.append(f"input_size must be (W, H) >= 8, got {c.input_size}")
-    if not c.offsets or 0 not in c.offsets:
+    if c.offsets is None and not (c.offset_seconds or 0) > 0:
+        errors.append(f"without offsets, offset_seconds must be > 0, got {c.offset_seconds}")
+    elif c.offsets is not None and (not c.offsets or 0 not in c.offsets):
         errors.append(f"offsets must include 0 (frame t), got {c.offsets}")
-    elif c.offsets[0] != 0:
+    elif c.offsets is not None and c.offsets[0] != 0:
         errors.append("offsets must start with 0 (frame t first, as the AE reconstructs channels 0-2), "
                       f"got {c.offsets}")
     if not c.teachers:
@@ -157,9 +162,6 @@ def _config_errors(c:DistillConfig) -> list:
         errors.append(f"kd_focus must be >= 0, got {c.kd_focus}")
     if not 0 <= c.ema_decay < 1:
         errors.append(f"ema_decay must be in [0, 1), got {c.ema_decay}")
-    if c.offset_seconds is not None and not (c.offset_seconds > 0 and tuple(c.offsets) == (0, -3, 3)):
-        errors.append(f"offset_seconds must be > 0 and comes instead of offsets (give one of them), got "
-                      f"offset_seconds={c.offset_seconds}, offsets={c.offsets}")
     choices = (('pretraining', c.pretraining, PRETRAININGS), ('discriminator', c.discriminator, DISCRIMINATORS),
                ('discriminator_scales', c.discriminator_scales, DISC_SCALES), ('val_split', c.val_split, VAL_SPLITS),
                ('selection', c.selection, SELECTIONS), ('motion_input', c.motion_input, MOTION_INPUTS),
@@ -199,6 +201,22 @@ def validate(self:DistillConfig):
     if errors:
         raise FastAedError(f"DistillConfig: {errors[0]}")
 
+# %% ../nbs/09_distill.ipynb #c8ea2a27
+@patch
+def at_fps(self:DistillConfig, fps:float|None, # frame rate of the training videos; None: unknown (taken as 25)
+          ) -> DistillConfig:
+    "A copy with frame `offsets`: as given, else (0, -k, k), k = round(offset_seconds x fps) >= 1; kept in frames."
+    if self.offsets is not None:
+        return replace(self, offset_seconds=None)
+    k = max(1, int(round(self.offset_seconds * (fps or 25))))
+    return replace(self, offsets=(0, -k, k), offset_seconds=None)
+
+# %% ../nbs/09_distill.ipynb #47cffdde
+@patch(as_prop=True)
+def frame_offsets(self:DistillConfig) -> tuple:
+    "The stack's offsets in frames: `offsets`, else `offset_seconds` at 25 fps (training resolves them: `at_fps`)."
+    return self.offsets if self.offsets is not None else self.at_fps(None).offsets
+
 # %% ../nbs/09_distill.ipynb #96fdb4d6
 @patch(cls_method=True)
 def paper_scale(cls:DistillConfig, **kw) -> DistillConfig:
@@ -206,7 +224,7 @@ def paper_scale(cls:DistillConfig, **kw) -> DistillConfig:
     paper = dict(teachers=('A', 'B'), input_size=(640, 360), width=16, n_down=4, depth=5, heads=5, dim_head=64,
                  ae_epochs=35, ae_lr=1e-3, epochs=35, lr=1e-4, weight_decay=5e-6, batch_size=48, lr_step=10,
                  lr_gamma=0.5, lambda_adv=0.1, d_lr=1e-4, frame_stride=1, cache_frames='auto', ema_decay=0.,
-                 motion_input='frames')
+                 motion_input='frames', offsets=(0, -3, 3))
     return cls(**{**paper, **kw})
 
 # %% ../nbs/09_distill.ipynb #247ccac5
@@ -227,9 +245,9 @@ def from_dict(cls:DistillConfig, d:dict) -> DistillConfig:
 @patch
 def student_args(self:DistillConfig) -> dict:
     "Keyword arguments of the `Student` this config trains."
-    return dict(in_frames=len(self.offsets), width=self.width, n_down=self.n_down, depth=self.depth, heads=self.heads,
-                dim_head=self.dim_head, scales=self.scales, mlp_mult=self.mlp_mult, cnn_only=self.depth == 0,
-                stem_stride=self.stem_stride, stem=self.stem, motion_input=self.motion_input)
+    return dict(in_frames=len(self.frame_offsets), width=self.width, n_down=self.n_down, depth=self.depth,
+                heads=self.heads, dim_head=self.dim_head, scales=self.scales, mlp_mult=self.mlp_mult,
+                cnn_only=self.depth == 0, stem_stride=self.stem_stride, stem=self.stem, motion_input=self.motion_input)
 
 @patch
 def ae_args(self:DistillConfig) -> dict:
@@ -241,16 +259,6 @@ def ae_args(self:DistillConfig) -> dict:
 def validation_seed(self:DistillConfig) -> int:
     "Seed of the validation split: `split_seed`, or `seed` when unset."
     return self.seed if self.split_seed is None else self.split_seed
-
-# %% ../nbs/09_distill.ipynb #c8ea2a27
-@patch
-def at_fps(self:DistillConfig, fps:float|None, # frame rate of the training videos; None: unknown
-          ) -> DistillConfig:
-    "A copy with `offset_seconds` resolved to frame `offsets` (0, -k, k), k = round(seconds x fps) >= 1."
-    if self.offset_seconds is None or not fps:
-        return replace(self)
-    k = max(1, int(round(self.offset_seconds * fps)))
-    return replace(self, offsets=(0, -k, k), offset_seconds=None)
 
 # %% ../nbs/09_distill.ipynb #6d8c54e8
 class WeightAverage:
@@ -381,10 +389,10 @@ def frame_stacks(records:list, # VideoRecord list
     "The frame-stack dataset for `records`: cached in memory (when it fits, for 'auto') or on disk, as configured."
     W, H = config.input_size
     if config.cache_frames == 'disk':
-        return DiskFrameStacks(records, config.offsets, (W, H), cache_dir)
+        return DiskFrameStacks(records, config.frame_offsets, (W, H), cache_dir)
     need = sum(r.frames for r in records) * W * H * 3
     cache = config.cache_frames if config.cache_frames != 'auto' else need < 4 * 2**30
-    return (CachedFrameStacks if cache else FrameStackDataset)(records, config.offsets, (W, H))
+    return (CachedFrameStacks if cache else FrameStackDataset)(records, config.frame_offsets, (W, H))
 
 # %% ../nbs/09_distill.ipynb #56e17a97
 def _target_tensor(m:np.ndarray, s:int) -> torch.Tensor:
@@ -421,7 +429,7 @@ def split_train_val(records:list, # the training videos
     frac, mode, stride = config.val_fraction, config.val_split, config.frame_stride
     if mode == 'auto':
         mode = 'video' if len(records) >= 3 else 'frames'
-    gap = max(abs(o) for o in config.offsets)
+    gap = max(abs(o) for o in config.frame_offsets)
     train, val, info = [], [], {'val_split': mode, 'val_fraction': frac, 'frame_stride': stride}
     if frac == 0:
         train = [(k, t) for k, r in enumerate(records) for t in range(0, r.frames, stride)]
@@ -1231,7 +1239,7 @@ def predict_maps(model:nn.Module, # a Student
     device = device or next(model.parameters()).device
     was_training = model.training
     model.eval()
-    stacks = FrameStackDataset(recs, config.offsets, tuple(config.input_size))
+    stacks = FrameStackDataset(recs, config.frame_offsets, tuple(config.input_size))
     loader = DataLoader(stacks, batch_size=batch_size, shuffle=False, num_workers=config.num_workers)
     out = {r.name: {s: [] for s in model.scales} for r in recs}
     for b in (loader if quiet else progress(loader, desc=f'predict {split}')):

@@ -151,10 +151,11 @@ DEV_INJECT = {'variants': 3}
 
 # %% ../nbs/16_reproduce.ipynb #f7942933
 DEV_CANDIDATES = {  # explicit settings, so that a candidate keeps its meaning when the defaults change
-    'frames-B': {'motion_input': 'frames', 'teachers': ['B']},   # raw frames, teacher B: the default of 0.1 and 0.2
-    # motion as input (`fast_aed.student.FrameDifferences`), distilling teacher B (the default since 0.3.0), then both
-    'differences-B': {'motion_input': 'differences', 'teachers': ['B']},
-    'differences-AB': {'motion_input': 'differences', 'teachers': ['A', 'B']},
+    # raw frames t, t-3, t+3, teacher B: the default of 0.1 and 0.2
+    'frames-B': {'motion_input': 'frames', 'teachers': ['B'], 'offsets': [0, -3, 3]},
+    # motion as input (`fast_aed.student.FrameDifferences`), distilling teacher B (the default of 0.3.0), then both
+    'differences-B': {'motion_input': 'differences', 'teachers': ['B'], 'offsets': [0, -3, 3]},
+    'differences-AB': {'motion_input': 'differences', 'teachers': ['A', 'B'], 'offsets': [0, -3, 3]},
     # the stack's frames 0.12 s apart at every frame rate (t-3, t, t+3 at 25 fps as above; t-1, t, t+1 at 10 fps)
     'differences-B-fps': {'motion_input': 'differences', 'teachers': ['B'], 'offset_seconds': 0.12}}
 
@@ -167,7 +168,7 @@ def dev_grid(benchmarks: list = None, # benchmark names of `DEV_BENCHMARKS` (def
             for bench in benchmarks or DEV_BENCHMARKS for name, cfg in DEV_CANDIDATES.items()]
 
 # %% ../nbs/16_reproduce.ipynb #26a04bcf
-SPREAD_CANDIDATE = 'differences-B'   # the `DEV_CANDIDATES` entry whose spread over training seeds is measured
+SPREAD_CANDIDATE = 'differences-B-fps'   # the `DEV_CANDIDATES` entry whose spread over training seeds is measured
 SPREAD_TRAIN_SEEDS = 5   # training runs per benchmark
 TRAIN_SEED_STEP = 1000   # training seed k = benchmark seed + k x TRAIN_SEED_STEP
 

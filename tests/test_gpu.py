@@ -54,7 +54,7 @@ def test_speed_settings_train_and_reuse_the_frame_cache(tiny):
     stamps = [f.stat().st_mtime_ns for f in files]
     train_student(ds, work, replace(cfg, seed=1), quiet=True)
     assert [f.stat().st_mtime_ns for f in files] == stamps   # reused, not written again
-    stacks = DiskFrameStacks(ds.train, cfg.offsets, cfg.input_size, work / 'frame_cache')
+    stacks = DiskFrameStacks(ds.train, cfg.at_fps(ds.fps).offsets, cfg.input_size, work / 'frame_cache')
     assert stacks.paths == files
 
 
