@@ -132,7 +132,8 @@ def _normalise(self:DistillConfig):
         setattr(self, k, tuple(v))
     self.input_size = tuple(int(v) for v in self.input_size)
     self.scales = tuple(int(v) for v in self.scales)
-    self.offsets = None if self.offsets is None else tuple(int(v) for v in self.offsets)
+    if self.offsets is not None:   # offsets in frames replace the spacing in seconds
+        self.offsets, self.offset_seconds = tuple(int(v) for v in self.offsets), None
     self.teachers = tuple(str(t) for t in self.teachers)
     w = self.teacher_weights
     if w is None or (len(w) != len(self.teachers) and len(set(w)) <= 1):   # uniform weights follow the teacher list
