@@ -59,7 +59,7 @@ class DistillConfig:
     offset_seconds: float = 0.12 # no offsets: (0, -k, k), k ~ this at the data's fps
     # teachers and targets
     teachers: tuple = ('B',) # teacher names (WORK/maps/<name>)
-    teacher_weights: tuple = None # one weight per teacher (default 1.0 each)
+    teacher_weights: tuple = None # one weight per teacher (default 1.0)
     scales: tuple = (1, 4, 16) # distilled grids
     kd_focus: float = 0. # focus of the training KD loss (0 = plain MSE; see above)
     # student architecture
@@ -78,32 +78,33 @@ class DistillConfig:
     ae_lr: float = 1e-3 # Adam learning rate (1e-3)
     ae_weight_decay: float = 5e-6 # Adam weight decay
     mask_ratio: float = 0.4 # masked_ae: fraction of input cells masked
-    mask_grid: int = 8 # masked_ae: cells per side of the mask grid
+    mask_grid: int = 8 # masked_ae: mask cells per side
     # phase 2: distillation
     epochs: int = 16 # distillation epochs (35)
+    min_steps: int = 0 # more epochs on small data (see above)
     lr: float = 1e-3 # student Adam learning rate (1e-4 in the paper)
     weight_decay: float = 5e-6 # student Adam weight decay
-    batch_size: int = 32 # global batch size (48), split over ranks under torchrun
+    batch_size: int = 32 # global batch size (48), split over torchrun ranks
     lr_step: int = 8 # StepLR step, in epochs (10), for both phases
     lr_gamma: float = 0.5 # StepLR factor
     adversarial: bool = True # add the adversarial loss (L_AKD)
     lambda_adv: float = 0.1 # weight of L_AKD
-    discriminator: str = 'per_teacher' # 'per_teacher' (the paper) or 'shared' by all teachers
+    discriminator: str = 'per_teacher' # 'per_teacher' (the paper) or 'shared'
     discriminator_scales: str = 'multi_scale' # or 'single_scale'
     d_lr: float = 1e-4 # discriminator Adam learning rate (1e-4)
     d_weight_decay: float = 5e-6 # discriminator weight decay
     d_hidden: int = 50 # discriminator MLP width
-    ema_decay: float = 0.99 # decay of the moving average of the student's weights (0 = off)
+    ema_decay: float = 0.99 # moving average of the student's weights (0 = off)
     official_detach: bool = False # official bug: D never learns fakes
     official_double_d_step: bool = False # official: a second, stale D step
     # validation and model selection
-    val_fraction: float = 0.15 # training frames held out for model selection (0 = none)
+    val_fraction: float = 0.15 # training frames held out for selection (0 = none)
     val_split: str = 'auto' # 'video', 'frames', 'auto' (video if >= 3 videos)
     selection: str = 'val_kd' # 'val_kd', 'val_kd_focus' or 'last' (see above)
     select_on_test: bool = False # official: select on test micro-AUC (biased)
     frame_stride: int = 2 # use every k-th training frame
     best_of: int = 1 # independent runs (see above)
-    best_of_screen: int = 0 # screening epochs (0 = none; see above)
+    best_of_screen: int = 0 # screening epochs (0 = none)
     split_seed: int = None # seed of the validation split (None = `seed`)
     # run
     seed: int = 0 # seed of initialisation, shuffling and masking
@@ -146,11 +147,12 @@ def _config_errors(c:DistillConfig) -> list:
     errors = []
     if len(c.input_size) != 2 or min(c.input_size) < 8:
         errors.append(f"input_size must be (W, H) >= 8, got {c.input_size}")
-    if c.offsets is None and not (c.offset_seconds or 0) > 0:
-        errors.append(f"without offsets, offset_seconds must be > 0, got {c.offset_seconds}")
-    elif c.offsets is not None and (not c.offsets or 0 not in c.offsets):
+    if c.offsets is None:
+        if not (c.offset_seconds or 0) > 0:
+            errors.append(f"without offsets, offset_seconds must be > 0, got {c.offset_seconds}")
+    elif not c.offsets or 0 not in c.offsets:
         errors.append(f"offsets must include 0 (frame t), got {c.offsets}")
-    elif c.offsets is not None and c.offsets[0] != 0:
+    elif c.offsets[0] != 0:
         errors.append("offsets must start with 0 (frame t first, as the AE reconstructs channels 0-2), "
                       f"got {c.offsets}")
     if not c.teachers:
@@ -179,6 +181,7 @@ def _run_errors(c:DistillConfig) -> list:
         (c.stem in STEMS, f"stem must be one of {STEMS}, got {c.stem!r}"),
         (c.stem_stride in STEM_STRIDES, f"stem_stride must be 1 or 2, got {c.stem_stride}"),
         (c.epochs >= 1, "epochs must be >= 1"),
+        (c.min_steps >= 0, f"min_steps must be >= 0, got {c.min_steps}"),
         (c.batch_size >= 1 and c.frame_stride >= 1, "batch_size and frame_stride must be >= 1"),
         (c.best_of >= 1, f"best_of must be >= 1, got {c.best_of}"),
         (c.selection != 'val_kd_focus' or c.kd_focus,
@@ -211,6 +214,18 @@ def at_fps(self:DistillConfig, fps:float|None, # frame rate of the training vide
         return replace(self, offset_seconds=None)
     k = max(1, int(round(self.offset_seconds * (fps or 25))))
     return replace(self, offsets=(0, -k, k), offset_seconds=None)
+
+# %% ../nbs/09_distill.ipynb #80190734
+@patch
+def at_steps(self:DistillConfig, n_train:int, # training samples per epoch (`split_train_val`)
+            ) -> DistillConfig:
+    "A copy with `epochs` raised to reach `min_steps` optimisation steps (`lr_step`, `best_of_screen` scaled); in epochs."
+    per_epoch = max(1, math.ceil(n_train / self.batch_size))
+    epochs = max(self.epochs, math.ceil(self.min_steps / per_epoch))
+    scale = epochs / self.epochs
+    return replace(self, epochs=epochs, lr_step=max(1, round(self.lr_step * scale)),
+                   best_of_screen=round(self.best_of_screen * scale), min_steps=0)
+
 
 # %% ../nbs/09_distill.ipynb #47cffdde
 @patch(as_prop=True)
@@ -1187,6 +1202,7 @@ def train_student(ds, # a VadDataset (`fast_aed.data.load_dataset`)
     if isinstance(config, dict):
         config = DistillConfig.from_dict(config)
     config = config.at_fps(ds.fps)
+    config = config.at_steps(len(split_train_val(ds.train, config)[0]))
     work = Path(work)
     out = student_dir(work)
     out.mkdir(parents=True, exist_ok=True)
