@@ -31,7 +31,7 @@ log = logging.getLogger('fast_aed.distill')
 
 # %% auto #0
 __all__ = ['log', 'PRETRAININGS', 'DISCRIMINATORS', 'DISC_SCALES', 'VAL_SPLITS', 'SELECTIONS', 'VAL_SELECTIONS', 'PRECISIONS',
-           'CACHE_FRAMES', 'BEST_OF_SEED_STEP', 'DistillConfig', 'WeightAverage', 'CachedFrameStacks',
+           'DEFAULT_EPOCHS', 'CACHE_FRAMES', 'BEST_OF_SEED_STEP', 'DistillConfig', 'WeightAverage', 'CachedFrameStacks',
            'frame_cache_file', 'cache_video_frames', 'DiskFrameStacks', 'frame_stacks', 'DistillSamples',
            'split_train_val', 'focused_mse', 'kd_loss', 'build_discriminators', 'discriminator_loss',
            'adversarial_loss', 'student_dir', 'run_key', 'write_log', 'TrainingRun', 'DistillState', 'train_student',
@@ -47,6 +47,7 @@ VAL_SELECTIONS = ('val_kd', 'val_kd_focus')   # the selections that minimise a v
 # settings that do not change results
 _RUNTIME_FIELDS = ('device', 'num_workers', 'threads', 'cache_frames', 'channels_last', 'compile')
 PRECISIONS = ('fp32', 'bf16', 'fp16')
+DEFAULT_EPOCHS = 16   # distillation epochs when `epochs` is None, before `min_steps` raises them
 CACHE_FRAMES = ('auto', True, False, 'memory', 'disk')
 
 # %% ../nbs/09_distill.ipynb #b85068d2
@@ -80,8 +81,8 @@ class DistillConfig:
     mask_ratio: float = 0.4 # masked_ae: fraction of input cells masked
     mask_grid: int = 8 # masked_ae: mask cells per side
     # phase 2: distillation
-    epochs: int = 16 # distillation epochs (35)
-    min_steps: int = 0 # more epochs on small data (see above)
+    epochs: int = None # distillation epochs (35); None: see above
+    min_steps: int = 900 # epochs=None: at least these steps
     lr: float = 1e-3 # student Adam learning rate (1e-4 in the paper)
     weight_decay: float = 5e-6 # student Adam weight decay
     batch_size: int = 32 # global batch size (48), split over torchrun ranks
@@ -96,7 +97,7 @@ class DistillConfig:
     d_hidden: int = 50 # discriminator MLP width
     ema_decay: float = 0.99 # moving average of the student's weights (0 = off)
     official_detach: bool = False # official bug: D never learns fakes
-    official_double_d_step: bool = False # official: a second, stale D step
+    official_double_d_step: bool = False # official: a 2nd, stale D step
     # validation and model selection
     val_fraction: float = 0.15 # training frames held out for selection (0 = none)
     val_split: str = 'auto' # 'video', 'frames', 'auto' (video if >= 3 videos)
@@ -105,12 +106,12 @@ class DistillConfig:
     frame_stride: int = 2 # use every k-th training frame
     best_of: int = 1 # independent runs (see above)
     best_of_screen: int = 0 # screening epochs (0 = none)
-    split_seed: int = None # seed of the validation split (None = `seed`)
+    split_seed: int = None # seed of the validation split (None: `seed`)
     # run
     seed: int = 0 # seed of initialisation, shuffling and masking
     device: str = 'auto' # 'auto', 'cpu', 'cuda', 'cuda:1', ...
     num_workers: int = 0 # DataLoader workers
-    threads: int = None # torch intra-op threads (None = leave as is)
+    threads: int = None # torch intra-op threads (None: as is)
     cache_frames: str | bool = 'auto' # where resized frames are kept
     precision: str = 'fp32' # 'fp32', 'bf16' or 'fp16' (see above)
     channels_last: bool = False # channels-last model and input
@@ -135,6 +136,8 @@ def _normalise(self:DistillConfig):
     self.scales = tuple(int(v) for v in self.scales)
     if self.offsets is not None:   # offsets in frames replace the spacing in seconds
         self.offsets, self.offset_seconds = tuple(int(v) for v in self.offsets), None
+    if self.epochs is not None:   # epochs given are trained as given
+        self.min_steps = 0
     self.teachers = tuple(str(t) for t in self.teachers)
     w = self.teacher_weights
     if w is None or (len(w) != len(self.teachers) and len(set(w)) <= 1):   # uniform weights follow the teacher list
@@ -175,12 +178,13 @@ def _config_errors(c:DistillConfig) -> list:
 # %% ../nbs/09_distill.ipynb #aa6e64e5
 def _run_errors(c:DistillConfig) -> list:
     "Why the training length, validation and selection settings of `c` are inconsistent (empty when they are not)."
+    epochs = DEFAULT_EPOCHS if c.epochs is None else c.epochs
     checks = [
         (0 <= c.val_fraction < 1, f"val_fraction must be in [0, 1), got {c.val_fraction}"),
         (c.n_down >= 1, "n_down must be >= 1"),
         (c.stem in STEMS, f"stem must be one of {STEMS}, got {c.stem!r}"),
         (c.stem_stride in STEM_STRIDES, f"stem_stride must be 1 or 2, got {c.stem_stride}"),
-        (c.epochs >= 1, "epochs must be >= 1"),
+        (c.epochs is None or c.epochs >= 1, "epochs must be >= 1"),
         (c.min_steps >= 0, f"min_steps must be >= 0, got {c.min_steps}"),
         (c.batch_size >= 1 and c.frame_stride >= 1, "batch_size and frame_stride must be >= 1"),
         (c.best_of >= 1, f"best_of must be >= 1, got {c.best_of}"),
@@ -189,8 +193,8 @@ def _run_errors(c:DistillConfig) -> list:
         (c.best_of <= 1 or (c.selection in VAL_SELECTIONS and c.val_fraction != 0 and not c.select_on_test),
          "best_of > 1 selects on the validation KD loss: it needs selection='val_kd' or 'val_kd_focus', "
          "val_fraction > 0 and select_on_test=False"),
-        (0 <= c.best_of_screen < c.epochs,
-         f"best_of_screen must be in [0, epochs), got {c.best_of_screen} with epochs={c.epochs}"),
+        (0 <= c.best_of_screen < epochs,
+         f"best_of_screen must be in [0, epochs), got {c.best_of_screen} with epochs={epochs}"),
         (not c.best_of_screen or c.best_of >= 2,
          f"best_of_screen={c.best_of_screen} screens best_of candidates: it needs best_of >= 2"),
         (c.cache_frames in CACHE_FRAMES, f"cache_frames must be one of {CACHE_FRAMES}, got {c.cache_frames!r}"),
@@ -219,10 +223,12 @@ def at_fps(self:DistillConfig, fps:float|None, # frame rate of the training vide
 @patch
 def at_steps(self:DistillConfig, n_train:int, # training samples per epoch (`split_train_val`)
             ) -> DistillConfig:
-    "A copy with `epochs` raised to reach `min_steps` optimisation steps (`lr_step`, `best_of_screen` scaled); in epochs."
+    "A copy with `epochs`: as given, else 16 raised to `min_steps` steps (`lr_step`, `best_of_screen` scaled alike)."
+    if self.epochs is not None:
+        return self
     per_epoch = max(1, math.ceil(n_train / self.batch_size))
-    epochs = max(self.epochs, math.ceil(self.min_steps / per_epoch))
-    scale = epochs / self.epochs
+    epochs = max(DEFAULT_EPOCHS, math.ceil(self.min_steps / per_epoch))
+    scale = epochs / DEFAULT_EPOCHS
     return replace(self, epochs=epochs, lr_step=max(1, round(self.lr_step * scale)),
                    best_of_screen=round(self.best_of_screen * scale), min_steps=0)
 

@@ -36,7 +36,7 @@ def test_run_refuses_an_unknown_section_before_any_work(data):
 
 
 @pytest.mark.parametrize('config, words', [
-    ('{"student": {"epochs": true}}', ['section student', 'epochs: expected an integer, got True']),
+    ('{"student": {"epochs": true}}', ['section student', 'epochs: expected an integer or null, got True']),
     ('{"student": {"epochs": -3}}', ['epochs: must be >= 0, got -3']),
     ('{"student": {"stem": "s2d", "stem_stride": 3}}', ['section student', 'stem_stride must be 1 or 2']),
     ('{"student": ', ['--config (inline JSON): not valid JSON']),
