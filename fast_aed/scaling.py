@@ -9,7 +9,7 @@ from pathlib import Path
 from .core import FastAedError, save_json, load_json
 from .data import load_dataset
 from .metrics import EvalConventions
-from .distill import train_student
+from .distill import DEFAULT_EPOCHS, train_student
 from .pipeline import (JITTER, build_maps, distillation_dataset, evaluate_student_run, fit_teacher,
                                run_detection, run_pipeline, run_settings, score_teacher, score_test_videos)
 
@@ -47,7 +47,9 @@ def work_settings(config: str = None, # run configuration (`fast-aed run --confi
     "Epochs of each fit (teacher A: AE + classifiers; student: pre-training + distillation), student input pixels."
     c = run_settings(config)['configs']
     a, b, st = c['A'], c['B'], c['student']
-    return {'A_epochs': a.ae_epochs + a.clf_epochs, 'B_epochs': b.epochs, 'student_epochs': st.ae_epochs + st.epochs,
+    # epochs=None: 16, more where 16 epochs are under `min_steps` steps (not at the sizes measured here)
+    st_epochs = DEFAULT_EPOCHS if st.epochs is None else st.epochs
+    return {'A_epochs': a.ae_epochs + a.clf_epochs, 'B_epochs': b.epochs, 'student_epochs': st.ae_epochs + st_epochs,
             'student_pixels': int(st.input_size[0] * st.input_size[1]), 'A_crops_per_video': a.max_crops_per_video,
             'B_tubes_per_video': b.max_tubes_per_video}
 
