@@ -162,7 +162,11 @@ DEV_CANDIDATES = {  # explicit settings, so that a candidate keeps its meaning w
     # standard benchmark's 16 epochs (930-970 steps at batch 32); 16 epochs are 700-730 steps on `ped2-like`, 160-190
     # on the footage
     'differences-B-fps-steps': {'motion_input': 'differences', 'teachers': ['B'], 'offset_seconds': 0.12,
-                                'min_steps': 900}}
+                                'min_steps': 900},
+    # as above, keeping the last epoch's (weight-averaged) student instead of the lowest validation KD loss's: the
+    # footage's validation set is one clip, and its loss chose epoch 11 of 90 on seed 101
+    'differences-B-fps-steps-last': {'motion_input': 'differences', 'teachers': ['B'], 'offset_seconds': 0.12,
+                                     'min_steps': 900, 'selection': 'last'}}
 
 # %% ../nbs/16_reproduce.ipynb #fc91dd92
 def dev_grid(benchmarks: list = None, # benchmark names of `DEV_BENCHMARKS` (default all)
