@@ -706,7 +706,7 @@ def plot_spread(df, # `dev_frame` of the `spread` table's runs
     "One column per benchmark: each training run's student micro AUC as a dot, both teachers as ticks."
     from matplotlib.figure import Figure
     benches = list(dict.fromkeys(df['benchmark']))
-    fig = Figure(figsize=(1.3 * len(benches) + 1.6, 2.8))
+    fig = Figure(figsize=(1.3 * len(benches) + 2.4, 2.8))
     ax = fig.subplots()
     for x, bench in enumerate(benches):
         d = df[df['benchmark'] == bench]
@@ -718,7 +718,7 @@ def plot_spread(df, # `dev_frame` of the `spread` table's runs
     ax.set_xticks(range(len(benches)), benches, fontsize=8)
     ax.set_ylabel('micro AUC (%)', fontsize=8)
     ax.set_title('student over training seeds', fontsize=9)
-    ax.legend(fontsize=6, loc='lower left')
+    ax.legend(fontsize=6, loc='upper left', bbox_to_anchor=(1.01, 1))   # outside: no run hidden under it
     return finish_figure(fig, path)
 
 # %% ../nbs/15_tables.ipynb #6f19efc3
