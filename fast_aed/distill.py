@@ -33,7 +33,7 @@ log = logging.getLogger('fast_aed.distill')
 __all__ = ['log', 'PRETRAININGS', 'DISCRIMINATORS', 'DISC_SCALES', 'VAL_SPLITS', 'SELECTIONS', 'VAL_SELECTIONS', 'PRECISIONS',
            'DEFAULT_EPOCHS', 'CACHE_FRAMES', 'BEST_OF_SEED_STEP', 'DistillConfig', 'WeightAverage', 'CachedFrameStacks',
            'frame_cache_file', 'cache_video_frames', 'DiskFrameStacks', 'frame_stacks', 'DistillSamples',
-           'split_train_val', 'focused_mse', 'kd_loss', 'build_discriminators', 'discriminator_loss',
+           'source_video', 'split_train_val', 'focused_mse', 'kd_loss', 'build_discriminators', 'discriminator_loss',
            'adversarial_loss', 'student_dir', 'run_key', 'write_log', 'TrainingRun', 'DistillState', 'train_student',
            'load_student', 'predict_maps', 'config_from_args', 'add_cli']
 
@@ -100,7 +100,7 @@ class DistillConfig:
     official_double_d_step: bool = False # official: a 2nd, stale D step
     # validation and model selection
     val_fraction: float = 0.15 # training frames held out for selection (0 = none)
-    val_split: str = 'auto' # 'video', 'frames', 'auto' (video if >= 3 videos)
+    val_split: str = 'auto' # 'video', 'frames' or 'auto' (see below)
     selection: str = 'val_kd' # 'val_kd', 'val_kd_focus' or 'last' (see above)
     select_on_test: bool = False # official: select on test micro-AUC (biased)
     frame_stride: int = 2 # use every k-th training frame
@@ -444,13 +444,19 @@ class DistillSamples(Dataset):
         return out
 
 # %% ../nbs/09_distill.ipynb #7d207f7e
-def split_train_val(records:list, # the training videos
+def source_video(record) -> str:
+    "The training video `record` was made from: its own name, or a copy's `info['source_video']`."
+    return (getattr(record, 'info', None) or {}).get('source_video', record.name)
+
+# %% ../nbs/09_distill.ipynb #241c033f
+def split_train_val(records:list, # the training videos (copies name their source: `source_video`)
                     config:DistillConfig, # val_fraction, val_split, frame_stride, seed
                    ) -> tuple:
     "Split training frames into `(train_items, val_items, info)`; items are (video index, frame) pairs."
     frac, mode, stride = config.val_fraction, config.val_split, config.frame_stride
+    sources = list(dict.fromkeys(source_video(r) for r in records))
     if mode == 'auto':
-        mode = 'video' if len(records) >= 3 else 'frames'
+        mode = 'video' if len(sources) >= 3 else 'frames'
     gap = max(abs(o) for o in config.frame_offsets)
     train, val, info = [], [], {'val_split': mode, 'val_fraction': frac, 'frame_stride': stride}
     if frac == 0:
@@ -458,14 +464,15 @@ def split_train_val(records:list, # the training videos
         info.update(val_videos=[], mode='none')
         return train, val, info
     if mode == 'video':
-        if len(records) < 2:
-            raise FastAedError(f"val_split='video' needs at least 2 training videos, got {len(records)}; "
+        if len(sources) < 2:
+            raise FastAedError(f"val_split='video' needs at least 2 source training videos, got {len(sources)}; "
                                "use val_split='frames'")
-        n_val = min(max(1, round(frac * len(records))), len(records) - 1)
-        chosen = set(np.random.default_rng(config.validation_seed).permutation(len(records))[:n_val].tolist())
+        n_val = min(max(1, round(frac * len(sources))), len(sources) - 1)
+        order = np.random.default_rng(config.validation_seed).permutation(len(sources))
+        chosen = {sources[i] for i in order[:n_val]}
         for k, r in enumerate(records):
-            (val if k in chosen else train).extend((k, t) for t in range(0, r.frames, stride))
-        info['val_videos'] = [records[k].name for k in sorted(chosen)]
+            (val if source_video(r) in chosen else train).extend((k, t) for t in range(0, r.frames, stride))
+        info['val_videos'] = [r.name for r in records if source_video(r) in chosen]
     else:
         info['val_blocks'] = {}
         for k, r in enumerate(records):
@@ -558,7 +565,7 @@ def run_key(ds, # a VadDataset
             config:DistillConfig, # the run's settings
             phase:str='kd', # 'ae' (phase 1) or 'kd' (phase 2)
            ) -> str:
-    "Hash identifying a training run: result-relevant config + training videos + teachers' map settings."
+    "Hash identifying a training run: result-relevant config + training videos + validation split + teachers' maps."
     cfg = {k: v for k, v in config.to_dict().items() if k not in _RUNTIME_FIELDS}
     cfg['split_seed'] = config.validation_seed
     if phase == 'ae':   # the auto-encoder ignores the teachers and phase-2 settings; its architecture is `ae_args()`
@@ -568,8 +575,9 @@ def run_key(ds, # a VadDataset
         maps = {t: load_maps_meta(work, t).get('settings_hash') for t in config.teachers}
     if cfg['precision'] == 'fp32':   # the default precision is left out of the key
         del cfg['precision']
-    data = {'name': ds.name, 'train': [(r.name, r.frames, r.height, r.width) for r in ds.train]}
-    return config_hash({'config': cfg, 'data': data, 'maps': maps, 'phase': phase, 'format': 1})
+    data = {'name': ds.name, 'train': [(r.name, r.frames, r.height, r.width) for r in ds.train],
+            'split': split_train_val(ds.train, config)[2]}
+    return config_hash({'config': cfg, 'data': data, 'maps': maps, 'phase': phase, 'format': 2})
 
 # %% ../nbs/09_distill.ipynb #abd1a9c7
 def _rng_state() -> dict:

@@ -497,22 +497,24 @@ def speedup_dataset(ds, # the dataset whose training videos are copied
                     jitter: tuple = (), # jitter amplitudes J: frame t shows source frame t + u, u in [-J, J]
                     seed: int = 0, # seed of the jitter
                    ):
-    "Sped-up (`<video>_x<k>`) and jittered (`<video>_j<J>`) copies of the normal training videos, as a dataset."
+    "Sped-up (`<video>_x<k>`) and jittered (`<video>_j<J>`) copies of the training videos; each names its source."
     out, factors, jitter = Path(out), tuple(int(k) for k in factors), tuple(int(j) for j in jitter)
     if any(k < 2 for k in factors):
         raise FastAedError(f"speed-up factors must be integers >= 2, got {factors}")
     if any(j < 1 for j in jitter):
         raise FastAedError(f"jitter amplitudes must be integers >= 1, got {jitter}")
-    want = [f'{r.name}_x{k}' for k in factors for r in ds.train] + [f'{r.name}_j{j}' for j in jitter for r in ds.train]
-    if (out / 'dataset.json').exists():
+    sources = {**{f'{r.name}_x{k}': r.name for k in factors for r in ds.train},
+               **{f'{r.name}_j{j}': r.name for j in jitter for r in ds.train}}
+    fds = load_dataset(out) if (out / 'dataset.json').exists() else None
+    same_seed = fds is not None and (not jitter or fds.meta.get('source', {}).get('seed') == int(seed))
+    if not (same_seed and [r.name for r in fds.train] == list(sources)):
+        source = {'kind': 'speedup', 'of': str(Path(ds.root).absolute()), 'factors': list(factors),
+                  'jitter': list(jitter), 'seed': int(seed)}
+        _write_copies(ds, out, factors, jitter, seed, source)
         fds = load_dataset(out)
-        same_seed = not jitter or fds.meta.get('source', {}).get('seed') == int(seed)
-        if [r.name for r in fds.train] == want and same_seed:
-            return fds
-    source = {'kind': 'speedup', 'of': str(Path(ds.root).absolute()), 'factors': list(factors),
-              'jitter': list(jitter), 'seed': int(seed)}
-    _write_copies(ds, out, factors, jitter, seed, source)
-    return load_dataset(out)
+    # the split holds out a video with its copies (`split_train_val`)
+    train = [dataclasses.replace(r, info={**r.info, 'source_video': sources[r.name]}) for r in fds.train]
+    return dataclasses.replace(fds, train=train)
 
 # %% ../nbs/14_pipeline.ipynb #57f5d30f
 def distillation_dataset(ds, # the loaded dataset
