@@ -164,7 +164,7 @@ DEV_CANDIDATES = {  # explicit settings, so that a candidate keeps its meaning w
     'differences-B-fps-steps': {'motion_input': 'differences', 'teachers': ['B'], 'offset_seconds': 0.12,
                                 'min_steps': 900},
     # as above, keeping the last epoch's (weight-averaged) student instead of the lowest validation KD loss's: the
-    # footage's validation set is one clip, and its loss chose epoch 11 of 90 on seed 101
+    # footage's validation set (before 0.6.0: one clip or one copy) chose epoch 11 of 90 on seed 101
     'differences-B-fps-steps-last': {'motion_input': 'differences', 'teachers': ['B'], 'offset_seconds': 0.12,
                                      'min_steps': 900, 'selection': 'last'}}
 
