@@ -166,7 +166,11 @@ DEV_CANDIDATES = {  # explicit settings, so that a candidate keeps its meaning w
     # as above, keeping the last epoch's (weight-averaged) student instead of the lowest validation KD loss's: the
     # footage's validation set (before 0.6.0: one clip or one copy) chose epoch 11 of 90 on seed 101
     'differences-B-fps-steps-last': {'motion_input': 'differences', 'teachers': ['B'], 'offset_seconds': 0.12,
-                                     'min_steps': 900, 'selection': 'last'}}
+                                     'min_steps': 900, 'selection': 'last'},
+    # the 0.5.0 default reading twice the resolution, 320x176, through the space-to-depth stem at about the same cost
+    # (`student-s2d`): the student's input resolution as a dev ablation
+    'differences-B-fps-steps-s2d': {'motion_input': 'differences', 'teachers': ['B'], 'offset_seconds': 0.12,
+                                    'min_steps': 900, 'input_size': [320, 176], 'stem': 's2d', 'stem_stride': 2}}
 
 # %% ../nbs/16_reproduce.ipynb #fc91dd92
 def dev_grid(benchmarks: list = None, # benchmark names of `DEV_BENCHMARKS` (default all)
