@@ -506,8 +506,9 @@ def speedup_dataset(ds, # the dataset whose training videos are copied
     sources = {**{f'{r.name}_x{k}': r.name for k in factors for r in ds.train},
                **{f'{r.name}_j{j}': r.name for j in jitter for r in ds.train}}
     fds = load_dataset(out) if (out / 'dataset.json').exists() else None
-    same_seed = fds is not None and (not jitter or fds.meta.get('source', {}).get('seed') == int(seed))
-    if not (same_seed and [r.name for r in fds.train] == list(sources)):
+    reusable = (fds is not None and [r.name for r in fds.train] == list(sources)
+                and (not jitter or fds.meta.get('source', {}).get('seed') == int(seed)))
+    if not reusable:
         source = {'kind': 'speedup', 'of': str(Path(ds.root).absolute()), 'factors': list(factors),
                   'jitter': list(jitter), 'seed': int(seed)}
         _write_copies(ds, out, factors, jitter, seed, source)
