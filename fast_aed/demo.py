@@ -34,7 +34,7 @@ def demo_speed(data, # the dataset folder
 
 # %% ../nbs/14b_demo.ipynb #5980d6de
 def demo(out: str | Path = 'demo_output', # folder for the dataset, the work files and the report
-         preset: str = 'standard', # synthetic preset, a key of `fast_aed.synth.PRESETS`
+         preset: str = 'demo', # synthetic preset, a key of `fast_aed.synth.PRESETS`
          seed: int = 0, # seed of the benchmark and of every stage
          detector: str = 'motion', # detector of the teachers
          log=print, # where messages go
@@ -104,9 +104,10 @@ def add_cli(sub, # the top-level subparsers
            ):
     "Register `fast-aed run` and `fast-aed demo`."
     _add_run(sub)
-    p = sub.add_parser('demo', help='render the standard synthetic benchmark, run the whole pipeline, write a report')
+    p = sub.add_parser('demo', help='render a synthetic benchmark, run the whole pipeline, write a report')
     p.add_argument('--out', default='demo_output')
-    p.add_argument('--preset', default='standard', choices=sorted(PRESETS), help='synthetic preset')
+    p.add_argument('--preset', default='demo', choices=sorted(PRESETS),
+                   help="synthetic preset (default 'demo': the standard benchmark with half its videos)")
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--detector', default='motion', choices=['motion', 'yolo'])
     p.set_defaults(func=_cmd_demo)
