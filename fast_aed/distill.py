@@ -73,6 +73,7 @@ class DistillConfig:
     stem_stride: int = 1 # stride of the stem (1 in the paper)
     stem: str = 'conv7' # 'conv7' (the paper) or 's2d' (see above)
     motion_input: str = 'differences' # 'differences' (see above) or 'frames' (the paper)
+    position_input: bool = False # also read each pixel's column and row (`fast_aed.student.with_position`)
     # phase 1: auto-encoder pre-training
     pretraining: str = 'ae' # 'none', 'ae' (reconstruct frame t) or 'masked_ae' (MaskIn input masking)
     ae_epochs: int = 2 # pre-training epochs (35)
@@ -269,7 +270,8 @@ def student_args(self:DistillConfig) -> dict:
     "Keyword arguments of the `Student` this config trains."
     return dict(in_frames=len(self.frame_offsets), width=self.width, n_down=self.n_down, depth=self.depth,
                 heads=self.heads, dim_head=self.dim_head, scales=self.scales, mlp_mult=self.mlp_mult,
-                cnn_only=self.depth == 0, stem_stride=self.stem_stride, stem=self.stem, motion_input=self.motion_input)
+                cnn_only=self.depth == 0, stem_stride=self.stem_stride, stem=self.stem, motion_input=self.motion_input,
+                position_input=self.position_input)
 
 @patch
 def ae_args(self:DistillConfig) -> dict:
@@ -559,6 +561,8 @@ def student_dir(work:Path) -> Path:
 # %% ../nbs/09_distill.ipynb #91cd9a93
 _AE_KEY_FIELDS = ('input_size', 'offsets', 'pretraining', 'ae_epochs', 'ae_lr', 'ae_weight_decay', 'batch_size',
                   'lr_step', 'lr_gamma', 'val_fraction', 'val_split', 'frame_stride', 'seed', 'split_seed')
+# settings added after the first runs: at these defaults they are left out of the key, so finished runs stay valid
+_KEY_OMITTED_DEFAULTS = {'precision': 'fp32', 'position_input': False}
 
 def run_key(ds, # a VadDataset
             work:Path, # the work folder (the teachers' map settings are read from WORK/maps)
@@ -573,8 +577,10 @@ def run_key(ds, # a VadDataset
         maps = {}
     else:
         maps = {t: load_maps_meta(work, t).get('settings_hash') for t in config.teachers}
-    if cfg['precision'] == 'fp32':   # the default precision is left out of the key
-        del cfg['precision']
+    for fields_ in (cfg, cfg.get('ae_args', {})):
+        for k, default in _KEY_OMITTED_DEFAULTS.items():
+            if k in fields_ and fields_[k] == default:
+                del fields_[k]
     data = {'name': ds.name, 'train': [(r.name, r.frames, r.height, r.width) for r in ds.train],
             'split': split_train_val(ds.train, config)[2]}
     return config_hash({'config': cfg, 'data': data, 'maps': maps, 'phase': phase, 'format': 2})

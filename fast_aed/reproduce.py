@@ -170,7 +170,12 @@ DEV_CANDIDATES = {  # explicit settings, so that a candidate keeps its meaning w
     # the 0.5.0 default reading twice the resolution, 320x176, through the space-to-depth stem at about the same cost
     # (`student-s2d`): the student's input resolution as a dev ablation
     'differences-B-fps-steps-s2d': {'motion_input': 'differences', 'teachers': ['B'], 'offset_seconds': 0.12,
-                                    'min_steps': 900, 'input_size': [320, 176], 'stem': 's2d', 'stem_stride': 2}}
+                                    'min_steps': 900, 'input_size': [320, 176], 'stem': 's2d', 'stem_stride': 2},
+    # the 0.6.0 default also reading each pixel's column and row (`fast_aed.student.with_position`): on standard seed
+    # 101 it scores a near group of walkers 0.5 on its 16x16 map and a far runner 0.03-0.07, where teacher B scores
+    # the runner 14.8 and every normal object at most 3.3; what is fast or large depends on where, in perspective
+    'differences-B-fps-steps-xy': {'motion_input': 'differences', 'teachers': ['B'], 'offset_seconds': 0.12,
+                                   'min_steps': 900, 'position_input': True}}
 
 # %% ../nbs/16_reproduce.ipynb #fc91dd92
 def dev_grid(benchmarks: list = None, # benchmark names of `DEV_BENCHMARKS` (default all)

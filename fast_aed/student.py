@@ -11,8 +11,8 @@ from .core import FastAedError
 # %% auto #0
 __all__ = ['STEMS', 'STEM_STRIDES', 'MOTION_INPUTS', 'MAP_ACTIVATIONS', 'ChannelLayerNorm', 'SepConv', 'AttentionCore',
            'ConvAttention', 'FeedForward', 'PreNorm', 'CvTTransformer', 's2d_conv3x3', 'SpaceToDepthStem', 'make_stem',
-           'FrameDifferences', 'StudentTrunk', 'ScalarHead', 'MapHead', 'Student', 'count_params', 'count_macs',
-           'mask_patches', 'StudentAE', 'transfer_ae_weights', 'StageDiscriminator']
+           'FrameDifferences', 'with_position', 'StudentTrunk', 'ScalarHead', 'MapHead', 'Student', 'count_params',
+           'count_macs', 'mask_patches', 'StudentAE', 'transfer_ae_weights', 'StageDiscriminator']
 
 # %% ../nbs/08_student.ipynb #42195952
 class ChannelLayerNorm(nn.Module):
@@ -213,6 +213,15 @@ class FrameDifferences(nn.Module):
         neighbours = x[:, 3:] - t.repeat(1, self.in_frames - 1, 1, 1)
         return torch.cat([t, neighbours * self.gain], 1)
 
+# %% ../nbs/08_student.ipynb #14a9977d
+def with_position(x:torch.Tensor, # (B, C, H, W) input
+                 ) -> torch.Tensor:
+    "`x` with two channels appended: each pixel's column and row, from -1 (left, top) to 1 (right, bottom)."
+    b, _, h, w = x.shape
+    cols = torch.linspace(-1, 1, w, device=x.device, dtype=x.dtype).view(1, 1, 1, w).expand(b, 1, h, w)
+    rows = torch.linspace(-1, 1, h, device=x.device, dtype=x.dtype).view(1, 1, h, 1).expand(b, 1, h, w)
+    return torch.cat([x, cols, rows], 1)
+
 # %% ../nbs/08_student.ipynb #69241615
 class StudentTrunk(nn.Module):
     "A stem, `n_down` stride-2 3x3 convs doubling the channels, then `depth` CvT blocks."
@@ -231,6 +240,7 @@ class StudentTrunk(nn.Module):
                  # 'conv7' (the paper's 7x7 conv) or 's2d' (space-to-depth by `stem_stride`, then a 3x3 conv)
                  stem:str='conv7',
                  motion_input:str='frames', # 'frames' (the paper) or 'differences' (see `FrameDifferences`)
+                 position_input:bool=False, # also read each pixel's column and row (see `with_position`)
                 ):
         super().__init__()
         if motion_input not in MOTION_INPUTS:
@@ -239,7 +249,8 @@ class StudentTrunk(nn.Module):
             raise FastAedError(f"stem_stride must be 1 or 2, got {stem_stride}")
         self.in_channels, self.width, self.n_down, self.stem_stride = in_channels, width, n_down, stem_stride
         self.motion = FrameDifferences(in_channels // 3) if motion_input == 'differences' else nn.Identity()
-        self.stem = make_stem(in_channels, width, stem_stride, stem)
+        self.position_input = position_input
+        self.stem = make_stem(in_channels + 2 * position_input, width, stem_stride, stem)
         self.down = nn.ModuleList([_conv_bn_relu(width * 2**i, width * 2**(i + 1), 3, stride=2)
                                    for i in range(n_down)])
         self.dim = width * 2**n_down
@@ -248,7 +259,8 @@ class StudentTrunk(nn.Module):
     def forward(self, x, return_skips:bool=False):
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise ValueError(f"expected input (B, {self.in_channels}, H, W), got {tuple(x.shape)}")
-        x = self.stem(self.motion(x))
+        x = self.motion(x)
+        x = self.stem(with_position(x) if self.position_input else x)
         skips = [x]
         for d in self.down:
             x = d(x)
@@ -309,6 +321,7 @@ class Student(nn.Module):
                  stem_stride:int=1, # stride of the stem (1: the paper; 2: see `StudentTrunk`)
                  stem:str='conv7', # 'conv7' (the paper) or 's2d' (space-to-depth + 3x3 conv; see `SpaceToDepthStem`)
                  motion_input:str='frames', # 'frames' (the paper) or 'differences' (see `FrameDifferences`)
+                 position_input:bool=False, # also read each pixel's column and row (see `with_position`)
                 ):
         super().__init__()
         if isinstance(in_frames, (list, tuple)):
@@ -320,11 +333,11 @@ class Student(nn.Module):
                             heads=heads, dim_head=dim_head, scales=scales, mlp_mult=mlp_mult, proj_kernel=proj_kernel,
                             kv_stride=kv_stride, dropout=dropout, ae_output_layer=ae_output_layer,
                             map_activation=map_activation, stem_stride=stem_stride, stem=stem,
-                            motion_input=motion_input)
+                            motion_input=motion_input, position_input=position_input)
         self.scales = scales
         self.trunk = StudentTrunk(3 * in_frames, width, n_down, self.hparams['depth'], heads, dim_head, mlp_mult,
                                   proj_kernel, kv_stride, dropout, stem_stride=stem_stride, stem=stem,
-                                  motion_input=motion_input)
+                                  motion_input=motion_input, position_input=position_input)
         dim = self.trunk.dim
         self.heads = nn.ModuleDict({str(s): ScalarHead(dim) if s == 1 else MapHead(dim, s, activation=map_activation)
                                     for s in scales})
@@ -408,6 +421,7 @@ class StudentAE(nn.Module):
                  stem_stride:int=1, # stride of the trunk's stem (the reconstruction is at half the stem's resolution)
                  stem:str='conv7', # the trunk's stem ('conv7' or 's2d', see `make_stem`)
                  motion_input:str='frames', # the trunk's input ('frames' or 'differences', see `FrameDifferences`)
+                 position_input:bool=False, # the trunk also reads each pixel's column and row (`with_position`)
                  **kwargs, # Student-only arguments (scales, ae_output_layer) are accepted and ignored
                 ):
         super().__init__()
@@ -419,10 +433,11 @@ class StudentAE(nn.Module):
         self.hparams = dict(in_frames=in_frames, width=width, n_down=n_down, depth=depth, heads=heads,
                             dim_head=dim_head, mlp_mult=mlp_mult, proj_kernel=proj_kernel, kv_stride=kv_stride,
                             dropout=dropout, mask_ratio=mask_ratio, mask_grid=mask_grid, stem_stride=stem_stride,
-                            stem=stem, motion_input=motion_input)
+                            stem=stem, motion_input=motion_input, position_input=position_input)
         self.mask_ratio, self.mask_grid, self.stem_stride = mask_ratio, mask_grid, stem_stride
         self.trunk = StudentTrunk(3 * in_frames, width, n_down, depth, heads, dim_head, mlp_mult, proj_kernel,
-                                  kv_stride, dropout, stem_stride=stem_stride, stem=stem, motion_input=motion_input)
+                                  kv_stride, dropout, stem_stride=stem_stride, stem=stem, motion_input=motion_input,
+                                  position_input=position_input)
         chans = [width * 2**i for i in range(n_down + 1)]  # channels at each resolution, stem first
         up = lambda i: nn.ModuleDict({'conv': nn.ConvTranspose2d(chans[i], chans[i - 1], 3, stride=2, padding=1,
                                                                  bias=False),
