@@ -34,8 +34,8 @@ __all__ = ['log', 'PRETRAININGS', 'DISCRIMINATORS', 'DISC_SCALES', 'VAL_SPLITS',
            'DEFAULT_EPOCHS', 'CACHE_FRAMES', 'BEST_OF_SEED_STEP', 'DistillConfig', 'WeightAverage', 'CachedFrameStacks',
            'frame_cache_file', 'cache_video_frames', 'DiskFrameStacks', 'frame_stacks', 'DistillSamples',
            'source_video', 'split_train_val', 'focused_mse', 'kd_loss', 'build_discriminators', 'discriminator_loss',
-           'adversarial_loss', 'student_dir', 'run_key', 'write_log', 'TrainingRun', 'DistillState', 'train_student',
-           'load_student', 'predict_maps', 'config_from_args', 'add_cli']
+           'adversarial_loss', 'student_dir', 'run_key', 'write_log', 'TrainingRun', 'DistillState', 'hflip_batch',
+           'train_student', 'load_student', 'predict_maps', 'config_from_args', 'add_cli']
 
 # %% ../nbs/09_distill.ipynb #87cf2527
 PRETRAININGS = ('none', 'ae', 'masked_ae')
@@ -97,6 +97,7 @@ class DistillConfig:
     d_weight_decay: float = 5e-6 # discriminator weight decay
     d_hidden: int = 50 # discriminator MLP width
     ema_decay: float = 0.99 # moving average of the student's weights (0 = off)
+    hflip: float = 0. # chance that a training sample is mirrored left-right, input and maps (`hflip_batch`)
     official_detach: bool = False # official bug: D never learns fakes
     official_double_d_step: bool = False # official: a 2nd, stale D step
     # validation and model selection
@@ -169,6 +170,8 @@ def _config_errors(c:DistillConfig) -> list:
         errors.append(f"kd_focus must be >= 0, got {c.kd_focus}")
     if not 0 <= c.ema_decay < 1:
         errors.append(f"ema_decay must be in [0, 1), got {c.ema_decay}")
+    if not 0 <= c.hflip <= 1:
+        errors.append(f"hflip must be in [0, 1], got {c.hflip}")
     choices = (('pretraining', c.pretraining, PRETRAININGS), ('discriminator', c.discriminator, DISCRIMINATORS),
                ('discriminator_scales', c.discriminator_scales, DISC_SCALES), ('val_split', c.val_split, VAL_SPLITS),
                ('selection', c.selection, SELECTIONS), ('motion_input', c.motion_input, MOTION_INPUTS),
@@ -562,7 +565,7 @@ def student_dir(work:Path) -> Path:
 _AE_KEY_FIELDS = ('input_size', 'offsets', 'pretraining', 'ae_epochs', 'ae_lr', 'ae_weight_decay', 'batch_size',
                   'lr_step', 'lr_gamma', 'val_fraction', 'val_split', 'frame_stride', 'seed', 'split_seed')
 # settings added after the first runs: at these defaults they are left out of the key, so finished runs stay valid
-_KEY_OMITTED_DEFAULTS = {'precision': 'fp32', 'position_input': False}
+_KEY_OMITTED_DEFAULTS = {'precision': 'fp32', 'position_input': False, 'hflip': 0.}
 
 def run_key(ds, # a VadDataset
             work:Path, # the work folder (the teachers' map settings are read from WORK/maps)
@@ -1021,12 +1024,24 @@ def _discriminator_steps(run:TrainingRun, state:DistillState, pred:dict, y:dict)
         d_total += d_loss.item()
     return d_total
 
+# %% ../nbs/09_distill.ipynb #65c53211
+def hflip_batch(x:torch.Tensor, # (B, C, H, W) input stacks
+                y:dict, # {teacher: {scale: (B, 1) or (B, 1, S, S) target}}
+                p:float, # chance that each sample is mirrored
+               ) -> tuple:
+    "Mirror each sample left-right with chance `p`: its input and its teachers' maps alike (the 1x1 score stays)."
+    flip = torch.rand(len(x), device=x.device) < p
+    mirror = lambda t: torch.where(flip.view(-1, *[1] * (t.ndim - 1)), t.flip(-1), t) if t.ndim == 4 else t
+    return mirror(x), {name: {s: mirror(t) for s, t in maps.items()} for name, maps in y.items()}
+
 # %% ../nbs/09_distill.ipynb #e315f893
 def _distill_step(run:TrainingRun, state:DistillState, model:nn.Module, batch:dict) -> dict:
     "One iteration of phase 2 (discriminators, then the student on KD + λ·AKD); the batch's losses."
     config = run.config
     x = _inputs(batch['x'], run.device, config.channels_last)
     y = _to(batch['y'], run.device)
+    if config.hflip:
+        x, y = hflip_batch(x, y, config.hflip)
     pred = _forward(model, x, run.precision, run.device)
     d_total = _discriminator_steps(run, state, pred, y)
     kd, _ = kd_loss(pred, y, dict(zip(config.teachers, config.teacher_weights)), config.kd_focus)
