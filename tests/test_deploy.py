@@ -381,3 +381,17 @@ def test_frame_differences_student_exports_to_onnx(tmp_path):
     out = sess.run(None, {sess.get_inputs()[0].name: x.numpy()})
     for got, scale in zip(out, (1, 4, 16)):
         np.testing.assert_allclose(got.reshape(ref[scale].shape), ref[scale].numpy(), atol=1e-5)
+
+
+def test_onnx_parity_position_input(tmp_path):
+    "A student that reads pixel coordinates (`position_input`) exports to ONNX with the same maps."
+    torch.manual_seed(1)
+    model = Student(width=8, n_down=3, depth=1, heads=2, dim_head=16, motion_input='differences',
+                    position_input=True).eval()
+    onnx = export_onnx(model, tmp_path / 'student_xy.onnx', input_size=(64, 48))
+    x = torch.randn(3, 9, 48, 64)
+    with torch.inference_mode():
+        ref = model(x)
+    got = OnnxStudent(onnx, threads=1)(x)
+    for s in SCALES:
+        assert torch.allclose(got[s], ref[s], atol=1e-4), (s, (got[s] - ref[s]).abs().max())

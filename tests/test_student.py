@@ -1,5 +1,5 @@
 "Integration tests of teacher maps, the student and `fast-aed train` on the tiny benchmark (fake teacher scores)."
-import json, os, subprocess
+import json, os, shutil, subprocess
 from pathlib import Path
 import numpy as np
 import pytest, torch
@@ -86,6 +86,21 @@ def test_train_cli_end_to_end(bench):
     ck = torch.load(ckpt, weights_only=True)
     assert ck['config']['teachers'] == ['A'] and ck['config']['lambda_adv'] == 0.05
     assert (ckpt.parent / 'ae.pt').stat().st_mtime_ns == ae_mtime
+
+
+def test_train_position_input_and_hflip(bench, tmp_path):
+    "A student reading pixel coordinates, trained on mirrored samples too, trains, saves and predicts."
+    data, ds, work = bench
+    cfg = {**TINY, 'position_input': True, 'hflip': 0.5}
+    out = tmp_path / 'work'
+    shutil.copytree(work / 'maps', out / 'maps')
+    proc = run_cli('train', data, '--work', out, '--config', json.dumps(cfg), '--epochs', 1, '--ae-epochs', 1)
+    ckpt = Path(json.loads(proc.stdout.strip().splitlines()[-1])['checkpoint'])
+    model, loaded = load_student(ckpt)
+    assert loaded.position_input and loaded.hflip == 0.5 and model.trunk.position_input
+    assert next(m for m in model.trunk.stem.modules() if isinstance(m, torch.nn.Conv2d)).in_channels == 9 + 2
+    pm = predict_maps(model, loaded, ds, 'test', quiet=True)
+    assert set(pm) == {r.name for r in ds.test}
 
 
 def test_train_cli_errors(bench, tmp_path):
