@@ -53,16 +53,16 @@ CACHE_FRAMES = ('auto', True, False, 'memory', 'disk')
 # %% ../nbs/09_distill.ipynb #b85068d2
 @dataclass
 class DistillConfig:
-    "Every setting of AE pre-training and distillation; `to_dict()` is stored in each checkpoint."
+    "Every setting of pre-training and distillation; `to_dict()` is saved in each checkpoint."
     # input
-    input_size: tuple = (160, 96) # student input (W, H); frames are resized to it
+    input_size: tuple = (160, 96) # student input (W, H)
     offsets: tuple = None # frames relative to t, in channel order (None: see below)
     offset_seconds: float = 0.12 # no offsets: (0, -k, k), k ~ this at the data's fps
     # teachers and targets
     teachers: tuple = ('B',) # teacher names (WORK/maps/<name>)
     teacher_weights: tuple = None # one weight per teacher (default 1.0)
     scales: tuple = (1, 4, 16) # distilled grids
-    kd_focus: float = 0. # focus of the training KD loss (0 = plain MSE; see above)
+    kd_focus: float = 0. # focus of the KD loss (see above)
     # student architecture
     width: int = 8 # stem channels (16 in the paper)
     n_down: int = 3 # stride-2 down-sampling steps (4)
@@ -70,38 +70,38 @@ class DistillConfig:
     heads: int = 2 # attention heads (5)
     dim_head: int = 32 # channels per head (64)
     mlp_mult: int = 4 # feed-forward expansion
-    stem_stride: int = 1 # stride of the stem (1 in the paper)
+    stem_stride: int = 1 # stem stride (1 in the paper)
     stem: str = 'conv7' # 'conv7' (the paper) or 's2d' (see above)
     motion_input: str = 'differences' # 'differences' (see above) or 'frames' (the paper)
-    position_input: bool = False # also read each pixel's column and row (`fast_aed.student.with_position`)
+    position_input: bool = False # also read each pixel's column and row (see above)
     # phase 1: auto-encoder pre-training
-    pretraining: str = 'ae' # 'none', 'ae' (reconstruct frame t) or 'masked_ae' (MaskIn input masking)
+    pretraining: str = 'ae' # 'none', 'ae' (reconstruct frame t) or 'masked_ae' (MaskIn)
     ae_epochs: int = 2 # pre-training epochs (35)
     ae_lr: float = 1e-3 # Adam learning rate (1e-3)
     ae_weight_decay: float = 5e-6 # Adam weight decay
-    mask_ratio: float = 0.4 # masked_ae: fraction of input cells masked
+    mask_ratio: float = 0.4 # masked_ae: share of cells masked
     mask_grid: int = 8 # masked_ae: mask cells per side
     # phase 2: distillation
     epochs: int = None # distillation epochs (35); None: see above
     min_steps: int = 900 # epochs=None: at least these steps
-    lr: float = 1e-3 # student Adam learning rate (1e-4 in the paper)
-    weight_decay: float = 5e-6 # student Adam weight decay
-    batch_size: int = 32 # global batch size (48), split over torchrun ranks
+    lr: float = 1e-3 # Adam learning rate (1e-4 in the paper)
+    weight_decay: float = 5e-6 # Adam weight decay
+    batch_size: int = 32 # global batch size (48) over all ranks
     lr_step: int = 8 # StepLR step, in epochs (10), for both phases
     lr_gamma: float = 0.5 # StepLR factor
     adversarial: bool = True # add the adversarial loss (L_AKD)
     lambda_adv: float = 0.1 # weight of L_AKD
     discriminator: str = 'per_teacher' # 'per_teacher' (the paper) or 'shared'
     discriminator_scales: str = 'multi_scale' # or 'single_scale'
-    d_lr: float = 1e-4 # discriminator Adam learning rate (1e-4)
+    d_lr: float = 1e-4 # discriminator Adam lr (1e-4)
     d_weight_decay: float = 5e-6 # discriminator weight decay
     d_hidden: int = 50 # discriminator MLP width
     ema_decay: float = 0.99 # moving average of the student's weights (0 = off)
-    hflip: float = 0. # chance that a training sample is mirrored left-right, input and maps (`hflip_batch`)
+    hflip: float = 0. # chance of mirroring a training sample (see above)
     official_detach: bool = False # official bug: D never learns fakes
     official_double_d_step: bool = False # official: a 2nd, stale D step
     # validation and model selection
-    val_fraction: float = 0.15 # training frames held out for selection (0 = none)
+    val_fraction: float = 0.15 # share held out for selection (0 = none)
     val_split: str = 'auto' # 'video', 'frames' or 'auto' (see below)
     selection: str = 'val_kd' # 'val_kd', 'val_kd_focus' or 'last' (see above)
     select_on_test: bool = False # official: select on test micro-AUC (biased)
@@ -110,7 +110,7 @@ class DistillConfig:
     best_of_screen: int = 0 # screening epochs (0 = none)
     split_seed: int = None # seed of the validation split (None: `seed`)
     # run
-    seed: int = 0 # seed of initialisation, shuffling and masking
+    seed: int = 0 # seed of every random draw
     device: str = 'auto' # 'auto', 'cpu', 'cuda', 'cuda:1', ...
     num_workers: int = 0 # DataLoader workers
     threads: int = None # torch intra-op threads (None: as is)

@@ -57,7 +57,7 @@ PRESETS = {
 # standard's test split, twice its normal training video
 PRESETS['standard-x2'] = replace(PRESETS['standard'], name='standard-x2', train_per_scene=8)
 # `fast-aed demo`'s benchmark: standard's three scenes and seven kinds with half its videos (2 training and 2 test
-# videos per scene), so that the whole pipeline runs in about 8 minutes on 2 cores
+# videos per scene), so that the whole pipeline keeps the demo's 10-minute budget on 2 cores (docs/speed.md)
 PRESETS['demo'] = replace(PRESETS['standard'], name='demo', train_per_scene=2, test_per_scene=2)
 # in the style of UCSD Ped2: grey 360x240 at 10 fps, an elevated camera over one wide walkway between lawns; the
 # anomalies are what Ped2 has (cyclists, skaters, small carts, people crossing the lawn)
